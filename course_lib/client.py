@@ -1,0 +1,136 @@
+"""``make_client()``: the one place that decides who answers your requests.
+
+Introduced in notebook 00_start_here.
+
+Modes:
+
+* ``"live"`` — a real ``anthropic.Anthropic()`` talking to the API; needs ``ANTHROPIC_API_KEY``.
+* ``"simulated"`` — the same SDK class, answered in-process by :class:`course_lib.sim.SimulatedClaude`.
+* ``"replay"`` — answers from a recorded cassette; an unrecorded request is an error.
+* ``"record"`` — forwards to the live API (or the simulator, ``via="simulated"``) and records.
+
+With no ``mode``, ``COURSE_CLIENT_MODE`` decides if set; otherwise a set ``ANTHROPIC_API_KEY``
+means live and no key means simulated. The key is read by the SDK from the environment and is
+never printed, logged, saved or recorded by this kit.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anthropic
+import httpx2
+
+from . import __version__
+from .cassettes import Cassette, recording_handler, replay_handler
+from .sim import DEFAULT_CONTEXT_WINDOW, Faults, SimulatedClaude
+
+DEFAULT_MODEL = "claude-sonnet-5-5"
+"""The one model id the course uses: the current Sonnet in the installed SDK's model list."""
+
+MODES = ("live", "simulated", "replay", "record")
+CASSETTE_DIR = Path(__file__).resolve().parent.parent / "cassettes"
+PLACEHOLDER_KEY = "offline-no-key"  # the simulator needs some key to satisfy the SDK; it is not a secret
+
+
+class ClientConfigError(RuntimeError):
+    """make_client() was asked for something it cannot do (e.g. live mode without a key)."""
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    mode: str
+    model: str
+    simulator: SimulatedClaude | None = None
+    cassette: Cassette | None = None
+
+    def banner(self) -> str:
+        where = {"live": "the real Claude API (billed)", "simulated": "the offline simulator (free)",
+                 "replay": "recorded exchanges (free)", "record": "recording to cassettes"}[self.mode]
+        return f"course_lib {__version__} | mode: {self.mode} -> {where} | model: {self.model}"
+
+
+_INFO: weakref.WeakKeyDictionary[anthropic.Anthropic, ClientInfo] = weakref.WeakKeyDictionary()
+
+
+def resolve_mode(mode: str | None = None) -> str:
+    """The mode to use: the argument, else ``COURSE_CLIENT_MODE``, else live only if a key is set."""
+    chosen = mode or os.environ.get("COURSE_CLIENT_MODE") or (
+        "live" if os.environ.get("ANTHROPIC_API_KEY") else "simulated")
+    if chosen not in MODES:
+        raise ClientConfigError(f"unknown client mode {chosen!r}; choose one of {', '.join(MODES)}")
+    return chosen
+
+
+def make_client(mode: str | None = None, *, cassette: str | None = None, via: str = "live",
+                context_window: int = DEFAULT_CONTEXT_WINDOW, faults: Faults | dict[int, str] | None = None,
+                max_retries: int = 2, cassette_dir: str | os.PathLike[str] | None = None) -> anthropic.Anthropic:
+    """An ``anthropic.Anthropic`` client for the chosen mode.
+
+    ``cassette`` names the recording used by replay and record modes (``cassettes/<name>.json``);
+    the simulator options (``context_window``, ``faults``) apply to simulated mode and to
+    recording ``via="simulated"``.
+    """
+    mode = resolve_mode(mode)
+    if mode == "live":
+        return _remember(_live_client(max_retries), ClientInfo("live", DEFAULT_MODEL))
+    if mode == "simulated":
+        simulator = SimulatedClaude(context_window, faults)
+        return _remember(_transport_client(simulator, max_retries), ClientInfo(mode, DEFAULT_MODEL, simulator))
+    if not cassette:
+        raise ClientConfigError(f"{mode} mode needs a cassette name, e.g. make_client(cassette='02_history')")
+    tape = Cassette(Path(cassette_dir or CASSETTE_DIR) / f"{cassette}.json")
+    if mode == "replay":
+        return _remember(_transport_client(replay_handler(tape), max_retries), ClientInfo(mode, DEFAULT_MODEL,
+                                                                                          cassette=tape))
+    if via == "simulated":
+        simulator = SimulatedClaude(context_window, faults)
+        handler = recording_handler(tape, simulator, "simulated")
+        return _remember(_transport_client(handler, max_retries), ClientInfo(mode, DEFAULT_MODEL, simulator, tape))
+    if via != "live":
+        raise ClientConfigError(f"record mode forwards via 'live' or 'simulated', not {via!r}")
+    live = httpx2.HTTPTransport()
+    handler = recording_handler(tape, lambda request: live.handle_request(request), "live")
+    _require_key()
+    client = anthropic.Anthropic(max_retries=max_retries,
+                                 http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
+    return _remember(client, ClientInfo(mode, DEFAULT_MODEL, cassette=tape))
+
+
+def _require_key() -> None:
+    if not os.environ.get("ANTHROPIC_API_KEY"):
+        raise ClientConfigError("live mode needs ANTHROPIC_API_KEY in the environment (see 00_start_here for "
+                                "a safe way to set it); without a key, use mode='simulated'")
+
+
+def _live_client(max_retries: int) -> anthropic.Anthropic:
+    _require_key()
+    return anthropic.Anthropic(max_retries=max_retries)
+
+
+def _transport_client(handler: Any, max_retries: int) -> anthropic.Anthropic:
+    transport = httpx2.MockTransport(handler)
+    return anthropic.Anthropic(api_key=PLACEHOLDER_KEY, max_retries=max_retries,
+                               http_client=httpx2.Client(transport=transport))
+
+
+def _remember(client: anthropic.Anthropic, info: ClientInfo) -> anthropic.Anthropic:
+    _INFO[client] = info
+    return client
+
+
+def client_info(client: anthropic.Anthropic) -> ClientInfo:
+    """What ``make_client`` made: mode, model, and the simulator or cassette behind it."""
+    try:
+        return _INFO[client]
+    except KeyError:
+        return ClientInfo("live", DEFAULT_MODEL)  # a client the learner built by hand talks to the API
+
+
+def banner(client: anthropic.Anthropic) -> str:
+    """One line for the top of a notebook: kit version, mode and model."""
+    return client_info(client).banner()

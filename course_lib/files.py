@@ -1,0 +1,28 @@
+"""Writing files so that a crash never leaves half a file behind.
+
+Introduced in notebook 05_production_manager. The pattern: write a temporary file in the same
+directory, flush and fsync it, then ``os.replace`` it over the target. ``os.replace`` is atomic
+on POSIX and Windows, so readers see the old file or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Replace ``path`` with ``text`` atomically; on any failure the old file is untouched."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,106 @@
+"""Token estimates that need no network, and exact counts when a real key is set.
+
+Introduced in notebook 03_token_budgets.
+
+Why an estimator at all: a conversation manager must decide what to send *before* sending it,
+and the exact count (``POST /v1/messages/count_tokens``) costs a network round trip and needs a
+key. The estimate below is deterministic and fast, so the offline simulator, the budgets and the
+pruning code all agree on the same numbers.
+
+How it counts: text is split into words, numbers, and single punctuation marks; a word costs one
+token per 6 letters (rounded up), a number one token per 3 digits, each punctuation mark or
+non-ASCII character one token, and each message adds 4 tokens of framing.
+
+Error bounds (documented, not measured against a current Claude tokenizer, which is not
+public): for English prose it lands within about +/-25% of real counts; code, JSON, non-English
+text and long numbers can be off by 50% or more, and newer models' tokenizers differ from older
+ones (Anthropic notes the Sonnet 5 family produces about 30% more tokens for the same text). Use
+it to plan, never to bill: in live mode :func:`count_tokens` asks the API for the exact number.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+MESSAGE_OVERHEAD = 4
+"""Tokens of framing per message (role markers and separators)."""
+
+_PIECES = re.compile(r"[A-Za-z]+|[0-9]+|[^\sA-Za-z0-9]")
+
+
+def estimate_tokens(text: str) -> int:
+    """Estimate how many tokens ``text`` costs (see the module docstring for the error bounds)."""
+    total = 0
+    for piece in _PIECES.findall(text):
+        first = piece[0]
+        if first.isascii() and first.isalpha():
+            total += math.ceil(len(piece) / 6)
+        elif first.isdigit():
+            total += math.ceil(len(piece) / 3)
+        else:
+            total += 1
+    return total
+
+
+def content_text(content: str | Iterable[Mapping[str, Any]]) -> str:
+    """The text a model reads in a message's ``content``: plain text, or every block flattened.
+
+    Tool calls count by their JSON input, tool results by their content; images and other
+    binary blocks are counted by a fixed placeholder because the estimator cannot see them.
+    """
+    if isinstance(content, str):
+        return content
+    parts: list[str] = []
+    for block in content:
+        kind = block.get("type")
+        if kind == "text":
+            parts.append(str(block.get("text", "")))
+        elif kind == "tool_use":
+            parts.append(f"{block.get('name', '')} {json.dumps(block.get('input', {}), sort_keys=True)}")
+        elif kind == "tool_result":
+            inner = block.get("content", "")
+            parts.append(inner if isinstance(inner, str) else content_text(inner))
+        else:
+            parts.append(f"[{kind}]")
+    return "\n".join(parts)
+
+
+def estimate_message_tokens(message: Mapping[str, Any]) -> int:
+    """Tokens one message costs in a request: its content plus framing."""
+    return estimate_tokens(content_text(message["content"])) + MESSAGE_OVERHEAD
+
+
+def system_text(system: str | Iterable[Mapping[str, Any]] | None) -> str:
+    """The system prompt as text, whether given as a string or a list of text blocks."""
+    if system is None:
+        return ""
+    return system if isinstance(system, str) else content_text(system)
+
+
+def estimate_request_tokens(
+    messages: Iterable[Mapping[str, Any]],
+    system: str | Iterable[Mapping[str, Any]] | None = None,
+    tools: Iterable[Mapping[str, Any]] | None = None,
+) -> int:
+    """Input tokens of a whole request: system prompt, every message, and tool definitions."""
+    total = estimate_tokens(system_text(system))
+    total += sum(estimate_message_tokens(m) for m in messages)
+    if tools:
+        total += estimate_tokens(json.dumps(list(tools), sort_keys=True))
+    return total
+
+
+def count_tokens(client: Any, *, model: str, messages: list[dict], system: Any = None) -> int:
+    """Input tokens of a request as the API counts them.
+
+    With a live client this is the exact count from ``POST /v1/messages/count_tokens``; with the
+    simulator or a replay client it is the simulator's estimate, answered by the same endpoint.
+    """
+    kwargs: dict[str, Any] = {"model": model, "messages": messages}
+    if system:
+        kwargs["system"] = system
+    return client.messages.count_tokens(**kwargs).input_tokens
