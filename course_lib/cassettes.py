@@ -32,8 +32,11 @@ KEYED_FIELDS = ("model", "system", "messages", "max_tokens", "tools", "tool_choi
 KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_-]+")
 
 
-class MissingRecording(LookupError):
-    """Replay mode met a request that no cassette holds."""
+class MissingRecording(anthropic.AnthropicError):
+    """Replay mode met a request that no cassette holds.
+
+    It subclasses the SDK's base error so the SDK passes it through unwrapped and never retries it.
+    """
 
 
 def request_key(path: str, body: dict[str, Any]) -> str:

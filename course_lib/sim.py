@@ -337,7 +337,8 @@ def respond(body: Mapping[str, Any], messages: list[dict[str, Any]]) -> tuple[li
     """The reply's content blocks and stop reason."""
     last = messages[-1]
     results = [b for b in blocks_of(last) if b.get("type") == "tool_result"]
-    question = content_text([b for b in blocks_of(last) if b.get("type") == "text"]).strip()
+    texts = [b for b in blocks_of(last) if b.get("type") == "text"]
+    question = content_text(texts[-1:]).strip()  # earlier blocks of a combined turn are context
     if last["role"] == "user" and results:
         return [{"type": "text", "text": answer_from_tool(messages, results)}], "end_turn"
     if last["role"] == "user" and is_summary_request(question):
@@ -349,7 +350,8 @@ def respond(body: Mapping[str, Any], messages: list[dict[str, Any]]) -> tuple[li
         digest = hashlib.sha256(question.encode()).hexdigest()[:16]
         call = {"type": "tool_use", "id": f"toolu_sim_{digest}", "name": tool, "input": {"query": question}}
         return [{"type": "text", "text": f"Let me look that up with {tool}."}, call], "tool_use"
-    context = system_text(body.get("system")) + "\n" + "\n".join(content_text(m["content"]) for m in messages[:-1])
+    earlier = [content_text(m["content"]) for m in messages[:-1]] + [content_text(texts[:-1])]
+    context = system_text(body.get("system")) + "\n" + "\n".join(earlier)
     return [{"type": "text", "text": reply_to(question, context)}], "end_turn"
 
 

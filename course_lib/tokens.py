@@ -89,8 +89,7 @@ def estimate_request_tokens(
     """Input tokens of a whole request: system prompt, every message, and tool definitions."""
     total = estimate_tokens(system_text(system))
     total += sum(estimate_message_tokens(m) for m in messages)
-    if tools:
-        total += estimate_tokens(json.dumps(list(tools), sort_keys=True))
+    total += sum(estimate_tokens(json.dumps(tool, sort_keys=True)) for tool in tools or ())
     return total
 
 

@@ -1,0 +1,128 @@
+"""make_client: mode choice, the one default model, replay and record, and no secret ever written."""
+
+import json
+import subprocess
+import sys
+import warnings
+
+import anthropic
+import pytest
+
+from course_lib import DEFAULT_MODEL, banner, client_info, make_client
+from course_lib.cassettes import MissingRecording
+from course_lib.client import ClientConfigError, resolve_mode
+
+FAKE_KEY = "sk-ant-api03-FAKE-test-key-not-real-0123456789abcdef"
+HELLO = [{"role": "user", "content": "My order number is 889. Where is it?"}]
+
+
+@pytest.fixture(autouse=True)
+def no_mode_env(monkeypatch):
+    monkeypatch.delenv("COURSE_CLIENT_MODE", raising=False)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+
+
+def test_auto_mode_is_simulated_without_a_key():
+    assert resolve_mode() == "simulated"
+    assert client_info(make_client()).mode == "simulated"
+
+
+def test_auto_mode_is_live_only_when_a_key_is_set(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
+    client = make_client()
+    assert client_info(client).mode == "live"
+    assert client.base_url.host == "api.anthropic.com"
+
+
+def test_env_var_overrides_auto_choice(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
+    monkeypatch.setenv("COURSE_CLIENT_MODE", "simulated")
+    assert client_info(make_client()).mode == "simulated"
+
+
+def test_live_without_key_is_a_clear_error():
+    with pytest.raises(ClientConfigError, match="ANTHROPIC_API_KEY"):
+        make_client("live")
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ClientConfigError, match="unknown client mode"):
+        make_client("psychic")
+
+
+def test_banner_names_mode_model_and_version_but_never_the_key(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
+    line = banner(make_client("live"))
+    assert "mode: live" in line and DEFAULT_MODEL in line and "course_lib" in line
+    assert FAKE_KEY not in line and "sk-ant" not in line
+
+
+def test_default_model_is_current_in_the_installed_sdk():
+    from anthropic.resources.messages.messages import DEPRECATED_MODELS
+    from anthropic.types.model_param import ModelParam
+    assert DEFAULT_MODEL in ModelParam.__args__[0].__args__
+    assert DEFAULT_MODEL not in DEPRECATED_MODELS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        make_client("simulated").messages.create(model=DEFAULT_MODEL, max_tokens=20, messages=HELLO)
+
+
+def test_replay_hit(tmp_path):
+    recorder = make_client("record", via="simulated", cassette="demo", cassette_dir=tmp_path)
+    recorded = recorder.messages.create(model=DEFAULT_MODEL, max_tokens=50, messages=HELLO)
+    replayer = make_client("replay", cassette="demo", cassette_dir=tmp_path)
+    replayed = replayer.messages.create(model=DEFAULT_MODEL, max_tokens=50, messages=HELLO)
+    assert replayed.model_dump() == recorded.model_dump()
+    assert client_info(replayer).cassette.sources == {"simulated"}
+
+
+def test_replay_miss_names_the_request_and_how_to_record(tmp_path):
+    make_client("record", via="simulated", cassette="demo", cassette_dir=tmp_path).messages.create(
+        model=DEFAULT_MODEL, max_tokens=50, messages=HELLO)
+    replayer = make_client("replay", cassette="demo", cassette_dir=tmp_path, max_retries=0)
+    other = [{"role": "user", "content": "Something never recorded"}]
+    with pytest.raises(MissingRecording) as caught:
+        replayer.messages.create(model=DEFAULT_MODEL, max_tokens=50, messages=other)
+    assert "Something never recorded" in str(caught.value) and "course-kit record" in str(caught.value)
+
+
+def test_replay_reproduces_recorded_errors_and_retries(tmp_path):
+    recorder = make_client("record", via="simulated", faults={1: "overloaded"}, cassette="f", cassette_dir=tmp_path)
+    recorder.messages.create(model=DEFAULT_MODEL, max_tokens=50, messages=HELLO)
+    replayer = make_client("replay", cassette="f", cassette_dir=tmp_path)
+    assert replayer.messages.create(model=DEFAULT_MODEL, max_tokens=50, messages=HELLO).content
+    overflow = make_client("record", via="simulated", context_window=50, cassette="o", cassette_dir=tmp_path)
+    with pytest.raises(anthropic.BadRequestError):
+        overflow.messages.create(model=DEFAULT_MODEL, max_tokens=40, messages=HELLO)
+    with pytest.raises(anthropic.BadRequestError, match="exceed context limit"):
+        make_client("replay", cassette="o", cassette_dir=tmp_path).messages.create(
+            model=DEFAULT_MODEL, max_tokens=40, messages=HELLO)
+
+
+def test_record_writes_no_secret(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
+    recorder = make_client("record", via="simulated", cassette="secret", cassette_dir=tmp_path)
+    leaky = [{"role": "user", "content": f"my key is {FAKE_KEY} ok?"}]
+    recorder.messages.create(model=DEFAULT_MODEL, max_tokens=50, messages=leaky)
+    text = (tmp_path / "secret.json").read_text()
+    assert FAKE_KEY not in text and "sk-ant-" not in text
+    assert "authorization" not in text.lower() and "x-api-key" not in text.lower()
+    data = json.loads(text)
+    exchange = next(iter(data["exchanges"].values()))
+    assert exchange["source"] == "simulated" and exchange["sdk_version"] == anthropic.__version__
+
+
+def test_replay_and_record_need_a_cassette_name():
+    with pytest.raises(ClientConfigError, match="cassette"):
+        make_client("replay")
+
+
+def test_offline_import_and_create_from_the_command_line():
+    script = ("from course_lib import make_client, DEFAULT_MODEL; import anthropic; c = make_client(); "
+              "m = c.messages.create(model=DEFAULT_MODEL, max_tokens=50, messages=[{'role': 'user', "
+              "'content': 'What is my name?'}]); assert isinstance(m, anthropic.types.Message); "
+              "print(m.content[0].text)")
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "don't have that information" in out.stdout
