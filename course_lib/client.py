@@ -66,16 +66,17 @@ def resolve_mode(mode: str | None = None) -> str:
     return chosen
 
 
-def make_client(mode: str | None = None, *, cassette: str | None = None, via: str = "live",
+def make_client(mode: str | None = None, *, cassette: str | None = None, via: str | None = None,
                 context_window: int = DEFAULT_CONTEXT_WINDOW, faults: Faults | dict[int, str] | None = None,
                 max_retries: int = 2, cassette_dir: str | os.PathLike[str] | None = None) -> anthropic.Anthropic:
     """An ``anthropic.Anthropic`` client for the chosen mode.
 
     ``cassette`` names the recording used by replay and record modes (``cassettes/<name>.json``);
     the simulator options (``context_window``, ``faults``) apply to simulated mode and to
-    recording ``via="simulated"``.
+    recording ``via="simulated"`` (``via`` defaults to ``COURSE_RECORD_VIA``, else ``"live"``).
     """
     mode = resolve_mode(mode)
+    via = via or os.environ.get("COURSE_RECORD_VIA", "live")
     if mode == "live":
         return _remember(_live_client(max_retries), ClientInfo("live", DEFAULT_MODEL))
     if mode == "simulated":

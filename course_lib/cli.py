@@ -1,0 +1,102 @@
+"""``course-kit``: maintenance commands for instructors and maintainers.
+
+* ``course-kit record [NOTEBOOK ...] [--live]`` re-runs notebooks top to bottom, re-recording their
+  cassettes (from the simulator, or from the real API with ``--live``) and saving the outputs the
+  run produced, so what a learner reads on the web is what the offline run shows.
+* ``course-kit learner [--out DIR]`` writes learner copies of the notebooks with every cell tagged
+  ``solution`` replaced by its exercise stub (the cell's ``# EXERCISE`` lines), so reference
+  solutions never reach students by hand-editing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SOLUTION_TAG = "solution"
+STUB_MARKER = "# EXERCISE"
+
+
+def notebook_paths(names: Sequence[str]) -> list[Path]:
+    if not names:
+        return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = [Path(n) if Path(n).suffix == ".ipynb" else NOTEBOOKS / f"{n}.ipynb" for n in names]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise SystemExit(f"course-kit: no such notebook: {', '.join(missing)}")
+    return paths
+
+
+def clean_metadata(notebook: nbformat.NotebookNode) -> None:
+    """Drop saved widget state and volatile execution metadata before committing outputs."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
+
+
+def record(paths: Sequence[Path], live: bool) -> int:
+    if live and not os.environ.get("ANTHROPIC_API_KEY"):
+        print("course-kit: --live needs ANTHROPIC_API_KEY set in the environment", file=sys.stderr)
+        return 2
+    os.environ["COURSE_CLIENT_MODE"] = "record"
+    os.environ["COURSE_RECORD_VIA"] = "live" if live else "simulated"
+    for path in paths:
+        (ROOT / "cassettes" / f"{path.stem}.json").unlink(missing_ok=True)
+        notebook = nbformat.read(path, as_version=4)
+        print(f"recording {path.name} via {os.environ['COURSE_RECORD_VIA']} ...", file=sys.stderr)
+        NotebookClient(notebook, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        clean_metadata(notebook)
+        nbformat.write(notebook, path)
+    return 0
+
+
+def learner_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook with each solution cell reduced to its exercise stub lines."""
+    copy = nbformat.from_dict(notebook)
+    for cell in copy.cells:
+        if SOLUTION_TAG in cell.metadata.get("tags", []):
+            stub = [line for line in cell.source.splitlines() if line.lstrip().startswith(STUB_MARKER)]
+            cell.source = "\n".join(stub + ["raise NotImplementedError('write your solution here')"])
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != SOLUTION_TAG] + ["exercise"]
+    clean_metadata(copy)
+    return copy
+
+
+def learner(paths: Sequence[Path], out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        nbformat.write(learner_copy(nbformat.read(path, as_version=4)), out / path.name)
+        print(f"wrote {out / path.name}", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="course-kit", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    rec = commands.add_parser("record", help="re-run notebooks and re-record their cassettes")
+    rec.add_argument("notebooks", nargs="*", help="notebook names or paths (default: all)")
+    rec.add_argument("--live", action="store_true", help="record from the real API (needs ANTHROPIC_API_KEY)")
+    learn = commands.add_parser("learner", help="write learner copies without solutions")
+    learn.add_argument("notebooks", nargs="*")
+    learn.add_argument("--out", type=Path, default=NOTEBOOKS / "learner")
+    args = parser.parse_args(argv)
+    if args.command == "record":
+        return record(notebook_paths(args.notebooks), args.live)
+    return learner(notebook_paths(args.notebooks), args.out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
