@@ -183,7 +183,7 @@ def budget_segments(budget: BudgetLike, history_tokens: int | None = None) -> li
     """
     window, system = budget.context_window, budget.system_tokens
     current, reserve = budget.current_message_tokens, budget.max_tokens
-    room = window - system - current - reserve
+    room = getattr(budget, "available_for_history", window - system - current - reserve)
     history = max(room, 0) if history_tokens is None else history_tokens
     free = 0 if history_tokens is None else max(room - history_tokens, 0)
     over = max(system + history + current + reserve - window, 0)
