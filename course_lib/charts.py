@@ -10,7 +10,7 @@ line that climbs while another stays flat is not. Colors are fixed per strategy 
 always blue, the sliding window always orange, ...) so a learner can compare figures across
 notebooks at a glance.
 
-Introduced in notebook 02_history (:func:`tokens_per_turn`), 03_token_budgets (:func:`budget_bar`),
+Introduced in notebook 02_history_strategies (:func:`tokens_per_turn`), 03_token_budgets (:func:`budget_bar`),
 04_pruning (:func:`kept_messages`, :func:`importance_bars`) and 05_production_manager
 (:func:`caching_costs`, :func:`request_cost`).
 """
@@ -80,7 +80,7 @@ def _get(row: Any, key: str) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Input tokens per turn (02_history)
+# Input tokens per turn (02_history_strategies)
 # ---------------------------------------------------------------------------------------------------
 
 def prompt_tokens(usage: Any) -> int:
@@ -263,13 +263,14 @@ class KeptRow:
 
 
 def kept_row(row: Any) -> KeptRow:
-    """Normalise a row: a ``KeptRow``, a tuple ``(index, status, reason[, role, tokens])`` or a dict."""
+    """Normalise a row: a ``KeptRow``, a tuple ``(index, status, reason[, role, tokens])``, a dict
+    (``PruningPlan.to_rows()``) or a plan ``Row``. "summarized" counts as "summary"."""
     if isinstance(row, KeptRow):
         return row
     if isinstance(row, Mapping):
         fields = {k: row[k] for k in ("index", "status", "reason", "role", "tokens") if k in row}
-        if "status" not in fields and "action" in row:
-            fields["status"] = row["action"]
+    elif hasattr(row, "status"):  # a pruning plan Row
+        fields = {k: getattr(row, k) for k in ("index", "status", "reason", "role", "tokens") if hasattr(row, k)}
     else:
         fields = dict(zip(("index", "status", "reason", "role", "tokens"), row, strict=False))
     if "index" not in fields or "status" not in fields:
@@ -294,7 +295,8 @@ def kept_messages(rows: Mapping[str, Iterable[Any]] | Iterable[Any], *,
     so the legend explains the colors and a widget can update the figure in place.
     """
     table = dict(rows) if isinstance(rows, Mapping) else {"plan": rows}
-    grid = {name: [kept_row(r) for r in found] for name, found in table.items()}
+    grid = {name: [kept_row(r) for r in found if _attr(r, "index", 0) is not None]  # skip added summary rows
+            for name, found in table.items()}
     fig = _figure(title, "message index (0 = oldest)", "")
     for status in STATUSES:
         cells = [(name, r) for name, found in grid.items() for r in found if r.status == status]
@@ -327,7 +329,11 @@ class ScoreRow:
 
 
 def score_row(row: Any, position: int = 0) -> ScoreRow:
-    """Normalise a score: a ``ScoreRow``, a float, a tuple ``(index, score[, reasons])`` or a dict/object."""
+    """Normalise a score: a ``ScoreRow``, a float, a tuple ``(index, score[, reasons])``, a dict, or an object.
+
+    Objects may be :func:`course_lib.pruning.score_message` results (``value``, ``reasons``) or plan
+    rows (``index``, ``role``, ``score``); dicts are ``PruningPlan.to_rows()`` rows.
+    """
     if isinstance(row, ScoreRow):
         return row
     if isinstance(row, int | float):
@@ -335,10 +341,12 @@ def score_row(row: Any, position: int = 0) -> ScoreRow:
     if isinstance(row, Sequence) and not isinstance(row, str):
         index, score, *rest = row
         return ScoreRow(int(index), float(score), _reasons(rest[0] if rest else ()))
-    score = _attr(row, "score", _attr(row, "importance"))
+    score = _attr(row, "score", _attr(row, "importance", _attr(row, "value")))
     if score is None:
         raise ValueError(f"importance_bars: {row!r} has no score")
     reasons = _attr(row, "reasons", _attr(row, "reason", ()))
+    if hasattr(score, "value"):  # a pruning Score (or a plan Row holding one): its reasons come with it
+        score, reasons = score.value, reasons or getattr(score, "reasons", ())
     return ScoreRow(int(_attr(row, "index", position)), float(score), _reasons(reasons),
                     str(_attr(row, "role", "") or ""), bool(_attr(row, "pinned", False)))
 
@@ -361,7 +369,7 @@ def importance_bars(scores: Iterable[Any], *, threshold: float | None = None,
     the account number scored high" is visible at once. ``threshold`` draws the line below which
     a pruning pass would drop messages first.
     """
-    rows = [score_row(r, i) for i, r in enumerate(scores)]
+    rows = [score_row(r, i) for i, r in enumerate(scores) if _attr(r, "index", 0) is not None]
     fig = _figure(title, "message index (0 = oldest)", "importance")
     for role in sorted({r.role for r in rows}, key=lambda x: (x not in ROLE_COLORS, x)):
         mine = [r for r in rows if r.role == role]

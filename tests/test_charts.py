@@ -205,3 +205,51 @@ def test_strategy_colors_are_stable():
     assert charts.strategy_color("token_window") == charts.STRATEGY_COLORS["token_window"]
     assert charts.strategy_color("summarization") == charts.STRATEGY_COLORS["summary"]
     assert charts.strategy_color("something else") == charts.strategy_color("something else")
+
+
+# --- with the real library: managers, pruning plans, budgets ---------------------------------------
+
+def test_tokens_per_turn_and_costs_from_real_managers():
+    from course_lib import make_client
+    from course_lib.managers import ConversationManager, SlidingWindowManager
+
+    full = ConversationManager(make_client("simulated"))
+    window = SlidingWindowManager(make_client("simulated"), window_size=2)
+    for question in ("What is a Python list?", "How do I sort a list?", "What is a tuple?", "And a set?"):
+        full.send(question)
+        window.send(question)
+    fig = charts.tokens_per_turn({"full history": full, "sliding window": window})
+    traces = by_name(fig)
+    assert traces["full history"].x == (1, 2, 3, 4)
+    assert traces["full history"].y == tuple(row["input_tokens"] for row in full.usage_log)
+    assert traces["full history"].y[-1] > traces["sliding window"].y[-1]
+    costs = by_name(charts.caching_costs({"full history": full, "sliding window": window}))
+    assert set(costs) == {"full history", "sliding window"}  # no cache_control: no counterfactual line
+    assert costs["full history"].y[-1] == pytest.approx(sum(request_cost(r) for r in full.usage_log))
+
+
+def test_charts_read_pruning_plans_and_scores():
+    from course_lib.pruning import plan, score_message
+
+    messages = [{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": "Hello!"},
+                {"role": "user", "content": "My account is ACC-88412."}, {"role": "assistant", "content": "Noted."},
+                {"role": "user", "content": "Thanks!"}, {"role": "assistant", "content": "You're welcome!"}]
+    result = plan(messages, 20)
+    fig = charts.kept_messages(result.to_rows())
+    traces = by_name(fig)
+    assert sorted(traces["kept"].x + traces["dropped"].x) == list(range(6))
+    assert list(traces["dropped"].x) == result.dropped and list(traces["kept"].x) == result.kept
+    assert by_name(charts.kept_messages({"plan": result.rows}))["dropped"].x == traces["dropped"].x
+    bars = charts.importance_bars(result.to_rows())
+    user = by_name(bars)["user"]
+    assert user.y == (score_message(messages[0]).value, 3.0, score_message(messages[4]).value)
+    assert "ACC-88412" in user.customdata[1][0]
+    scored = charts.importance_bars([score_message(m) for m in messages])
+    assert scored.data[0].y[2] == 3.0 and scored.data[0].x == (0, 1, 2, 3, 4, 5)
+
+
+def test_budget_bar_reads_a_token_budget():
+    from course_lib.budget import TokenBudget
+
+    fig = charts.budget_bar(TokenBudget(200_000, 30_000, 12_300, 4_096))
+    assert by_name(fig)["history room"].x == (153_604,)
