@@ -1,0 +1,113 @@
+"""The syllabus lab, runnable offline: what three history strategies send for the same six questions.
+
+Full history, a sliding window of 4 messages, and a summarizing manager (threshold 500 input
+tokens, 2 recent turns kept) each answer the same questions with the system prompt
+"Answer in 1 sentence."; the table shows the input tokens each turn sent and the totals
+(summary requests included: they are billed too). Then the summarizing manager is saved to a
+temporary folder, loaded into a new object, and asked "What did we discuss?".
+
+    python scripts/syllabus_lab.py                 # offline simulator, free
+    python scripts/syllabus_lab.py --mode live     # the real API: needs ANTHROPIC_API_KEY, costs money
+
+In the offline run the replies are short, so the conversation never reaches 500 input tokens
+and the summarizing manager sends exactly what full history sends: a summary only pays off
+past its threshold. Try ``--threshold 150`` to watch it summarize.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+
+from course_lib import make_client  # noqa: E402
+from course_lib.managers import (  # noqa: E402
+    ConversationManager,
+    SlidingWindowManager,
+    SmartConversationManager,
+)
+
+QUESTIONS = ["What is a Python list?", "How do I sort a list?", "What about list comprehensions?",
+             "How do dictionaries differ from lists?", "What are sets?", "When should I use tuples?"]
+SYSTEM_PROMPT = "Answer in 1 sentence."
+
+
+@dataclass
+class Row:
+    """One strategy's line of the table."""
+
+    label: str
+    per_turn: list[int]
+    summary_tokens: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_turn) + self.summary_tokens
+
+
+def prompt_tokens(row: dict) -> int:
+    """Everything the request read: uncached input plus cache writes and reads."""
+    return row["input_tokens"] + row["cache_creation_input_tokens"] + row["cache_read_input_tokens"]
+
+
+def run(label: str, manager: ConversationManager) -> Row:
+    for question in QUESTIONS:
+        manager.send(question)
+    per_turn = {row["turn"]: prompt_tokens(row) for row in manager.usage_log if row["kind"] != "summary"}
+    summaries = sum(prompt_tokens(row) for row in manager.usage_log if row["kind"] == "summary")
+    return Row(label, [per_turn[turn] for turn in sorted(per_turn)], summaries)
+
+
+def table(rows: Sequence[Row]) -> str:
+    width = max(len(row.label) for row in rows)
+    turns = len(rows[0].per_turn)
+    header = f"{'strategy':<{width}} | " + " ".join(f"{'t' + str(t + 1):>5}" for t in range(turns))
+    header += f" | {'summaries':>9} | {'total':>6}"
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        cells = " ".join(f"{tokens:>5,}" for tokens in row.per_turn)
+        lines.append(f"{row.label:<{width}} | {cells} | {row.summary_tokens:>9,} | {row.total:>6,}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> list[Row]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--mode", default="simulated", help="client mode (default: simulated, offline)")
+    parser.add_argument("--window", type=int, default=4, help="sliding window size in messages (default 4)")
+    parser.add_argument("--threshold", type=int, default=500, help="summarizing threshold in input tokens")
+    args = parser.parse_args(argv)
+
+    def client():
+        return make_client(args.mode)
+
+    smart = SmartConversationManager(client(), system_prompt=SYSTEM_PROMPT, token_threshold=args.threshold,
+                                     recent_turns_to_keep=2)
+    rows = [run("full history", ConversationManager(client(), system_prompt=SYSTEM_PROMPT)),
+            run(f"window of {args.window}", SlidingWindowManager(client(), system_prompt=SYSTEM_PROMPT,
+                                                                window_size=args.window)),
+            run(f"smart (threshold {args.threshold})", smart)]
+    print(f"Input tokens per turn, {len(QUESTIONS)} questions, system prompt {SYSTEM_PROMPT!r}:\n")
+    print(table(rows))
+    if not smart.summary_history:
+        print(f"\nThe smart manager never crossed {args.threshold} input tokens, so it sent the full history.")
+    else:
+        print(f"\nThe smart manager summarized {len(smart.summary_history)} time(s); summary requests are "
+              "counted in its total.")
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "smart.json"
+        smart.save(path)
+        restored = SmartConversationManager.load(path, client=client())
+        print(f"\nSaved to {path.name}, loaded into a new object ({len(restored.transcript)} messages).")
+        print("Q: What did we discuss?")
+        print(f"A: {restored.send('What did we discuss?')}")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
