@@ -1,0 +1,73 @@
+"""Helper processes for tests/test_storage.py: a writer to kill mid-save, and concurrent writers.
+
+Run as a script (never imported by pytest):
+
+* ``helpers_kill_writer.py json|sqlite TARGET SESSION MARKER`` loads SESSION, adds a big turn and
+  saves it again, but stops *inside* the write: after the temp file is written and before it is
+  fsynced and renamed (JSON), or after the row is written and before COMMIT (SQLite). It creates
+  MARKER at that moment and sleeps, so the test can SIGKILL it exactly there.
+* ``helpers_kill_writer.py many DATABASE PREFIX COUNT GO`` creates GO.PREFIX.ready, waits until
+  the file GO exists, then saves COUNT sessions named PREFIX-0 ... into DATABASE, racing another
+  writer started the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from course_lib import make_client
+from course_lib.managers import ConversationManager
+from course_lib.storage import JsonStore, SqliteStore
+
+
+def stop_here(marker: str) -> None:
+    Path(marker).touch()
+    time.sleep(120)  # the test kills us long before this ends
+    sys.exit("helper was not killed")
+
+
+def kill_target(kind: str, target: str, session_id: str, marker: str) -> None:
+    store = JsonStore(target) if kind == "json" else SqliteStore(target)
+    manager = store.load(session_id, client=make_client("simulated"))
+    manager.send("Here is a long note to remember. " + "The parcel went to the depot and back again. " * 3000)
+    if kind == "json":
+        real_fsync = os.fsync
+
+        def fsync_then_stop(fd: int) -> None:
+            if os.path.basename(os.readlink(f"/proc/self/fd/{fd}")).endswith(".tmp"):
+                stop_here(marker)
+            real_fsync(fd)
+        os.fsync = fsync_then_stop
+    else:
+        real_connect = sqlite3.connect
+
+        def connect_with_pause(*args, **kwargs):
+            conn = real_connect(*args, **kwargs)
+            conn.execute("PRAGMA cache_size = 2")  # spill the uncommitted pages into the WAL file
+            conn.set_trace_callback(lambda sql: stop_here(marker) if sql.strip() == "COMMIT" else None)
+            return conn
+        sqlite3.connect = connect_with_pause
+    store.save(session_id, manager, user_id="alice")
+    sys.exit("the save finished; it should have been killed")
+
+
+def many(database: str, prefix: str, count: str, go: str) -> None:
+    Path(f"{go}.{prefix}.ready").touch()
+    while not os.path.exists(go):
+        time.sleep(0.005)
+    store = SqliteStore(database)
+    for i in range(int(count)):
+        manager = ConversationManager(make_client("simulated"))
+        manager.send(f"I am session {prefix}-{i}.")
+        store.save(f"{prefix}-{i}", manager, user_id=prefix)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "many":
+        many(*sys.argv[2:])
+    else:
+        kill_target(*sys.argv[1:])
