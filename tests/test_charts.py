@@ -253,3 +253,32 @@ def test_budget_bar_reads_a_token_budget():
 
     fig = charts.budget_bar(TokenBudget(200_000, 30_000, 12_300, 4_096))
     assert by_name(fig)["history room"].x == (153_604,)
+
+
+def _cached_run(window):
+    """Eight turns through the simulator with cache_control on the last two user messages."""
+    from course_lib import DEFAULT_MODEL, make_client
+
+    client = make_client("simulated")
+    system = "You are a careful tutor. " + "Follow the course rules closely. " * 300  # over the 1,024 minimum
+    history, rows = [], []
+    for turn in range(1, 9):
+        history.append({"role": "user", "content": f"Question {turn} about Python lists, item {turn}. " * 20})
+        sent = [dict(m) for m in (history if window is None else history[-window:])]
+        for k in [i for i, m in enumerate(sent) if m["role"] == "user"][-2:]:
+            sent[k] = {"role": "user", "content": [{"type": "text", "text": sent[k]["content"],
+                                                    "cache_control": {"type": "ephemeral"}}]}
+        reply = client.messages.create(model=DEFAULT_MODEL, max_tokens=200, system=system, messages=sent)
+        rows.append({"turn": turn, "kind": "turn", **reply.usage.model_dump()})
+        history.append({"role": "assistant", "content": reply.content[0].text})
+    return rows
+
+
+def test_caching_costs_tells_the_honest_story():
+    full, window = _cached_run(None), _cached_run(3)
+    traces = by_name(charts.caching_costs({"full history": full, "sliding window": window}))
+    full_cached, full_plain = traces["full history (cached)"].y[-1], traces["full history (no caching)"].y[-1]
+    window_cached, window_plain = traces["sliding window (cached)"].y[-1], traces["sliding window (no caching)"].y[-1]
+    assert full_cached < 0.5 * full_plain  # an append-only prefix: mostly cache reads at 0.1x
+    assert window_cached > 0.9 * window_plain  # the window's start moves: it keeps paying for cache writes
+    assert full_plain > window_plain  # without caching, the window is the cheaper one
