@@ -35,13 +35,7 @@ def kill_target(kind: str, target: str, session_id: str, marker: str) -> None:
     manager = store.load(session_id, client=make_client("simulated"))
     manager.send("Here is a long note to remember. " + "The parcel went to the depot and back again. " * 3000)
     if kind == "json":
-        real_fsync = os.fsync
-
-        def fsync_then_stop(fd: int) -> None:
-            if os.path.basename(os.readlink(f"/proc/self/fd/{fd}")).endswith(".tmp"):
-                stop_here(marker)
-            real_fsync(fd)
-        os.fsync = fsync_then_stop
+        os.fsync = lambda fd: stop_here(marker)  # atomic_write_text fsyncs only the temp file, then renames
     else:
         real_connect = sqlite3.connect
 
