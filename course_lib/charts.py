@@ -10,9 +10,9 @@ line that climbs while another stays flat is not. Colors are fixed per strategy 
 always blue, the sliding window always orange, ...) so a learner can compare figures across
 notebooks at a glance.
 
-Introduced in notebook 02_history_strategies (:func:`tokens_per_turn`), 03_token_budgets (:func:`budget_bar`),
-04_pruning (:func:`kept_messages`, :func:`importance_bars`) and 05_production_manager
-(:func:`caching_costs`, :func:`request_cost`).
+Introduced in notebook 02_history_strategies (:func:`tokens_per_turn`, :func:`caching_costs`,
+:func:`request_cost`), 03_token_budgets (:func:`budget_bar`) and 04_pruning (:func:`kept_messages`,
+:func:`importance_bars`).
 """
 
 from __future__ import annotations
@@ -56,7 +56,10 @@ ROLE_COLORS = {"user": "#1f77b4", "assistant": "#ff7f0e"}
 
 
 def strategy_color(name: str) -> str:
-    """The color for a strategy, recognised from its label ("full history", "sliding window (6)", ...)."""
+    """The color for a strategy, recognised from its label ("full history", "sliding window (6)", ...).
+
+    Introduced in notebook 02_history_strategies; every figure uses it, so colors agree across notebooks.
+    """
     key = name.lower()
     for word, strategy in (("token", "token_window"), ("full", "full"), ("summar", "summary"),
                            ("importance", "importance"), ("prun", "importance"), ("window", "window"),
@@ -86,6 +89,7 @@ def _get(row: Any, key: str) -> int:
 def prompt_tokens(usage: Any) -> int:
     """Every input token of one request: uncached input plus cache writes plus cache reads.
 
+    Introduced in notebook 02_history_strategies.
     Why the sum: with prompt caching the API reports ``input_tokens`` as only the *uncached* part,
     so a cached full history would look tiny. The prompt the model read is the sum of all three.
     """
@@ -121,6 +125,7 @@ def tokens_per_turn(runs: Mapping[str, Sequence[int] | Any], *,
                     title: str = "Input tokens sent per turn") -> go.Figure:
     """Input tokens per turn, one line per strategy: full history climbs, a window levels off.
 
+    Introduced in notebook 02_history_strategies.
     ``runs`` maps a label to a list of ints (tokens of turn 1, 2, ...) or to a manager, whose
     ``usage_log`` rows of kind ``"turn"`` are read. A manager's summarization requests (kind
     ``"summary"``) are drawn as open diamonds at their turn, because they cost tokens too and a fair
@@ -176,6 +181,7 @@ BUDGET_PARTS = ("system prompt", "history", "current message", "max_tokens reser
 def budget_segments(budget: BudgetLike, history_tokens: int | None = None) -> list[Segment]:
     """The segments of :func:`budget_bar`, as numbers (so widgets and tests can check them).
 
+    Introduced in notebook 03_token_budgets.
     Without ``history_tokens`` the history segment is the *room* left for history
     (``available_for_history``, zero when negative). With it, the bar shows a real request: the
     history actually sent, and whatever is still free. Either way, tokens past the context window
@@ -210,6 +216,7 @@ def budget_title(budget: BudgetLike, history_tokens: int | None = None) -> str:
 def budget_bar(budget: BudgetLike, history_tokens: int | None = None) -> go.Figure:
     """One horizontal stacked bar: system prompt, history, current message and the max_tokens reserve.
 
+    Introduced in notebook 03_token_budgets.
     The black line is the context window. When the fixed parts leave no room, the part past the
     line is red ("over budget"): that request would be a 400 before the model reads a word. Pass
     ``history_tokens`` to draw an actual next request (what :class:`course_lib.widgets.ChatPanel`
@@ -230,7 +237,10 @@ def budget_bar(budget: BudgetLike, history_tokens: int | None = None) -> go.Figu
 
 
 def update_budget_bar(fig: go.Figure, budget: BudgetLike, history_tokens: int | None = None) -> None:
-    """Redraw a :func:`budget_bar` figure in place (a ``FigureWidget`` changes without re-rendering)."""
+    """Redraw a :func:`budget_bar` figure in place (a ``FigureWidget`` changes without re-rendering).
+
+    Introduced in notebook 03_token_budgets, behind :class:`course_lib.widgets.TokenBudgetExplorer`.
+    """
     segments = budget_segments(budget, history_tokens)
     window = budget.context_window
     history_name = "history room" if history_tokens is None else "history sent"
@@ -289,6 +299,7 @@ def kept_messages(rows: Mapping[str, Iterable[Any]] | Iterable[Any], *,
                   title: str = "Which messages each strategy sends") -> go.Figure:
     """A grid: one row per strategy, one square per message, colored kept / pinned / summary / dropped.
 
+    Introduced in notebook 04_pruning.
     ``rows`` maps a strategy label to its rows (see :func:`kept_row`), or is one list of rows (for
     example ``PruningPlan.to_rows()``), drawn as a single strategy called "plan". Hovering a square
     shows the message's role, its tokens and the reason. One trace per status, always all four,
@@ -365,6 +376,7 @@ def importance_bars(scores: Iterable[Any], *, threshold: float | None = None,
                     title: str = "Importance score per message") -> go.Figure:
     """One bar per message, as high as its importance score; hover shows the reasons.
 
+    Introduced in notebook 04_pruning.
     Bars are colored by role (pinned messages get a thick outline), so "the greeting scored low,
     the account number scored high" is visible at once. ``threshold`` draws the line below which
     a pruning pass would drop messages first.
@@ -389,13 +401,14 @@ def importance_bars(scores: Iterable[Any], *, threshold: float | None = None,
 
 
 # ---------------------------------------------------------------------------------------------------
-# Money: request cost and prompt caching (05_production_manager)
+# Money: request cost and prompt caching (02_history_strategies)
 # ---------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Prices:
     """Dollars per million tokens, and the prompt-caching multipliers on the input price.
 
+    Introduced in notebook 02_history_strategies.
     The defaults are the list price of the course's model (Claude Sonnet 5.5: $2 per million
     input tokens, $10 per million output tokens) with 5-minute cache writes at 1.25x and cache
     reads at 0.1x the input price. Prices change: check the current pricing page before quoting a
@@ -419,6 +432,7 @@ DEFAULT_PRICES = Prices()
 def request_cost(usage: Any, prices: Prices = DEFAULT_PRICES) -> float:
     """Dollars one request cost, from its usage (an SDK ``Usage``, or a dict / ``usage_log`` row).
 
+    Introduced in notebook 02_history_strategies.
     input x price + cache writes x price x 1.25 + cache reads x price x 0.1 + output x output price.
     """
     per_input = prices.input_per_mtok / 1_000_000
@@ -438,6 +452,7 @@ def cumulative_costs(run: Any, prices: Prices = DEFAULT_PRICES, *,
                      cached: bool = True) -> tuple[list[int], list[float]]:
     """(turns, cumulative dollars after each turn) for a manager or a list of usage rows.
 
+    Introduced in notebook 02_history_strategies.
     Every request of a turn counts (a summarization call is billed like any other). With
     ``cached=False`` the cache tokens are re-billed as plain input: what the same run would have
     cost without prompt caching.
@@ -458,6 +473,7 @@ def caching_costs(runs: Mapping[str, Any], prices: Prices = DEFAULT_PRICES, *, c
                   title: str = "Cumulative cost per turn") -> go.Figure:
     """Cumulative dollars per turn, one solid line per run as billed.
 
+    Introduced in notebook 02_history_strategies.
     ``runs`` maps a label to a manager (its ``usage_log``) or a list of per-request usage rows. For
     a run that used prompt caching (any cache write or read), ``counterfactual`` adds a dashed line
     in the same color: the same tokens billed without caching. That is how the figure shows the

@@ -142,7 +142,10 @@ class TokenBudgetExplorer(_Panel):
 
 
 def room_text(budget: TokenBudget) -> str:
-    """'History room: 153,604 tokens', or 'History room: over budget by 2,096 tokens'."""
+    """'History room: 153,604 tokens', or 'History room: over budget by 2,096 tokens'.
+
+    Introduced in notebook 03_token_budgets; the same words as the explorer's label, for printing.
+    """
     room = budget.available_for_history
     return f"History room: {room:,} tokens" if room >= 0 else f"History room: over budget by {-room:,} tokens"
 
