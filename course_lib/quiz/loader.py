@@ -4,7 +4,7 @@ Why we walk YAML *nodes* instead of calling ``yaml.safe_load``: ``safe_load`` re
 forgets where each value came from, so an error could only say "question 3 has no correct choice". The
 composed node tree keeps a start mark on every value, so the error can say ``08_knowledge_check.yaml:41``.
 Walking nodes also lets us refuse what ``safe_load`` quietly accepts: a key given twice (the second
-silently wins) and anchors/aliases (which can expand a small file into a huge one). Nothing here ever
+silently wins) and aliases (which can expand a small file into a huge one). Nothing here ever
 constructs arbitrary Python objects: the loader is ``yaml.SafeLoader`` and we only read scalar text.
 """
 
@@ -71,14 +71,13 @@ def load_quiz(path: str | os.PathLike[str]) -> Quiz:
 
 def parse_quiz(text: str, path: str | os.PathLike[str] | None = None) -> Quiz:
     """Validate quiz YAML given as text; ``path`` is only used in messages and stored on the Quiz."""
-    loader = yaml.SafeLoader(text)
+    loader = _NoAliasLoader(text)
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        raise QuizError(path, mark.line + 1 if mark else None, f"YAML syntax: {error.problem}") from error
+        raise QuizError(path, *_describe(error, text)) from error
     except yaml.YAMLError as error:
-        raise QuizError(path, None, f"YAML syntax: {error}") from error
+        raise QuizError(path, None, f"YAML: {error}") from error
     finally:
         loader.dispose()
     if root is None:
@@ -86,30 +85,48 @@ def parse_quiz(text: str, path: str | os.PathLike[str] | None = None) -> Quiz:
     return _Reader(path).quiz(root)
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases (``*name``): a few of them can expand a small file enormously."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "anchors and aliases (&name / *name) are not allowed in quiz files",
+                self.peek_event().start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def _describe(error: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
+    """Line and message for a YAML error. The line is where the parser gave up; when the cause started
+    earlier (an unclosed quote is only noticed at the end of the file), the message says where."""
+    mark = error.problem_mark or error.context_mark
+    last_line = max(1, len(text.splitlines()))  # "end of stream" is past the last line: point at the last
+    line = min(mark.line + 1, last_line) if mark else None
+    problem = f"YAML: {error.problem}"
+    if error.context and error.context_mark and error.context_mark.line + 1 != line:
+        problem += f" ({error.context} that starts on line {error.context_mark.line + 1})"
+    return line, problem
+
+
 class _Reader:
     """Turns the node tree into a Quiz, failing at the first problem with the line of the offending node."""
 
     def __init__(self, path: str | os.PathLike[str] | None) -> None:
         self.path = Path(path) if path is not None else None
-        self.seen: set[int] = set()
 
     def fail(self, node: yaml.Node, problem: str) -> NoReturn:
         raise QuizError(self.path, node.start_mark.line + 1, problem)
 
     # -- typed accessors --------------------------------------------------------------------------
 
-    def _visit(self, node: yaml.Node) -> None:
-        """Refuse a collection reached twice: that only happens through an alias (``*name``)."""
-        if id(node) in self.seen:
-            self.fail(node, "YAML anchors and aliases (&name / *name) are not allowed in quiz files")
-        self.seen.add(id(node))
-
     def mapping(
         self, node: yaml.Node, what: str, allowed: set[str], required: set[str]
     ) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
             self.fail(node, f"{what} must be a mapping of key: value")
-        self._visit(node)
         result: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
@@ -126,7 +143,6 @@ class _Reader:
     def sequence(self, node: yaml.Node, what: str, *, min_items: int = 1) -> list[yaml.Node]:
         if not isinstance(node, yaml.SequenceNode):
             self.fail(node, f"{what} must be a list (lines starting with '- ')")
-        self._visit(node)
         if len(node.value) < min_items:
             self.fail(node, f"{what} needs at least {min_items} item{'s' if min_items > 1 else ''}")
         return list(node.value)
@@ -241,6 +257,12 @@ class _Reader:
         choices: list[Choice] = []
         for choice_node in self.sequence(fields["choices"], f"choices of {what}", min_items=2):
             c = self.mapping(choice_node, f"a choice of {what}", _CHOICE_KEYS, {"id", "text"})
+            leaked = sorted(_KEY_FIELDS & c.keys()) if not key_included else []
+            if leaked:
+                self.fail(
+                    c[leaked[0]],
+                    f"a choice of {what} has {leaked[0]!r} but this file says key_included: false",
+                )
             choice = Choice(
                 id=self.ident(c["id"], f"choice id in {what}"),
                 text=self.text(c["text"], f"choice text in {what}"),

@@ -34,6 +34,8 @@ ANSWERS_SUFFIX = ".quiz-answers.json"
 STUDENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,127}")
 """No '=' and no leading '-', '+' or '@': an id can never become a formula in a spreadsheet."""
 
+ANONYMOUS = "anonymous"
+
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -64,18 +66,18 @@ def resolve_student_id(explicit: str | None = None) -> str:
     """Who is answering: the JupyterHub user when there is one, else the id given, else the OS user.
 
     The hub's user comes first on purpose: the hub has authenticated them, so in a classroom a learner
-    cannot hand in work under someone else's name by passing another id.
+    cannot hand in work under someone else's name by passing another id. The OS user name is only a
+    convenience for self-study, so it is made to fit the id pattern, and ``ANONYMOUS`` stands in when
+    there is none: showing a quiz must never fail, while a graded ``submit()`` refuses an anonymous id.
     """
     hub_user = os.environ.get("JUPYTERHUB_USER")
-    candidate = hub_user or explicit
-    if not candidate:
-        try:
-            candidate = getpass.getuser()
-        except (OSError, KeyError):  # no user name in a bare container
-            candidate = None
-    if not candidate:
-        raise ValueError("cannot tell who you are: pass student_id='your-id'")
-    return validate_student_id(candidate)
+    if hub_user or explicit:
+        return validate_student_id(hub_user or explicit or "")
+    try:
+        os_user = re.sub(r"[^A-Za-z0-9_.@+-]", "_", getpass.getuser()).lstrip(".@+-")[:128]
+    except (OSError, KeyError):  # no user name in a bare container
+        os_user = ""
+    return os_user or ANONYMOUS
 
 
 def validate_student_id(student_id: str) -> str:
@@ -243,6 +245,8 @@ class QuizSession:
 
     def submit(self, *, quiet: bool = False) -> Receipt:
         """Validate, store the answers as the submission, read the file back to prove it, print a receipt."""
+        if self.quiz.mode == "graded" and self.student_id == ANONYMOUS:
+            raise ValueError("cannot tell who you are, so this cannot be handed in: pass student_id='...'")
         for question_id, raw in self._answers.items():
             check_raw_answer(self.quiz.question(question_id), raw)
         self.submission = make_submission(

@@ -1,0 +1,101 @@
+"""Every shipped quiz validates, follows the authoring rules, and gets the module's facts right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from quiz_helpers import QUIZZES
+
+from course_lib.quiz import Quiz, load_quiz, score_answer
+from course_lib.quiz.cli import main
+
+SHIPPED = sorted(QUIZZES.glob("*.yaml"))
+EXPECTED = [
+    "01_stateless_reality",
+    "02_history_strategies",
+    "03_token_budgets",
+    "04_pruning",
+    "05_production_manager",
+    "06_hands_on_lab",
+    "07_beyond_the_module",
+    "08_knowledge_check",
+]
+
+
+def test_every_notebook_has_its_quiz() -> None:
+    assert [p.stem for p in SHIPPED] == EXPECTED
+
+
+def test_cli_validates_the_whole_folder() -> None:
+    assert main(["validate", str(QUIZZES)]) == 0
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_authoring_rules(path: Path) -> None:
+    quiz = load_quiz(path)
+    assert quiz.id == path.stem  # show_quiz("<id>") finds quizzes/<id>.yaml
+    assert quiz.key_included
+    if quiz.mode == "practice":
+        assert 3 <= len(quiz.questions) <= 5
+    for question in quiz.questions:
+        assert question.hint, f"{quiz.id}/{question.id} has no hint"
+        assert question.explanation, f"{quiz.id}/{question.id} has no explanation (the reasoning)"
+        for choice in question.choices:
+            if not choice.correct:
+                assert choice.feedback, f"{quiz.id}/{question.id}/{choice.id}: wrong choice without feedback"
+
+
+@pytest.fixture
+def final() -> Quiz:
+    return load_quiz(QUIZZES / "08_knowledge_check.yaml")
+
+
+def test_knowledge_check_is_graded_with_the_modules_questions(final: Quiz) -> None:
+    assert final.mode == "graded" and len(final.questions) >= 10
+    assert [q.id for q in final.questions[:5]] == [
+        "k1_no_history",
+        "k2_budget",
+        "k3_account_number",
+        "k4_summary_loss",
+        "k5_api_error",
+    ]
+    assert {q.type for q in final.questions} >= {"single", "multi", "numeric"}
+
+
+def test_budget_question_accepts_the_written_forms(final: Quiz) -> None:
+    budget = final.question("k2_budget")
+    assert budget.type == "numeric"
+    for typed in ["153,604", "153604", "153 604"]:
+        assert score_answer(budget, typed).correct
+    assert "max_tokens" in score_answer(budget, "157,700").text
+
+
+def test_statelessness_and_pinned_facts(final: Quiz) -> None:
+    first = final.question("k1_no_history")
+    assert "Nothing. Each request stands alone" in first.choice(next(iter(first.correct_ids))).text
+    third = final.question("k3_account_number")
+    assert "pinned-facts" in third.choice(next(iter(third.correct_ids))).text
+    fourth = final.question("k4_summary_loss")
+    assert "exact error message" in fourth.choice(next(iter(fourth.correct_ids))).text
+
+
+def test_api_error_question_is_true_to_the_current_api(final: Quiz) -> None:
+    question = final.question("k5_api_error")
+    (correct,) = question.correct_ids
+    right = question.choice(correct)
+    assert "tool_use" in right.text and "tool_result" not in right.text  # the unanswered tool call
+    leading_assistant = next(c for c in question.choices if c.text.startswith("assistant"))
+    assert not leading_assistant.correct
+    assert "validate_messages" in leading_assistant.feedback
+    assert "do not build lessons" in leading_assistant.feedback
+    answered_pair = next(c for c in question.choices if "tool_result" in c.text)
+    assert not answered_pair.correct
+
+
+def test_practice_quizzes_say_their_key_is_readable() -> None:
+    from course_lib.quiz import render_text
+
+    for path in SHIPPED[:-1]:
+        text = render_text(load_quiz(path))
+        assert f"answer key is in quizzes/{path.name}, where you can read it" in text
