@@ -19,7 +19,8 @@ What it does, and the rules it follows (every one is deterministic):
 * Usage. ``input_tokens`` comes from :mod:`course_lib.tokens` over everything sent (system,
   messages, tools); ``output_tokens`` from the reply. With ``cache_control`` it reports cache
   writes and reads like the API: the prefix up to a breakpoint is written once (if it is at least
-  :data:`MIN_CACHEABLE_TOKENS` long) and read on later requests that repeat it within 5 minutes.
+  :data:`MIN_CACHEABLE_TOKENS` long) and read on later requests that repeat it within 5 minutes; a
+  request finds a cached prefix at its breakpoints or up to 20 blocks before them.
 * API rules, with the API's wording: an empty ``messages`` list, a malformed block, or a
   ``tool_use`` not answered by a ``tool_result`` in the next message is a 400; consecutive
   same-role messages are combined, as the current API does; input over the context window, or
@@ -48,6 +49,7 @@ from .tokens import MESSAGE_OVERHEAD, content_text, estimate_tokens, system_text
 DEFAULT_CONTEXT_WINDOW = 200_000
 MIN_CACHEABLE_TOKENS = 1024
 CACHE_TTL_SECONDS = 300
+LOOKBACK_BLOCKS = 20
 SUMMARY_MAX_SENTENCES = 6
 RETRY_AFTER_MS = "20"
 
@@ -190,10 +192,14 @@ class SimulatedClaude:
         prefix_tokens = [0]
         for _, tokens, _ in segments:
             prefix_tokens.append(prefix_tokens[-1] + tokens)
-        keys = {b: prefix_key(body.get("model", ""), segments[: b + 1]) for b in breakpoints}
-        for b in sorted(set(breakpoints), reverse=True):
-            if self._cache.get(keys[b], -math.inf) > now:
-                read_upto = prefix_tokens[b + 1]
+        model = body.get("model", "")
+        keys = {b: prefix_key(model, segments[: b + 1]) for b in breakpoints}
+        # Like the API, look for a cached prefix at each breakpoint and up to LOOKBACK_BLOCKS blocks before it.
+        candidates = {c for b in breakpoints for c in range(max(0, b - LOOKBACK_BLOCKS), b + 1)}
+        for c in sorted(candidates, reverse=True):
+            key = keys.get(c) or prefix_key(model, segments[: c + 1])
+            if self._cache.get(key, -math.inf) > now:
+                read_upto = prefix_tokens[c + 1]
                 break
         last = max(breakpoints)
         written = 0

@@ -210,3 +210,19 @@ def test_fault_schedule_is_validated():
         Faults({1: "meteor"})
     with pytest.raises(ValueError, match="start at 1"):
         Faults({0: "overloaded"})
+
+
+def test_cache_hit_found_at_an_earlier_block_boundary():
+    """Full history marks only its newest block each turn; the previous turn's prefix is still read."""
+    client = make_client("simulated")
+    system = "Policy sentence number one. " * 400
+    history = [{"role": "user", "content": "first question"}]
+    def mark_last(messages):
+        *rest, last = messages
+        return [*rest, {"role": last["role"], "content": [
+            {"type": "text", "text": last["content"], "cache_control": {"type": "ephemeral"}}]}]
+    first = ask(client, mark_last(history), system=system)
+    history += [{"role": "assistant", "content": first.content[0].text}, {"role": "user", "content": "second"}]
+    second = ask(client, mark_last(history), system=system)
+    assert second.usage.cache_read_input_tokens == first.usage.cache_creation_input_tokens > 0
+    assert 0 < second.usage.cache_creation_input_tokens < first.usage.cache_creation_input_tokens
