@@ -173,6 +173,17 @@ def test_text_while_a_tool_call_is_pending_is_refused_before_any_request():
     assert sim(client).attempts == attempts and len(manager.transcript) == 2
 
 
+@pytest.mark.parametrize("make", [lambda c: SlidingWindowManager(c, window_size=1, tools=TOOLS),
+                                  lambda c: TokenWindowManager(c, history_budget=1, tools=TOOLS)])
+def test_a_pending_tool_call_is_checked_even_when_the_view_would_leave_it_out(make):
+    client = make_client("simulated")
+    manager = make(client)
+    manager.send("Please use search_docs to find the refund window.")
+    with pytest.raises(InvalidHistoryError, match="tool_use_unanswered"):
+        manager.send("Never mind.")  # the view alone ([this message]) would look fine
+    assert sim(client).attempts == 1 and len(manager.transcript) == 2
+
+
 def test_an_orphan_tool_result_is_refused_before_any_request():
     client = make_client("simulated")
     manager = ConversationManager(client)
@@ -433,6 +444,37 @@ def test_summary_size_is_bounded():
     assert summary_requests(client)[-1]["max_tokens"] == 12
     assert estimate_tokens(manager.get_summary()) <= 12
     assert manager.summary_history[0]["summary_tokens"] <= 12
+
+
+def test_chained_summaries_stay_bounded():
+    client = make_client("simulated")
+    manager = smart(client, token_threshold=10_000, recent_turns_to_keep=1, summary_max_tokens=40)
+    facts = ["Dana works on the billing service.", "The billing service sends invoices nightly.",
+             "Invoices go to enterprise customers in each region.", "Each region has its own billing team.",
+             "The billing team reviews failed invoices every morning.", "Failed invoices are retried twice."]
+    for fact in facts:
+        manager.send(fact)
+        manager.send("Thanks.")
+        assert manager.summarize()
+        assert estimate_tokens(manager.get_summary()) <= 40
+    assert len(manager.summary_history) == len(facts)
+
+
+def test_a_summary_longer_than_asked_is_cut(monkeypatch):
+    client = make_client("simulated")
+    manager = smart(client, token_threshold=10_000, recent_turns_to_keep=1, summary_max_tokens=20)
+    chat(manager, QUESTIONS[:3])
+    real_create = manager.client.messages.create
+
+    def wordy(**request):  # a real tokenizer can disagree with the kit's estimate
+        response = real_create(**request)
+        if request.get("system") == SUMMARIZER_SYSTEM:
+            response.content[0].text = words(200, "detail")
+        return response
+
+    monkeypatch.setattr(manager.client.messages, "create", wordy)
+    assert manager.summarize()
+    assert estimate_tokens(manager.get_summary()) <= 20 and manager.get_summary().endswith("\u2026")
 
 
 def test_summary_material_is_bounded_by_the_input_budget():
