@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Question, Quiz
-from .scoring import choice_order, format_number, format_points, parse_number
+from .scoring import check_raw_answer, choice_order, format_number, format_points, parse_number
 from .session import QuizSession
 
 TYPE_NAMES = {
@@ -86,7 +86,7 @@ def _html_text(text: str) -> str:
 @dataclass
 class _QuestionView:
     question: Question
-    inputs: Any  # ToggleButtons (single), list of ToggleButton (multi), Text (numeric, text)
+    inputs: Any  # ToggleButtons (single), {choice id: ToggleButton} (multi), Text (numeric, text)
     letters: dict[str, str]  # choice id -> letter shown, in this learner's order
     read_as: Any
     feedback: Any
@@ -151,10 +151,10 @@ class QuizWidget:
             inputs.observe(lambda change, qid=q.id: self._on_change(qid, change["new"]), names="value")
             row = inputs
         elif q.type == "multi":
-            inputs = [w.ToggleButton(description=letters[c.id], tooltip=c.id) for c in order]
-            for button in inputs:
+            inputs = {c.id: w.ToggleButton(description=letters[c.id], tooltip=c.text[:80]) for c in order}
+            for button in inputs.values():
                 button.observe(lambda _change, qid=q.id: self._on_multi_change(qid), names="value")
-            row = w.HBox(inputs)
+            row = w.HBox(list(inputs.values()))
         else:
             placeholder = "e.g. 153,604 or 1.5e5 or 1/2" if q.type == "numeric" else "type your answer"
             inputs = w.Text(placeholder=placeholder)
@@ -182,10 +182,7 @@ class QuizWidget:
             return
         try:
             self.session.answer(question_id, value)
-        except (
-            ValueError,
-            OSError,
-        ) as error:  # shown to the learner: an exception in a callback is invisible
+        except (ValueError, OSError) as error:  # shown, because an exception in a callback is invisible
             self._set(self.status_label, "status", f"Not saved: {error}", colour="#b00")
             return
         self._set(view.feedback, f"feedback:{question_id}", "")
@@ -194,7 +191,7 @@ class QuizWidget:
 
     def _on_multi_change(self, question_id: str) -> None:
         view = self._views[question_id]
-        self._on_change(question_id, [b.tooltip for b in view.inputs if b.value])
+        self._on_change(question_id, [cid for cid, button in view.inputs.items() if button.value])
 
     def _on_check(self, question_id: str) -> None:
         try:
@@ -258,8 +255,8 @@ class QuizWidget:
         view = self._views[question_id]
         if view.question.type == "multi":
             chosen = set(value or [])
-            for button in view.inputs:
-                button.value = button.tooltip in chosen
+            for choice_id, button in view.inputs.items():
+                button.value = choice_id in chosen
         else:
             view.inputs.value = (
                 value if value is not None else (None if view.question.type == "single" else "")
@@ -270,6 +267,7 @@ class QuizWidget:
     def select(self, question_id: str, choice: str | list[str] | None) -> None:
         """Pick a choice (or a list of choices for ``multi``) by id, as clicking the buttons would."""
         self._require_widgets()
+        check_raw_answer(self.quiz.question(question_id), choice)  # a typo fails here, not silently
         self._put(question_id, choice)
 
     def enter(self, question_id: str, text: str) -> None:

@@ -249,10 +249,15 @@ class QuizSession:
             raise ValueError("cannot tell who you are, so this cannot be handed in: pass student_id='...'")
         for question_id, raw in self._answers.items():
             check_raw_answer(self.quiz.question(question_id), raw)
+        previous = self.submission
         self.submission = make_submission(
             self.quiz, self.student_id, self._answers, sequence=self.sequence + 1, submitted_at=now_utc()
         )
-        self.save()
+        try:
+            self.save()
+        except BaseException:
+            self.submission = previous  # not on disk, so not submitted
+            raise
         on_disk = json.loads(self.answers_path.read_text(encoding="utf-8"))["submission"]
         if on_disk != self.submission or submission_receipt(on_disk) != on_disk["receipt"]:
             raise OSError(f"{self.answers_path} did not read back as written; submit again")
@@ -292,7 +297,8 @@ class QuizSession:
                 )
         self.sequence = document.get("sequence", 0) if isinstance(document.get("sequence"), int) else 0
         self.submission = document.get("submission") if isinstance(document.get("submission"), dict) else None
-        for question_id, raw in (document.get("answers") or {}).items():
+        saved = document.get("answers")
+        for question_id, raw in (saved if isinstance(saved, dict) else {}).items():
             try:  # the quiz may have changed since: keep what still fits, drop what does not
                 check_raw_answer(self.quiz.question(question_id), raw)
             except (KeyError, ValueError):
