@@ -185,6 +185,11 @@ class ConversationManager:
 
     ``client=None`` means :func:`course_lib.client.make_client` (offline simulator without a key);
     ``model=None`` means the kit's one default model. ``tools`` is passed to every turn's request.
+
+    What to read after a few turns: ``transcript`` (every message, see :class:`Entry`);
+    ``usage_log``, one row per API request (``turn`` counts calls to :meth:`send`, tool results
+    included; ``kind`` is ``"turn"``, ``"retry"`` for the one retry after an overflow, or
+    ``"summary"``; the usage numbers; ``messages_sent``); ``pinned_facts``; ``overflow_floor``.
     """
 
     CONFIG: ClassVar[tuple[str, ...]] = ("system_prompt", "model", "max_tokens", "tools")
@@ -265,7 +270,8 @@ class ConversationManager:
 
         Why a floor and not a set: overflow recovery drops the *oldest* whole exchanges, so what
         it dropped is always a prefix of the transcript. Later turns keep the smaller view (the
-        conversation is not re-sent into the same overflow), and the transcript keeps it all.
+        conversation is not re-sent into the same overflow), and the transcript keeps it all; a
+        summarizing manager still folds these messages into its next summary.
         """
         return range(self.overflow_floor)
 
