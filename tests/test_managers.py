@@ -568,9 +568,9 @@ def test_overflow_on_the_max_tokens_wording_is_recovered_too():
     client = make_client("simulated", context_window=400)
     manager = ConversationManager(client, max_tokens=150)
     fill_until_retry(manager)
-    failed = json.dumps(client_info(client).simulator.requests[-2])
-    assert estimate_request_tokens(json.loads(failed)["messages"], json.loads(failed)["system"]) <= 400
-    assert manager.usage_log[-1]["kind"] == "retry"
+    failed = sim(client).requests[-2]
+    assert estimate_request_tokens(failed["messages"], failed["system"]) <= 400  # so the 400 named max_tokens
+    assert manager.usage_log[-1]["kind"] == "retry" and manager.overflow_floor > 0
 
 
 def test_second_overflow_raises_and_changes_nothing():
