@@ -117,7 +117,8 @@ def turn_series(run: Sequence[int] | Any) -> tuple[list[int], list[int]]:
     rows = _usage_rows(run)
     if all(isinstance(r, int) for r in rows):
         return list(range(1, len(rows) + 1)), [int(r) for r in rows]
-    turns = [(i, r) for i, r in enumerate(rows) if _kind_of(r) == "turn"]
+    # A turn that overflowed succeeds on its one retry: that row is the turn's request.
+    turns = [(i, r) for i, r in enumerate(rows) if _kind_of(r) in ("turn", "retry")]
     return [_turn_of(r, i) for i, r in turns], [prompt_tokens(r) for _, r in turns]
 
 

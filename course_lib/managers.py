@@ -185,6 +185,8 @@ class ConversationManager:
 
     ``client=None`` means :func:`course_lib.client.make_client` (offline simulator without a key);
     ``model=None`` means the kit's one default model. ``tools`` is passed to every turn's request.
+    ``prompt_caching=True`` asks the API to cache each request's prefix (top-level ``cache_control``,
+    see notebook 07_beyond_the_module): full history then re-reads its past at a tenth of the price.
 
     What to read after a few turns: ``transcript`` (every message, see :class:`Entry`);
     ``usage_log``, one row per API request (``turn`` counts calls to :meth:`send`, tool results
@@ -192,12 +194,13 @@ class ConversationManager:
     ``"summary"``; the usage numbers; ``messages_sent``); ``pinned_facts``; ``overflow_floor``.
     """
 
-    CONFIG: ClassVar[tuple[str, ...]] = ("system_prompt", "model", "max_tokens", "tools")
+    CONFIG: ClassVar[tuple[str, ...]] = ("system_prompt", "model", "max_tokens", "tools", "prompt_caching")
     """Constructor arguments saved in ``to_state()["config"]`` (attributes of the same name)."""
 
     def __init__(self, client: anthropic.Anthropic | None = None, *, system_prompt: str = DEFAULT_SYSTEM_PROMPT,
                  model: str | None = None, max_tokens: int = 1024,
-                 tools: Sequence[Mapping[str, Any]] | None = None, pinned_facts: Sequence[str] = ()):
+                 tools: Sequence[Mapping[str, Any]] | None = None, pinned_facts: Sequence[str] = (),
+                 prompt_caching: bool = False):
         if not isinstance(system_prompt, str):
             raise TypeError(f"system_prompt must be a str, not {type(system_prompt).__name__}")
         if model is not None and (not isinstance(model, str) or not model.strip()):
@@ -207,6 +210,7 @@ class ConversationManager:
         self.model = model or DEFAULT_MODEL
         self.max_tokens = _positive_int("max_tokens", max_tokens)
         self.tools = _tool_list(tools)
+        self.prompt_caching = bool(prompt_caching)
         self.pinned_facts: list[str] = []
         if isinstance(pinned_facts, str):
             raise TypeError("pinned_facts must be a list of strings, not one string")
@@ -457,6 +461,8 @@ class ConversationManager:
             request["system"] = system
         if tools:
             request["tools"] = tools
+        if self.prompt_caching and kind != "summary":
+            request["cache_control"] = {"type": "ephemeral"}  # cache everything up to the last block
         try:
             response = self.client.messages.create(**request)
         except anthropic.APIError as error:

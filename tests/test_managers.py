@@ -721,3 +721,20 @@ def test_syllabus_lab_prints_the_comparison_table(capsys, monkeypatch):
     for row in rows:
         assert row.label in out and f"{row.total:,}" in out
     assert "What did we discuss?" in out
+
+
+def test_prompt_caching_reads_the_previous_prefix_on_full_history():
+    """With prompt_caching, full history's append-only prefix is read from cache on the next turn."""
+    client = make_client("simulated")
+    manager = ConversationManager(client, system_prompt="Policy clause. " * 700, prompt_caching=True)
+    manager.send("first question about the policy")
+    manager.send("second question about the policy")
+    first, second = manager.usage_log
+    assert first["cache_creation_input_tokens"] > 0 and first["cache_read_input_tokens"] == 0
+    assert second["cache_read_input_tokens"] == first["cache_creation_input_tokens"]
+    assert client_info(client).simulator.requests[-1]["cache_control"] == {"type": "ephemeral"}
+    plain = ConversationManager(make_client("simulated"), system_prompt="Policy clause. " * 700)
+    plain.send("first question about the policy")
+    assert plain.usage_log[0]["cache_creation_input_tokens"] == 0
+    restored = ConversationManager.from_state(manager.to_state(), client)
+    assert restored.prompt_caching is True
