@@ -229,9 +229,11 @@ class ConversationManager:
     def get_messages(self) -> list[Message]:
         """The context view: exactly the ``messages`` the next request sends.
 
-        :meth:`send` adds your message to the transcript and then sends ``get_messages()``, so
-        called between turns this shows the history part of the next request. Pinned facts open
-        the first message; messages are shallow copies, so editing them cannot edit the transcript.
+        :meth:`send` adds your message to the transcript and then sends ``get_messages()``. Called
+        between turns it shows the current view; for full history and summaries that is the history
+        part of the next request, but a window recomputes its start once your message is added, so
+        the next request may start one exchange later. Pinned facts open the first message; messages
+        are shallow copies, so editing them cannot edit the transcript.
         """
         if not self.transcript:
             return []

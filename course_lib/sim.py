@@ -396,20 +396,32 @@ def content_words(text: str) -> set[str]:
     return {stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]*|\d[\w-]*", text)} - STOPWORDS
 
 
+OWN_PREFIXES = ("From what you sent me:", "Noted:", "(simulated answer)")
+
+
+def unquoted(sentence: str) -> str:
+    """A sentence without the simulator's own framing, so its echoes count as what they quote."""
+    for prefix in OWN_PREFIXES:
+        if sentence.startswith(prefix):
+            sentence = sentence[len(prefix):]
+    return sentence.strip().strip('"').strip()
+
+
 def best_matches(question: str, context: str, limit: int = 2) -> list[str]:
-    """Context sentences that cover enough of the question's content words, best first."""
+    """Distinct context sentences that cover enough of the question's content words, best first."""
     wanted = content_words(question)
     if not wanted:
         return []
     needed = max(1, math.ceil(len(wanted) * 2 / 3))
-    scored = []
+    scored: dict[str, tuple[int, int]] = {}
     for order, sentence in enumerate(sentences(context)):
-        if sentence.endswith("?"):
-            continue  # a question is not an answer
+        sentence = unquoted(sentence)
+        if not sentence or sentence.endswith("?") or sentence in scored:
+            continue  # a question is not an answer; an echo of a sentence is that sentence
         shared = len(wanted & content_words(sentence))
         if shared >= needed:
-            scored.append((-shared, -order, sentence))
-    return [s for _, _, s in sorted(scored)[:limit]]
+            scored[sentence] = (-shared, -order)
+    return sorted(scored, key=scored.__getitem__)[:limit]
 
 
 RECAP = re.compile(r"\b(what did we (discuss|talk about|cover)|where were we|what have we (discussed|covered))\b")

@@ -68,3 +68,18 @@ def test_message_tokens_include_framing_and_blocks():
     plain = estimate_message_tokens({"role": "user", "content": "hello"})
     assert plain == estimate_tokens("hello") + 4
     assert estimate_message_tokens(USE) > 4 and estimate_message_tokens(RESULT) > 4
+
+
+def test_atomic_write_keeps_the_usual_file_mode(tmp_path):
+    import os
+    import stat
+
+    from course_lib.files import atomic_write_text
+    target = tmp_path / "saved.json"
+    atomic_write_text(target, "{}")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+    target.chmod(0o640)
+    atomic_write_text(target, "{\"again\": true}")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640 and "again" in target.read_text()

@@ -226,3 +226,14 @@ def test_cache_hit_found_at_an_earlier_block_boundary():
     second = ask(client, mark_last(history), system=system)
     assert second.usage.cache_read_input_tokens == first.usage.cache_creation_input_tokens > 0
     assert 0 < second.usage.cache_creation_input_tokens < first.usage.cache_creation_input_tokens
+
+
+def test_its_own_echoes_are_not_quoted_twice(client):
+    history = [{"role": "user", "content": "Hi, I'm Dana. My account number is ACC-88412."}]
+    echo = ask(client, history).content[0].text
+    history += [{"role": "assistant", "content": echo}, {"role": "user", "content": "What is my account number?"}]
+    answer = ask(client, history).content[0].text
+    history += [{"role": "assistant", "content": answer}, {"role": "user", "content": "What is my account number?"}]
+    again = ask(client, history).content[0].text
+    assert answer.count("ACC-88412") == 1 and again.count("ACC-88412") == 1
+    assert '""' not in again and "From what you sent me: \"From" not in again
