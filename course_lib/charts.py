@@ -18,6 +18,7 @@ Introduced in notebook 02_history_strategies (:func:`tokens_per_turn`, :func:`ca
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -59,12 +60,14 @@ def strategy_color(name: str) -> str:
     """The color for a strategy, recognised from its label ("full history", "sliding window (6)", ...).
 
     Introduced in notebook 02_history_strategies; every figure uses it, so colors agree across notebooks.
+    Labels that name no known strategy get a color of their own (from the label's text), so two
+    different lines never share one.
     """
     key = name.lower()
-    for word, strategy in (("token", "token_window"), ("full", "full"), ("summar", "summary"),
-                           ("importance", "importance"), ("prun", "importance"), ("window", "window"),
-                           ("sliding", "window")):
-        if word in key:
+    for pattern, strategy in ((r"\btoken[-_ ]window\b", "token_window"), (r"\bfull history\b", "full"),
+                              (r"\bsummar", "summary"), (r"\bimportance\b|\bprun", "importance"),
+                              (r"\b(sliding )?window\b", "window")):
+        if re.search(pattern, key):
             return STRATEGY_COLORS[strategy]
     return _FALLBACK_COLORS[sum(map(ord, name)) % len(_FALLBACK_COLORS)]
 

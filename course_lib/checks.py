@@ -177,18 +177,29 @@ def check_drop_filler(fn: Callable[[list[dict]], list[dict]]) -> CheckResult:
                _msg("user", "My account is ACC-88412."), _msg("assistant", "Thanks, found your account."),
                _msg("user", "thanks!"), _msg("assistant", "You're welcome!"),
                _msg("user", "Cancel order #889 please.")]
-    def judge(got: Any) -> str | None:
-        if not isinstance(got, list) or validate_messages(got):
-            return "the result is not a valid history (drop whole user+assistant exchanges)"
-        texts = [m["content"] for m in got]
-        if "My account is ACC-88412." not in texts or "Cancel order #889 please." not in texts:
-            return "it dropped a message with a fact (the account id or the current request)"
-        if "hi!" in texts or "thanks!" in texts:
-            return "greeting/thanks exchanges are still there"
-        return None
-    return run_cases("drop_filler", fn, [("support chat", (history,), judge)],
-                     "Group messages into exchanges (a user message and the reply after it) and drop an exchange "
-                     "only if its user text is filler; never drop the last message.")
+    def judge_for(facts: list[str], filler: list[str]) -> Callable[[Any], str | None]:
+        def judge(got: Any) -> str | None:
+            if not isinstance(got, list) or validate_messages(got):
+                return "the result is not a valid history (drop whole user+assistant exchanges)"
+            texts = [m["content"] for m in got]
+            lost = [f for f in facts if f not in texts]
+            if lost:
+                return f"it dropped a message with a fact: {lost[0]!r}"
+            if any(f in texts for f in filler):
+                return "greeting/thanks exchanges that carry no fact are still there"
+            return None
+        return judge
+    reply_with_fact = [_msg("user", "hi!"), _msg("assistant", "Hello! How can I help?"),
+                       _msg("user", "Is my refund done?"), _msg("assistant", "Checking."),
+                       _msg("user", "thanks!"), _msg("assistant", "You're welcome! Refund REF-7781 is approved."),
+                       _msg("user", "Great, when will it arrive?")]
+    return run_cases("drop_filler", fn, [
+        ("support chat", (history,), judge_for(["My account is ACC-88412.", "Cancel order #889 please."],
+                                               ["hi!", "thanks!"])),
+        ("a thank-you whose reply carries a fact", (reply_with_fact,),
+         judge_for(["You're welcome! Refund REF-7781 is approved.", "Great, when will it arrive?"], ["hi!"])),
+    ], "Group messages into exchanges (a user message and the reply after it) and drop an exchange only if "
+       "every message in it is filler; never drop the last exchange.")
 
 
 def check_safe_session_path(fn: Callable[[Path, str], Path]) -> CheckResult:

@@ -39,7 +39,16 @@ import anthropic
 
 from .client import DEFAULT_MODEL, make_client
 from .files import atomic_write_text
-from .messages import InvalidHistoryError, Message, Problem, blocks, ensure_valid, starts_exchange, validate_messages
+from .messages import (
+    InvalidHistoryError,
+    Message,
+    Problem,
+    blocks,
+    ensure_valid,
+    starts_exchange,
+    strip_summary_label,
+    validate_messages,
+)
 from .tokens import content_text, estimate_message_tokens, estimate_request_tokens, estimate_tokens
 
 SCHEMA_VERSION = 1
@@ -56,10 +65,6 @@ next request invalid, so the transcript records the fact instead of the nothing.
 
 SUMMARIZER_SYSTEM = ("You compress conversations so that another model can continue them. Reply with the "
                      "summary only: facts, decisions, preferences and tool results; no greetings.")
-_SUMMARY_LABEL = re.compile(r"^\s*(?:here(?:'s| is) )?(?:an? |the )?(?:updated |new )?summary\b[^:\n]{0,60}:\s*",
-                            re.IGNORECASE)
-"""A leading "Summary ...:" label on a summarizer's reply. It is dropped because the view adds its
-own heading, and labels would otherwise nest a little deeper with every chained summary."""
 SUMMARY_ACK = "Understood. I will use that summary as the context of our earlier conversation."
 
 
@@ -668,7 +673,7 @@ class SmartConversationManager(ConversationManager):
         try:
             response = self._call("summary", [request], SUMMARIZER_SYSTEM, self.summarizer_model or self.model,
                                   self.summary_max_tokens)
-            text = _clip(_SUMMARY_LABEL.sub("", _reply_text(response)).strip(), self.summary_max_tokens)
+            text = _clip(strip_summary_label(_reply_text(response)), self.summary_max_tokens)
             if not text:
                 raise ConversationError("the summarizer answered with an empty summary")
         except ConversationError as error:

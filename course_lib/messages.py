@@ -13,6 +13,7 @@ the API still enforces with a 400 is the ``tool_use`` / ``tool_result`` pairing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -132,3 +133,16 @@ def exchange_starts(messages: Sequence[Mapping[str, Any]]) -> list[int]:
 
 def text_message(role: str, text: str) -> Message:
     return {"role": role, "content": text}
+
+
+_SUMMARY_LABEL = re.compile(r"^\s*(?:here(?:'s| is) )?(?:an? |the )?(?:updated |new )?summary\b[^:\n]{0,60}:\s*",
+                            re.IGNORECASE)
+
+
+def strip_summary_label(text: str) -> str:
+    """Drop a leading "Summary ...:" label from a summarizer's reply.
+
+    Whoever shows the summary adds its own heading; without this, headings double up and nest a
+    little deeper with every chained summary.
+    """
+    return _SUMMARY_LABEL.sub("", text).strip()

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from .budget import TokenBudget
 from .client import DEFAULT_MODEL
-from .messages import Message, blocks, ensure_valid, exchange_starts, validate_messages
+from .messages import Message, blocks, ensure_valid, exchange_starts, strip_summary_label, validate_messages
 from .tokens import content_text, estimate_message_tokens
 
 SUMMARY_MARKER = "[Summary of the earlier conversation]"
@@ -416,7 +416,7 @@ def client_summarizer(client: Any, model: str | None = None, max_tokens: int = 3
     def summarize(text: str) -> str:
         reply = client.messages.create(model=chosen, max_tokens=max_tokens,
                                        messages=[{"role": "user", "content": f"{SUMMARY_INSTRUCTION}\n\n{text}"}])
-        return "".join(block.text for block in reply.content if block.type == "text")
+        return strip_summary_label("".join(block.text for block in reply.content if block.type == "text"))
 
     return summarize
 
@@ -498,7 +498,7 @@ class PruningPlan:
 
     def table(self) -> str:
         """A fixed-width table for ``print``: one line per message, then the reason it stays or goes."""
-        verdict = "fits" if self.fits else "DOES NOT FIT (only the protected exchanges are left)"
+        verdict = "fits" if self.fits else "DOES NOT FIT (these strategies found nothing more they may drop)"
         lines = [f"{self.tokens_before:,} -> {self.tokens_after:,} tokens (saved {self.tokens_saved:,}); "
                  f"budget {self.budget:,}: {verdict}",
                  f"{'#':>4}  {'role':<9}  {'tokens':>6}  {'score':>5}  {'status':<10}  {'text':<30}  reason"]

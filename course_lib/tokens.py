@@ -11,11 +11,11 @@ How it counts: text is split into words, numbers, and single punctuation marks; 
 token per 6 letters (rounded up), a number one token per 3 digits, each punctuation mark or
 non-ASCII character one token, and each message adds 4 tokens of framing.
 
-Error bounds (documented, not measured against a current Claude tokenizer, which is not
-public): for English prose it lands within about +/-25% of real counts; code, JSON, non-English
-text and long numbers can be off by 50% or more, and newer models' tokenizers differ from older
-ones (Anthropic notes the Sonnet 5 family produces about 30% more tokens for the same text). Use
-it to plan, never to bill: in live mode :func:`count_tokens` asks the API for the exact number.
+Error bounds (stated, not measured: no current Claude tokenizer is public): for English prose
+expect it within about +/-25% of real counts; code, JSON, non-English text and long numbers can be
+off by 50% or more, and tokenizers change between model generations. Use it to plan, never to bill:
+in live mode :func:`count_tokens` asks the API, whose count is the one that matches billing closely
+(Anthropic's docs still call it an estimate that can differ slightly from the request's usage).
 """
 
 from __future__ import annotations
@@ -96,8 +96,9 @@ def estimate_request_tokens(
 def count_tokens(client: Any, *, model: str, messages: list[dict], system: Any = None) -> int:
     """Input tokens of a request as the API counts them.
 
-    With a live client this is the exact count from ``POST /v1/messages/count_tokens``; with the
-    simulator or a replay client it is the simulator's estimate, answered by the same endpoint.
+    With a live client this is the API's own count from ``POST /v1/messages/count_tokens`` (free,
+    rate-limited, and very close to what the request will bill); with the simulator or a replay
+    client it is the simulator's estimate, answered by the same endpoint.
     """
     kwargs: dict[str, Any] = {"model": model, "messages": messages}
     if system:

@@ -282,3 +282,10 @@ def test_caching_costs_tells_the_honest_story():
     assert full_cached < 0.5 * full_plain  # an append-only prefix: mostly cache reads at 0.1x
     assert window_cached > 0.9 * window_plain  # the window's start moves: it keeps paying for cache writes
     assert full_plain > window_plain  # without caching, the window is the cheaper one
+
+
+def test_different_labels_that_mention_tokens_get_different_colors():
+    from course_lib.charts import strategy_color
+    assert strategy_color("500-token system prompt") != strategy_color("2,000-token system prompt")
+    assert strategy_color("token window (120)") == strategy_color("token-window")
+    assert strategy_color("sliding window (6 messages)") == strategy_color("window of 4")
