@@ -103,6 +103,21 @@ class Cassette:
         atomic_write_text(self.path, text)
 
 
+_OPEN: dict[Path, Cassette] = {}
+
+
+def open_cassette(path: str | os.PathLike[str]) -> Cassette:
+    """The one in-memory cassette for ``path`` in this process.
+
+    Two clients recording to the same file must append to the same exchanges, or the second
+    save would overwrite the first client's recordings; replaying clients share cursors the same way.
+    """
+    key = Path(path).resolve()
+    if key not in _OPEN:
+        _OPEN[key] = Cassette(key)
+    return _OPEN[key]
+
+
 def replay_handler(cassette: Cassette) -> Callable[[httpx2.Request], httpx2.Response]:
     """A transport handler that answers only from ``cassette``."""
     def handle(request: httpx2.Request) -> httpx2.Response:

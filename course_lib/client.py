@@ -26,7 +26,7 @@ import anthropic
 import httpx2
 
 from . import __version__
-from .cassettes import Cassette, recording_handler, replay_handler
+from .cassettes import Cassette, open_cassette, recording_handler, replay_handler
 from .sim import DEFAULT_CONTEXT_WINDOW, Faults, SimulatedClaude
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
@@ -87,7 +87,7 @@ def make_client(mode: str | None = None, *, cassette: str | None = None, via: st
         return _remember(_transport_client(simulator, max_retries), ClientInfo(mode, DEFAULT_MODEL, simulator))
     if not cassette:
         raise ClientConfigError(f"{mode} mode needs a cassette name, e.g. make_client(cassette='02_history')")
-    tape = Cassette(Path(cassette_dir or CASSETTE_DIR) / f"{cassette}.json")
+    tape = open_cassette(Path(cassette_dir or CASSETTE_DIR) / f"{cassette}.json")
     if mode == "replay":
         return _remember(_transport_client(replay_handler(tape), max_retries), ClientInfo(mode, DEFAULT_MODEL,
                                                                                           cassette=tape))

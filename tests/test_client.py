@@ -126,3 +126,17 @@ def test_offline_import_and_create_from_the_command_line():
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "don't have that information" in out.stdout
+
+
+def test_two_clients_recording_one_cassette_keep_every_exchange(tmp_path):
+    def ask(client, text):
+        client.messages.create(model=DEFAULT_MODEL, max_tokens=50, messages=[{"role": "user", "content": text}])
+    first = make_client("record", via="simulated", cassette="shared", cassette_dir=tmp_path)
+    ask(first, "one")
+    second = make_client("record", via="simulated", cassette="shared", context_window=5_000, cassette_dir=tmp_path)
+    ask(second, "two")
+    ask(first, "three")
+    replayer = make_client("replay", cassette="shared", cassette_dir=tmp_path)
+    for text in ("one", "two", "three"):
+        ask(replayer, text)
+    assert len(json.loads((tmp_path / "shared.json").read_text())["exchanges"]) == 3
