@@ -36,11 +36,12 @@ def git_revision() -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                               timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "course_lib"],
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "course_lib",
+                                "benchmarks", ":(exclude)benchmarks/results"],
                                cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    return f"{head}{' (course_lib has uncommitted changes)' if dirty else ''}" if head else "unknown"
+    return f"{head}{' (with uncommitted changes to the code measured)' if dirty else ''}" if head else "unknown"
 
 
 def machine_info() -> dict[str, Any]:

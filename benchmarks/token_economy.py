@@ -208,13 +208,14 @@ def target_check(results: dict[str, list[RunResult]]) -> tuple[bool, str]:
 
 def markdown(scenario_list: Sequence[Scenario], results: dict[str, list[RunResult]], info: dict[str, Any], *,
              quick: bool, command: str) -> str:
+    seconds = sum(r.seconds for runs in results.values() for r in runs)
     lc = langchain_version()
     met, target_text = target_check(results)
     parts = [
         "# Token economy: what each strategy costs and remembers",
         "",
-        f"{'**Quick run (smoke version): not the committed figures.** ' if quick else ''}Written by `{command}`. "
-        + machine_md(info),
+        f"{'**Quick run (smoke version): not the committed figures.** ' if quick else ''}Written by `{command}` "
+        f"(this part: {seconds:.0f} s). " + machine_md(info),
         "",
         "Each strategy plays the same scripted conversations against the course's simulated model (a fresh "
         "instance each, same configuration: 200,000-token window) and counts tokens with "
@@ -296,13 +297,17 @@ def figure(scenario_list: Sequence[Scenario], results: dict[str, list[RunResult]
         for r in results.get(scenario.name, []):
             show = col == 1
             turns = list(range(1, len(r.per_step) + 1))
+            dash = "dash" if r.family == "LangChain" else "solid"  # a peer can coincide with a manager
             fig.add_trace(go.Scatter(x=turns, y=[t for t, _, _ in r.per_step], mode="lines", name=r.label,
-                                     legendgroup=r.label, showlegend=show, line={"color": colors[r.label]},
+                                     legendgroup=r.label, showlegend=show,
+                                     line={"color": colors[r.label], "dash": dash},
                                      hovertemplate="turn %{x}: %{y:,} tokens<extra>" + r.label + "</extra>"),
                           row=1, col=col)
             fig.add_trace(go.Scatter(x=[r.dollars_cached], y=[100 * r.recall], mode="markers", name=r.label,
                                      legendgroup=r.label, showlegend=False,
-                                     marker={"color": colors[r.label], "size": 12},
+                                     marker={"color": colors[r.label], "size": 12 if r.family == "LangChain" else 14,
+                                             "symbol": "diamond" if r.family == "LangChain" else "circle",
+                                             "line": {"width": 1, "color": "white"}},
                                      hovertemplate=f"{r.label}<br>$%{{x:.4f}} with caching<br>recall %{{y:.0f}}%"
                                                    "<extra></extra>"),
                           row=2, col=col)
