@@ -62,18 +62,18 @@ STOPWORDS = frozenset(
     okay ok hi hello thanks thank one like get got say said""".split()
 )
 PERSONAL_WORDS = frozenset("my mine our we us earlier before previous previously said told".split())
-GENERAL_ANSWERS = {
-    "list": "A Python list is an ordered, mutable sequence, written with square brackets: [1, 2, 3].",
-    "sort": "Use sorted(items) for a new sorted list, or items.sort() to sort a list in place.",
+GENERAL_ANSWERS = {  # most specific topics first: "sort a list" is about sorting, not lists
     "comprehension": "A list comprehension builds a list in one expression: [x * 2 for x in xs if x > 0].",
+    "sort": "Use sorted(items) for a new sorted list, or items.sort() to sort a list in place.",
     "dictionary": "A dict maps keys to values and looks them up by key; a list is indexed by position.",
-    "set": "A set is an unordered collection of unique items, good for membership tests.",
     "tuple": "A tuple is an immutable sequence; use it for fixed records and as dictionary keys.",
-    "variable": "A variable is a name bound to a value, created by assignment: x = 42.",
-    "loop": "A for loop runs its body once per item of an iterable; while repeats until a test fails.",
-    "function": "A function is a named, reusable block of code defined with def.",
-    "class": "A class bundles data and the methods that act on it; instances are made by calling it.",
+    "set": "A set is an unordered collection of unique items, good for membership tests.",
     "inheritance": "Inheritance lets a class reuse and extend another class's attributes and methods.",
+    "class": "A class bundles data and the methods that act on it; instances are made by calling it.",
+    "function": "A function is a named, reusable block of code defined with def.",
+    "loop": "A for loop runs its body once per item of an iterable; while repeats until a test fails.",
+    "variable": "A variable is a name bound to a value, created by assignment: x = 42.",
+    "list": "A Python list is an ordered, mutable sequence, written with square brackets: [1, 2, 3].",
 }
 
 
@@ -457,10 +457,10 @@ def acknowledge(statement: str) -> str:
 
 
 def general_answer(question: str) -> str:
-    words = [stem(w) for w in re.findall(r"[A-Za-z]+", question)]
-    for word in words:
-        if word in GENERAL_ANSWERS:
-            return f"(simulated answer) {GENERAL_ANSWERS[word]}"
+    words = {stem(w) for w in re.findall(r"[A-Za-z]+", question)}
+    for topic, answer in GENERAL_ANSWERS.items():
+        if topic in words:
+            return f"(simulated answer) {answer}"
     topic = " ".join(sorted(content_words(question))[:4]) or "that"
     return f"(simulated answer) The offline simulator has no general knowledge of {topic}; it only quotes " \
            "what the conversation contains."

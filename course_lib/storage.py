@@ -209,7 +209,8 @@ def _parse_envelope(raw: bytes, where: str, session_id: str) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         ends_early = error.msg.startswith("Unterminated") or error.pos >= len(text.rstrip())
         hint = "; the data ends early, as if truncated" if ends_early else ""
-        raise CorruptSessionError(where, f"is not valid JSON ({error.msg} at line {error.lineno} column "
+        problem = error.msg.removesuffix(" at")  # some messages end in "at", before our own "at line"
+        raise CorruptSessionError(where, f"is not valid JSON ({problem} at line {error.lineno} column "
                                   f"{error.colno}{hint})") from error
     except (ValueError, RecursionError) as error:  # e.g. a 5000-digit number, or [[[[... nested too deep
         raise CorruptSessionError(where, f"is not JSON this kit can read ({type(error).__name__}: "
