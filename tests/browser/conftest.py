@@ -387,6 +387,7 @@ def run_notebook(lab: Lab, chromium_browser: Any) -> Any:
 
     def run(name: str) -> NotebookRun:
         if name in runs:
+            runs[name].page.bring_to_front()  # a background tab paints slowly: the tests click and screenshot it
             return runs[name]
         if not (lab.root / "notebooks" / f"{name}.ipynb").exists():
             pytest.fail(f"notebooks/{name}.ipynb does not exist")
@@ -395,6 +396,7 @@ def run_notebook(lab: Lab, chromium_browser: Any) -> Any:
         if later:  # two kernels at a time: the next notebook runs while this one is checked
             start(later[0])
         page, begin = started[name]
+        page.bring_to_front()
         page.set_default_timeout(RUN_ALL_TIMEOUT_MS)
         result = _in_page(page, WAIT_JS)
         if result is None:  # the page reloaded after Run All started: start it again
