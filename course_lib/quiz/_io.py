@@ -3,60 +3,20 @@
 Why a private module: both sides must write files the same careful way. A learner's answers are saved
 on every change, so a crash or a full disk mid-write must never leave half a JSON file; a report is
 rewritten on every grading run, so a reader must see the old one or the new one, never a mix.
-(``course_lib.files.atomic_write_text`` follows the same pattern; the quiz engine keeps its own copy so
-that it imports nothing from the rest of the kit.)
+Both use ``course_lib.files`` for the atomic write itself.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace ``path`` with ``data``: temp file in the same directory, fsync, then ``os.replace``.
-
-    The temp file must live in the target's directory because ``os.replace`` is only atomic within one
-    file system. On any failure the temp file is removed and the old target is left untouched.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_directory(target.parent)
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Text version of :func:`atomic_write_bytes` (UTF-8, newlines kept as given)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Persist the rename itself; without this a power cut can forget which file the name points to.
-
-    Directories cannot be opened this way on Windows, so failure here is ignored: the data is safe.
-    """
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+from ..files import atomic_write_text
 
 
 def canonical_json(value: Any) -> bytes:

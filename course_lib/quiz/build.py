@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from ._io import atomic_write_bytes, atomic_write_text
+from ..files import atomic_write_bytes, atomic_write_text
 from .loader import load_quiz, parse_quiz
 from .model import Quiz
 

@@ -24,7 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ._io import atomic_write_text, canonical_json, sha256_hex
+from ..files import atomic_write_text
+from ._io import canonical_json, sha256_hex
 from .loader import load_quiz
 from .model import ENGINE_VERSION, Quiz
 from .scoring import Score, check_raw_answer, score_answer

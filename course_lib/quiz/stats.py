@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._io import atomic_write_text, write_csv
+from ..files import atomic_write_text
+from ._io import write_csv
 from .model import Quiz
 
 UPPER_LOWER_SHARE = 0.27
