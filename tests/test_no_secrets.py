@@ -82,7 +82,7 @@ def test_the_repository_holds_no_key():
 
 
 def test_the_scanner_finds_a_planted_key(tmp_path):
-    (tmp_path / "clean.txt").write_text("nothing to see; sk-ant-short; an sk-ant-api03-FAKE-fixture-key-123\n")
+    (tmp_path / "clean.txt").write_text("nothing to see; sk-ant-short; an sk-ant-" + "api03-FAKE-fixture-key-123\n")
     (tmp_path / "leak.ipynb").write_text('{"outputs": ["line one",\n "sk-ant-' + 'api03-abcdefghijklmnop_-1234"]}')
     (tmp_path / "env.log").write_bytes(b"\x00\x01binary then the-live-key-value-42")
     findings = find_secrets(sorted(tmp_path.iterdir()), ["the-live-key-value-42", "short"])
