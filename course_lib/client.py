@@ -49,11 +49,12 @@ class ClientInfo:
     cassette: Cassette | None = None
 
     def banner(self) -> str:
-        where = {"live": "the real Claude API (billed)", "simulated": "the offline simulator (free)",
-                 "replay": "recorded exchanges (free)", "record": "recording to cassettes"}[self.mode]
         if self.mode == "record":
             source = "the offline simulator" if self.simulator else "the real Claude API"
             where = f"{source}, recorded to cassettes/{self.cassette.path.name if self.cassette else '?'}"
+        else:
+            where = {"live": "the real Claude API (billed)", "simulated": "the offline simulator (free)",
+                     "replay": "recorded exchanges (free)"}[self.mode]
         return f"course_lib {__version__} | mode: {self.mode} -> {where} | model: {self.model}"
 
 

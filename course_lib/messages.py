@@ -131,9 +131,6 @@ def exchange_starts(messages: Sequence[Mapping[str, Any]]) -> list[int]:
     return [i for i, m in enumerate(messages) if starts_exchange(m)]
 
 
-def text_message(role: str, text: str) -> Message:
-    return {"role": role, "content": text}
-
 
 _SUMMARY_LABEL = re.compile(r"^\s*(?:here(?:'s| is) )?(?:an? |the )?(?:updated |new )?summary\b[^:\n]{0,60}:\s*",
                             re.IGNORECASE)

@@ -141,9 +141,9 @@ class SimulatedClaude:
         try:
             body = json.loads(request.content or b"{}")
             self.requests.append(body)
-            messages = merge_same_roles(check_request(body))
+            messages = check_request(body)
             if path.endswith("count_tokens"):
-                return httpx2.Response(200, json={"input_tokens": request_tokens(body, messages)})
+                return httpx2.Response(200, json={"input_tokens": request_tokens(request_segments(body, messages))})
             return httpx2.Response(200, json=self.create_message(body, messages))
         except RequestRejected as rejected:
             return api_error(400, "invalid_request_error", rejected.message)
@@ -151,7 +151,8 @@ class SimulatedClaude:
     # -- the Messages endpoint ----------------------------------------------------------------
 
     def create_message(self, body: dict[str, Any], messages: list[dict[str, Any]]) -> dict[str, Any]:
-        input_tokens = request_tokens(body, messages)
+        segments = request_segments(body, messages)
+        input_tokens = request_tokens(segments)
         max_tokens = int(body.get("max_tokens", 0))
         if input_tokens > self.context_window:
             raise RequestRejected(f"prompt is too long: {input_tokens} tokens > {self.context_window} maximum")
@@ -161,7 +162,7 @@ class SimulatedClaude:
                 f"{self.context_window}, decrease input length or `max_tokens` and try again")
         content, stop_reason = respond(body, messages)
         content, stop_reason, output_tokens = fit_output(content, stop_reason, max_tokens)
-        cache_read, cache_write = self.cache_usage(body, messages)
+        cache_read, cache_write = self.cache_usage(body, segments)
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:24]
         return {
             "id": f"msg_sim_{digest}",
@@ -179,9 +180,8 @@ class SimulatedClaude:
             },
         }
 
-    def cache_usage(self, body: dict[str, Any], messages: list[dict[str, Any]]) -> tuple[int, int]:
+    def cache_usage(self, body: dict[str, Any], segments: list[tuple[str, int, bool]]) -> tuple[int, int]:
         """(tokens read from cache, tokens written to cache) for this request's breakpoints."""
-        segments = request_segments(body, messages)
         breakpoints = [i for i, (_, _, marked) in enumerate(segments) if marked]
         if body.get("cache_control") and segments:
             breakpoints.append(len(segments) - 1)
@@ -192,13 +192,11 @@ class SimulatedClaude:
         prefix_tokens = [0]
         for _, tokens, _ in segments:
             prefix_tokens.append(prefix_tokens[-1] + tokens)
-        model = body.get("model", "")
-        keys = {b: prefix_key(model, segments[: b + 1]) for b in breakpoints}
+        keys = prefix_keys(body.get("model", ""), segments)
         # Like the API, look for a cached prefix at each breakpoint and up to LOOKBACK_BLOCKS blocks before it.
         candidates = {c for b in breakpoints for c in range(max(0, b - LOOKBACK_BLOCKS), b + 1)}
         for c in sorted(candidates, reverse=True):
-            key = keys.get(c) or prefix_key(model, segments[: c + 1])
-            if self._cache.get(key, -math.inf) > now:
+            if self._cache.get(keys[c], -math.inf) > now:
                 read_upto = prefix_tokens[c + 1]
                 break
         last = max(breakpoints)
@@ -214,7 +212,7 @@ class SimulatedClaude:
 # -- request checks, with the API's wording ------------------------------------------------------
 
 def check_request(body: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Reject what the API rejects; return the messages list."""
+    """Reject what the API rejects; return the messages as the API reads them (same roles combined)."""
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise RequestRejected("messages: at least one message is required")
@@ -231,8 +229,9 @@ def check_request(body: Mapping[str, Any]) -> list[dict[str, Any]]:
             raise RequestRejected(f"messages.{i}.content: Input should be a valid string or a non-empty list")
         for j, block in enumerate(content):
             check_block(block, f"messages.{i}.content.{j}")
-    check_tool_pairs(merge_same_roles(messages))
-    return messages
+    merged = merge_same_roles(messages)
+    check_tool_pairs(merged)
+    return merged
 
 
 def check_block(block: Any, where: str) -> None:
@@ -310,15 +309,17 @@ def request_segments(body: Mapping[str, Any], messages: list[dict[str, Any]]) ->
     return segments
 
 
-def request_tokens(body: Mapping[str, Any], messages: list[dict[str, Any]]) -> int:
-    return sum(tokens for _, tokens, _ in request_segments(body, messages))
+def request_tokens(segments: list[tuple[str, int, bool]]) -> int:
+    return sum(tokens for _, tokens, _ in segments)
 
 
-def prefix_key(model: str, segments: list[tuple[str, int, bool]]) -> str:
-    digest = hashlib.sha256(model.encode())
+def prefix_keys(model: str, segments: list[tuple[str, int, bool]]) -> list[str]:
+    """keys[i] identifies the prefix segments[:i + 1]; one running hash, so all keys cost one pass."""
+    digest, keys = hashlib.sha256(model.encode()), []
     for text, _, _ in segments:
         digest.update(b"\x00" + text.encode())
-    return digest.hexdigest()
+        keys.append(digest.copy().hexdigest())
+    return keys
 
 
 def fit_output(content: list[dict[str, Any]], stop_reason: str, max_tokens: int):
