@@ -12,12 +12,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from course_lib.charts import DEFAULT_PRICES, Prices
+from course_lib.classroom.charts import DEFAULT_PRICES, Prices
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 
-PRICE_NOTE = (f"Prices: `course_lib.charts.Prices()` defaults, the course model's list price as of November 2026: "
+PRICE_NOTE = (f"Prices: `course_lib.classroom.charts.Prices()` defaults, the course model's list price, November 2026: "
               f"${DEFAULT_PRICES.input_per_mtok:g} per million input tokens, ${DEFAULT_PRICES.output_per_mtok:g} per "
               f"million output tokens; 5-minute cache writes at {DEFAULT_PRICES.cache_write_multiplier:g}x and cache "
               f"reads at {DEFAULT_PRICES.cache_read_multiplier:g}x the input price. Check the current pricing page "

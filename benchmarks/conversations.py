@@ -26,7 +26,7 @@ from typing import Any
 
 from course_lib.managers import PINNED_HEADER, SUMMARIZER_SYSTEM, SUMMARY_ACK
 from course_lib.pruning import SUMMARY_INSTRUCTION, SUMMARY_MARKER
-from course_lib.sim import best_matches
+from course_lib.runtime.sim import best_matches
 
 SYSTEM_PROMPT = "You are a helpful assistant."
 """The same system prompt for every strategy (the managers' default)."""
@@ -363,7 +363,7 @@ class ScriptError(ValueError):
 def check_scenario(scenario: Scenario) -> None:
     """Every question can be answered from its planting sentence and from nothing else in the script.
 
-    Uses the simulator's own matcher (:func:`course_lib.sim.best_matches`), so the check is exactly
+    Uses the simulator's own matcher (:func:`course_lib.runtime.sim.best_matches`), so the check is exactly
     the rule the simulator answers by. Also checks that each value occurs only in its planting step
     and that no filler message names a tool by accident.
     """

@@ -25,7 +25,6 @@ from typing import Any
 
 import anthropic
 
-from course_lib.client import DEFAULT_MODEL, make_client
 from course_lib.managers import (
     ConversationManager,
     LongConversationManager,
@@ -35,7 +34,8 @@ from course_lib.managers import (
 )
 from course_lib.messages import blocks, exchange_starts
 from course_lib.pruning import default_pipeline, prune
-from course_lib.sim import is_summary_request
+from course_lib.runtime.client import DEFAULT_MODEL, make_client
+from course_lib.runtime.sim import is_summary_request
 from course_lib.tokens import content_text, estimate_message_tokens
 
 HISTORY_BUDGET = 4_000

@@ -35,7 +35,7 @@ from benchmarks.strategies import (
     lineup,
     request_text,
 )
-from course_lib.charts import request_cost, without_caching
+from course_lib.classroom.charts import request_cost, without_caching
 
 RECALL_TARGET = 0.95
 COST_TARGET = 0.30

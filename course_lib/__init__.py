@@ -1,49 +1,91 @@
 """course_lib: the small library behind the Conversation Management notebooks.
 
+Three rooms (see docs/ARCHITECTURE.md):
+
+* lesson code, what the notebooks teach: ``messages``, ``tokens``, ``budget``, ``managers``,
+  ``pruning``, ``summaries``, ``usage``, ``storage``;
+* ``runtime``: who answers (``make_client``, the simulated Claude, cassettes, the ``course-kit`` CLI);
+* ``classroom``: widgets, charts and exercise checks; ``quiz`` is the quiz engine.
+
 Every public name says which notebook introduces it, so you can go from code to lesson and back.
+This face imports nothing until a name is used (PEP 562), so ``import course_lib.messages`` stays
+light: no plotly, ipywidgets, sqlite3 or nbformat.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from .budget import BudgetError, TokenBudget, system_prompt_cost  # noqa: E402
-from .charts import Prices, budget_bar, caching_costs, importance_bars, kept_messages, request_cost, tokens_per_turn  # noqa: E402,E501
-from .client import DEFAULT_MODEL, banner, client_info, make_client  # noqa: E402
-from .managers import (  # noqa: E402
-    ContextOverflowError,
-    ConversationError,
-    ConversationManager,
-    LongConversationManager,
-    SlidingWindowManager,
-    SmartConversationManager,
-    StateError,
-    TokenWindowManager,
-    manager_from_state,
-    parse_overflow,
-)
-from .messages import InvalidHistoryError, ensure_valid, validate_messages  # noqa: E402
-from .pruning import Pipeline, PruningPlan, default_pipeline, plan, prune, score_message  # noqa: E402
-from .sim import Faults, SimulatedClaude  # noqa: E402
-from .storage import (  # noqa: E402
-    ConversationStore,
-    CorruptSessionError,
-    InvalidIdError,
-    JsonStore,
-    SessionInfo,
-    SessionNotFoundError,
-    SqliteStore,
-    StoreError,
-)
-from .tokens import count_tokens, estimate_message_tokens, estimate_request_tokens, estimate_tokens  # noqa: E402
-from .widgets import ChatPanel, TokenBudgetExplorer, WindowExplorer  # noqa: E402
+import importlib
+from typing import Any
 
-__all__ = [
-    "BudgetError", "ChatPanel", "ContextOverflowError", "ConversationError", "ConversationManager",
-    "ConversationStore", "CorruptSessionError", "DEFAULT_MODEL", "Faults", "InvalidHistoryError", "InvalidIdError",
-    "JsonStore", "LongConversationManager", "Pipeline", "Prices", "PruningPlan", "SessionInfo",
-    "SessionNotFoundError", "SimulatedClaude", "SlidingWindowManager", "SmartConversationManager", "SqliteStore",
-    "StateError", "StoreError", "TokenBudget", "TokenBudgetExplorer", "TokenWindowManager", "WindowExplorer",
-    "__version__", "banner", "budget_bar", "caching_costs", "client_info", "count_tokens", "default_pipeline",
-    "ensure_valid", "estimate_message_tokens", "estimate_request_tokens", "estimate_tokens", "importance_bars",
-    "kept_messages", "make_client", "manager_from_state", "parse_overflow", "plan", "prune", "request_cost",
-    "score_message", "system_prompt_cost", "tokens_per_turn", "validate_messages",
-]
+from ._version import __version__  # noqa: F401  (listed in __all__ below)
+
+# Public name -> the module that defines it, one per line so the table reads (and merges) easily.
+_EXPORTS: dict[str, str] = {
+    "BudgetError": "budget",
+    "ChatPanel": "classroom.widgets",
+    "ContextOverflowError": "managers",
+    "ConversationError": "managers",
+    "ConversationManager": "managers",
+    "ConversationStore": "storage",
+    "CorruptSessionError": "storage",
+    "DEFAULT_CONTEXT_WINDOW": "defaults",
+    "DEFAULT_MODEL": "defaults",
+    "Faults": "runtime.sim",
+    "InvalidHistoryError": "messages",
+    "InvalidIdError": "storage",
+    "JsonStore": "storage",
+    "LongConversationManager": "managers",
+    "Pipeline": "pruning",
+    "Prices": "classroom.charts",
+    "PruningPlan": "pruning",
+    "SessionInfo": "storage",
+    "SessionNotFoundError": "storage",
+    "SimulatedClaude": "runtime.sim",
+    "SlidingWindowManager": "managers",
+    "SmartConversationManager": "managers",
+    "SqliteStore": "storage",
+    "StateError": "managers",
+    "StoreError": "storage",
+    "TokenBudget": "budget",
+    "TokenBudgetExplorer": "classroom.widgets",
+    "TokenWindowManager": "managers",
+    "WindowExplorer": "classroom.widgets",
+    "banner": "runtime.client",
+    "budget_bar": "classroom.charts",
+    "caching_costs": "classroom.charts",
+    "client_info": "runtime.client",
+    "count_tokens": "tokens",
+    "default_pipeline": "pruning",
+    "ensure_valid": "messages",
+    "estimate_message_tokens": "tokens",
+    "estimate_request_tokens": "tokens",
+    "estimate_tokens": "tokens",
+    "importance_bars": "classroom.charts",
+    "kept_messages": "classroom.charts",
+    "make_client": "runtime.client",
+    "manager_from_state": "managers",
+    "parse_overflow": "managers",
+    "plan": "pruning",
+    "prune": "pruning",
+    "request_cost": "classroom.charts",
+    "score_message": "pruning",
+    "system_prompt_cost": "budget",
+    "tokens_per_turn": "classroom.charts",
+    "validate_messages": "messages",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines ``name`` the first time a notebook asks for it."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'course_lib' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # cache: later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .sim import DEFAULT_CONTEXT_WINDOW
+from .defaults import DEFAULT_CONTEXT_WINDOW
 from .tokens import MESSAGE_OVERHEAD, estimate_message_tokens, estimate_tokens, system_text
 
 BANDS = ("system", "history", "current_message", "response")

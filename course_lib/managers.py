@@ -37,7 +37,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import anthropic
 
-from .client import DEFAULT_MODEL, make_client
+from .defaults import DEFAULT_MODEL
 from .files import atomic_write_text
 from .messages import (
     InvalidHistoryError,
@@ -49,6 +49,7 @@ from .messages import (
     strip_summary_label,
     validate_messages,
 )
+from .runtime.client import make_client
 from .tokens import content_text, estimate_message_tokens, estimate_request_tokens, estimate_tokens
 
 SCHEMA_VERSION = 1
@@ -188,7 +189,7 @@ class ConversationManager:
     conversation eventually overflows the context window. The subclasses change only which part
     of the transcript is sent (:meth:`_strategy_start`, :meth:`_lead`, :meth:`get_system`).
 
-    ``client=None`` means :func:`course_lib.client.make_client` (offline simulator without a key);
+    ``client=None`` means :func:`course_lib.runtime.client.make_client` (offline simulator without a key);
     ``model=None`` means the kit's one default model. ``tools`` is passed to every turn's request.
     ``prompt_caching=True`` asks the API to cache each request's prefix (top-level ``cache_control``,
     see notebook 07_beyond_the_module): full history then re-reads its past at a tenth of the price.

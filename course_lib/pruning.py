@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .budget import TokenBudget
-from .client import DEFAULT_MODEL
+from .defaults import DEFAULT_MODEL
 from .messages import Message, blocks, ensure_valid, exchange_starts, strip_summary_label, validate_messages
 from .tokens import content_text, estimate_message_tokens
 
@@ -487,7 +487,7 @@ class PruningPlan:
         return list(self.result)
 
     def to_rows(self) -> list[dict[str, Any]]:
-        """One dict per *input* message (``index`` 0, 1, ...), ready for ``course_lib.charts`` or a DataFrame.
+        """One dict per *input* message (``index`` 0, 1, ...), ready for ``course_lib.classroom.charts`` or a DataFrame.
 
         Added summary messages have no input index, so they are left out here (see :attr:`added`).
         """

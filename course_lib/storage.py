@@ -42,9 +42,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from .cassettes import scrub
 from .files import atomic_write_text
 from .managers import ConversationManager, StateError, manager_from_state
+from .runtime.cassettes import scrub
 
 SCHEMA_VERSION = 1
 """Version of the envelope written by this kit. Bump it only together with a step in MIGRATIONS."""

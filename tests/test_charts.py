@@ -5,8 +5,8 @@ from types import SimpleNamespace
 import plotly.graph_objects as go
 import pytest
 
-from course_lib import charts
-from course_lib.charts import DEFAULT_PRICES, Prices, request_cost
+from course_lib.classroom import charts
+from course_lib.classroom.charts import DEFAULT_PRICES, Prices, request_cost
 
 CACHED_RUN = [  # per-request usage of a cached full history: a write on turn 1, then mostly reads
     {"turn": 1, "kind": "turn", "input_tokens": 50, "cache_creation_input_tokens": 2000,
@@ -285,7 +285,7 @@ def test_caching_costs_tells_the_honest_story():
 
 
 def test_different_labels_that_mention_tokens_get_different_colors():
-    from course_lib.charts import strategy_color
+    from course_lib.classroom.charts import strategy_color
     assert strategy_color("500-token system prompt") != strategy_color("2,000-token system prompt")
     assert strategy_color("token window (120)") == strategy_color("token-window")
     assert strategy_color("sliding window (6 messages)") == strategy_color("window of 4")

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from course_lib import checks
+from course_lib.classroom import checks
 from course_lib.messages import exchange_starts
 from course_lib.tokens import estimate_message_tokens
 

@@ -9,8 +9,8 @@ import anthropic
 import pytest
 
 from course_lib import DEFAULT_MODEL, banner, client_info, make_client
-from course_lib.cassettes import MissingRecording
-from course_lib.client import ClientConfigError, resolve_mode
+from course_lib.runtime.cassettes import MissingRecording
+from course_lib.runtime.client import ClientConfigError, resolve_mode
 
 FAKE_KEY = "sk-ant-" + "api03-FAKE-test-key-not-real-0123456789abcdef"  # split: no key-shaped literal in the repo
 HELLO = [{"role": "user", "content": "My order number is 889. Where is it?"}]

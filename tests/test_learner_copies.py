@@ -7,7 +7,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from course_lib.cli import NOTEBOOKS, SOLUTION_TAG, STUB_MARKER, learner_copy, main
+from course_lib.runtime.cli import NOTEBOOKS, SOLUTION_TAG, STUB_MARKER, learner_copy, main
 
 WITH_EXERCISES = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")
                         if any(SOLUTION_TAG in c.metadata.get("tags", []) for c in nbformat.read(p, 4).cells))

@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from course_lib.budget import TokenBudget
-from course_lib.client import DEFAULT_MODEL, client_info, make_client
 from course_lib.messages import InvalidHistoryError, exchange_starts, validate_messages
 from course_lib.pruning import (
     FIFO,
@@ -27,6 +26,7 @@ from course_lib.pruning import (
     score_message,
     split_exchanges,
 )
+from course_lib.runtime.client import DEFAULT_MODEL, client_info, make_client
 from course_lib.tokens import estimate_message_tokens
 
 CHARGES = "\n".join(f"2024-05-{d:02d} charge {d}: $49.00 subscription renewal, status settled, ref CHG-{7000 + d}"

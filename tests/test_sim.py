@@ -7,7 +7,7 @@ import anthropic
 import pytest
 
 from course_lib import DEFAULT_MODEL, Faults, client_info, estimate_request_tokens, make_client
-from course_lib.sim import MIN_CACHEABLE_TOKENS, summarize
+from course_lib.runtime.sim import MIN_CACHEABLE_TOKENS, summarize
 
 ACCOUNT = "My account number is ACC-88412 and I prefer email."
 

@@ -7,10 +7,10 @@ import pytest
 
 from course_lib import make_client
 from course_lib.budget import TokenBudget
+from course_lib.classroom.widgets import RED, ChatPanel, TokenBudgetExplorer, WindowExplorer, room_text
 from course_lib.managers import ConversationManager, SlidingWindowManager, SmartConversationManager, TokenWindowManager
 from course_lib.pruning import plan
 from course_lib.tokens import content_text, estimate_message_tokens, estimate_tokens
-from course_lib.widgets import RED, ChatPanel, TokenBudgetExplorer, WindowExplorer, room_text
 
 
 def trace(fig, name):

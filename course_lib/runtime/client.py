@@ -5,7 +5,7 @@ Introduced in notebook 00_start_here.
 Modes:
 
 * ``"live"`` — a real ``anthropic.Anthropic()`` talking to the API; needs ``ANTHROPIC_API_KEY``.
-* ``"simulated"`` — the same SDK class, answered in-process by :class:`course_lib.sim.SimulatedClaude`.
+* ``"simulated"`` — the same SDK class, answered in-process by :class:`course_lib.runtime.sim.SimulatedClaude`.
 * ``"replay"`` — answers from a recorded cassette; an unrecorded request is an error.
 * ``"record"`` — forwards to the live API (or the simulator, ``via="simulated"``) and records.
 
@@ -25,15 +25,13 @@ from typing import Any
 import anthropic
 import httpx2
 
-from . import __version__
+from .._version import __version__
+from ..defaults import DEFAULT_CONTEXT_WINDOW, DEFAULT_MODEL
 from .cassettes import Cassette, open_cassette, recording_handler, replay_handler
-from .sim import DEFAULT_CONTEXT_WINDOW, Faults, SimulatedClaude
-
-DEFAULT_MODEL = "claude-sonnet-5-5"
-"""The one model id the course uses: the current Sonnet in the installed SDK's model list."""
+from .sim import Faults, SimulatedClaude
 
 MODES = ("live", "simulated", "replay", "record")
-CASSETTE_DIR = Path(__file__).resolve().parent.parent / "cassettes"
+CASSETTE_DIR = Path(__file__).resolve().parents[2] / "cassettes"
 PLACEHOLDER_KEY = "offline-no-key"  # the simulator needs some key to satisfy the SDK; it is not a secret
 
 

@@ -7,7 +7,7 @@ them, so tests drive a widget by setting ``.value`` and calling the method, with
 
 Widgets read managers and budgets; :class:`ChatPanel` is the one that sends, and only through
 ``manager.send()``, exactly as a learner's own code would. Figures come from
-:mod:`course_lib.charts` as ``plotly.graph_objects.FigureWidget`` objects updated in place.
+:mod:`course_lib.classroom.charts` as ``plotly.graph_objects.FigureWidget`` objects updated in place.
 
 Displaying: put a widget object last in a cell (or ``display(explorer)``). With a live kernel you
 get the interactive panel; a saved notebook (widget state is not saved) and GitHub show the HTML
@@ -27,10 +27,9 @@ from typing import Any
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from . import charts
-from .budget import BudgetError, TokenBudget
-from .client import client_info, make_client
-from .managers import (
+from ..budget import BudgetError, TokenBudget
+from ..defaults import DEFAULT_CONTEXT_WINDOW
+from ..managers import (
     ConversationManager,
     Entry,
     SlidingWindowManager,
@@ -38,10 +37,11 @@ from .managers import (
     TokenWindowManager,
     manager_from_state,
 )
-from .messages import exchange_starts
-from .pruning import Pipeline, PruningPlan, Strategy, plan
-from .sim import DEFAULT_CONTEXT_WINDOW
-from .tokens import content_text, estimate_message_tokens, estimate_tokens
+from ..messages import exchange_starts
+from ..pruning import Pipeline, PruningPlan, Strategy, plan
+from ..runtime.client import client_info, make_client
+from ..tokens import content_text, estimate_message_tokens, estimate_tokens
+from . import charts
 
 RED = charts.BUDGET_COLORS["over budget"]
 _LABEL_STYLE = {"description_width": "150px"}
@@ -198,7 +198,7 @@ class WindowExplorer(_Panel):
     The managers are built once with :meth:`~course_lib.managers.ConversationManager.record` (no
     request is ever sent; their client is an offline simulator) and asked for ``get_messages()``.
     Parts: ``strategy`` (Dropdown), ``budget`` (IntSlider), ``table`` (HTML), ``caption`` (HTML),
-    ``figure`` (FigureWidget of :func:`course_lib.charts.kept_messages`, one row per strategy at
+    ``figure`` (FigureWidget of :func:`course_lib.classroom.charts.kept_messages`, one row per strategy at
     its own budget) and ``widget`` (the box). Call :meth:`refresh` after the conversation grows.
     """
 
@@ -275,7 +275,7 @@ class WindowExplorer(_Panel):
     # -- what each strategy keeps ------------------------------------------------------------------
 
     def rows(self, strategy: str | None = None, budget: int | None = None) -> list[charts.KeptRow]:
-        """One :class:`~course_lib.charts.KeptRow` per message: kept or dropped, and why."""
+        """One :class:`~course_lib.classroom.charts.KeptRow` per message: kept or dropped, and why."""
         strategy = strategy or self.strategy.value
         budget = self.budgets[strategy] if budget is None else budget
         if strategy == "full":
@@ -354,7 +354,7 @@ class WindowExplorer(_Panel):
         return f"{strategy} ({budget:,} {unit})" if unit else strategy
 
     def chart(self) -> go.Figure:
-        """:func:`course_lib.charts.kept_messages` for every strategy, each at its own budget."""
+        """:func:`course_lib.classroom.charts.kept_messages` for every strategy, each at its own budget."""
         return charts.kept_messages({self.label(s): self.rows(s) for s in self.strategies})
 
     def _on_strategy(self, change: Any = None) -> None:
@@ -424,7 +424,7 @@ class ChatPanel(_Panel):
 
     Introduced in notebook 02_history_strategies; it replaces the ``input()`` loop of the syllabus,
     which cannot be tested or re-run. The bar under the transcript is
-    :func:`course_lib.charts.budget_bar` of the next request: system prompt (and tools), the history
+    :func:`course_lib.classroom.charts.budget_bar` of the next request: system prompt (and tools), the history
     the manager will send (computed by the manager itself, on a copy, with your draft added), your
     draft, and the ``max_tokens`` reserve, against the context window. It changes as you type.
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .messages import exchange_starts, validate_messages
-from .tokens import estimate_message_tokens
+from ..messages import exchange_starts, validate_messages
+from ..tokens import estimate_message_tokens
 
 
 @dataclass

@@ -223,7 +223,7 @@ def budget_bar(budget: BudgetLike, history_tokens: int | None = None) -> go.Figu
     Introduced in notebook 03_token_budgets.
     The black line is the context window. When the fixed parts leave no room, the part past the
     line is red ("over budget"): that request would be a 400 before the model reads a word. Pass
-    ``history_tokens`` to draw an actual next request (what :class:`course_lib.widgets.ChatPanel`
+    ``history_tokens`` to draw an actual next request (what :class:`course_lib.classroom.widgets.ChatPanel`
     shows) instead of the room available.
     """
     fig = _figure("", "tokens", "", height=BAR_HEIGHT)
@@ -243,7 +243,7 @@ def budget_bar(budget: BudgetLike, history_tokens: int | None = None) -> go.Figu
 def update_budget_bar(fig: go.Figure, budget: BudgetLike, history_tokens: int | None = None) -> None:
     """Redraw a :func:`budget_bar` figure in place (a ``FigureWidget`` changes without re-rendering).
 
-    Introduced in notebook 03_token_budgets, behind :class:`course_lib.widgets.TokenBudgetExplorer`.
+    Introduced in notebook 03_token_budgets, behind :class:`course_lib.classroom.widgets.TokenBudgetExplorer`.
     """
     segments = budget_segments(budget, history_tokens)
     window = budget.context_window

@@ -24,7 +24,7 @@ from typing import Any
 import anthropic
 import httpx2
 
-from .files import atomic_write_text
+from ..files import atomic_write_text
 
 FORMAT = 1
 KEYED_FIELDS = ("model", "system", "messages", "max_tokens", "tools", "tool_choice", "cache_control",

@@ -1,0 +1,148 @@
+"""The simulated Claude as an httpx2 transport handler: routing, faults, usage and prompt caching."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+
+from ...defaults import DEFAULT_CONTEXT_WINDOW
+from .answers import fit_output, respond
+from .rules import RequestRejected, check_request, prefix_keys, request_segments, request_tokens
+
+MIN_CACHEABLE_TOKENS = 1024
+CACHE_TTL_SECONDS = 300
+LOOKBACK_BLOCKS = 20
+RETRY_AFTER_MS = "20"
+
+
+class SimulatedDisconnect(httpx2.ConnectError):
+    """Raised by the transport to act out a dropped connection."""
+
+
+@dataclass
+class Faults:
+    """Which HTTP attempts fail, and how. Attempts count from 1 and include the SDK's retries.
+
+    ``Faults({3: "overloaded", 4: "overloaded"})`` makes the 3rd and 4th attempts answer 529;
+    kinds are ``"overloaded"`` (529), ``"rate_limit"`` (429) and ``"connection"`` (no answer).
+    """
+
+    schedule: dict[int, str] = field(default_factory=dict)
+
+    KINDS = ("overloaded", "rate_limit", "connection")
+
+    def __post_init__(self) -> None:
+        for attempt, kind in self.schedule.items():
+            if kind not in self.KINDS:
+                raise ValueError(f"fault for attempt {attempt} is {kind!r}; choose one of {self.KINDS}")
+            if not isinstance(attempt, int) or attempt < 1:
+                raise ValueError(f"fault attempt numbers start at 1; got {attempt!r}")
+
+
+def api_error(status: int, kind: str, message: str, headers: Mapping[str, str] | None = None) -> httpx2.Response:
+    """An error response shaped like the API's: ``{"type": "error", "error": {...}}``."""
+    body = {"type": "error", "error": {"type": kind, "message": message}, "request_id": "req_simulated"}
+    return httpx2.Response(status, json=body, headers=dict(headers or {}))
+
+
+class SimulatedClaude:
+    """The transport handler: give it to ``httpx2.MockTransport``. One instance per client."""
+
+    def __init__(self, context_window: int = DEFAULT_CONTEXT_WINDOW, faults: Faults | Mapping[int, str] | None = None,
+                 clock: Callable[[], float] = time.monotonic):
+        self.context_window = context_window
+        self.faults = faults if isinstance(faults, Faults) else Faults(dict(faults or {}))
+        self.attempts = 0
+        self.requests: list[dict[str, Any]] = []
+        self._cache: dict[str, float] = {}
+        self._clock = clock
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        path = request.url.path
+        if request.method != "POST" or path not in ("/v1/messages", "/v1/messages/count_tokens"):
+            return api_error(404, "not_found_error", f"the simulator does not serve {request.method} {path}")
+        self.attempts += 1
+        fault = self.faults.schedule.get(self.attempts)
+        if fault == "connection":
+            raise SimulatedDisconnect(f"simulated connection failure on attempt {self.attempts}", request=request)
+        if fault == "overloaded":
+            return api_error(529, "overloaded_error", "Overloaded", {"retry-after-ms": RETRY_AFTER_MS})
+        if fault == "rate_limit":
+            return api_error(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute "
+                             "rate limit (simulated)", {"retry-after-ms": RETRY_AFTER_MS})
+        try:
+            body = json.loads(request.content or b"{}")
+            self.requests.append(body)
+            messages = check_request(body)
+            if path.endswith("count_tokens"):
+                return httpx2.Response(200, json={"input_tokens": request_tokens(request_segments(body, messages))})
+            return httpx2.Response(200, json=self.create_message(body, messages))
+        except RequestRejected as rejected:
+            return api_error(400, "invalid_request_error", rejected.message)
+
+    # -- the Messages endpoint ----------------------------------------------------------------
+
+    def create_message(self, body: dict[str, Any], messages: list[dict[str, Any]]) -> dict[str, Any]:
+        segments = request_segments(body, messages)
+        input_tokens = request_tokens(segments)
+        max_tokens = int(body.get("max_tokens", 0))
+        if input_tokens > self.context_window:
+            raise RequestRejected(f"prompt is too long: {input_tokens} tokens > {self.context_window} maximum")
+        if input_tokens + max_tokens > self.context_window:
+            raise RequestRejected(
+                f"input length and `max_tokens` exceed context limit: {input_tokens} + {max_tokens} > "
+                f"{self.context_window}, decrease input length or `max_tokens` and try again")
+        content, stop_reason = respond(body, messages)
+        content, stop_reason, output_tokens = fit_output(content, stop_reason, max_tokens)
+        cache_read, cache_write = self.cache_usage(body, segments)
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:24]
+        return {
+            "id": f"msg_sim_{digest}",
+            "type": "message",
+            "role": "assistant",
+            "model": body.get("model", ""),
+            "content": content,
+            "stop_reason": stop_reason,
+            "stop_sequence": None,
+            "usage": {
+                "input_tokens": input_tokens - cache_read - cache_write,
+                "output_tokens": output_tokens,
+                "cache_creation_input_tokens": cache_write,
+                "cache_read_input_tokens": cache_read,
+            },
+        }
+
+    def cache_usage(self, body: dict[str, Any], segments: list[tuple[str, int, bool]]) -> tuple[int, int]:
+        """(tokens read from cache, tokens written to cache) for this request's breakpoints."""
+        breakpoints = [i for i, (_, _, marked) in enumerate(segments) if marked]
+        if body.get("cache_control") and segments:
+            breakpoints.append(len(segments) - 1)
+        if not breakpoints:
+            return 0, 0
+        now = self._clock()
+        read_upto = 0
+        prefix_tokens = [0]
+        for _, tokens, _ in segments:
+            prefix_tokens.append(prefix_tokens[-1] + tokens)
+        keys = prefix_keys(body.get("model", ""), segments)
+        # Like the API, look for a cached prefix at each breakpoint and up to LOOKBACK_BLOCKS blocks before it.
+        candidates = {c for b in breakpoints for c in range(max(0, b - LOOKBACK_BLOCKS), b + 1)}
+        for c in sorted(candidates, reverse=True):
+            if self._cache.get(keys[c], -math.inf) > now:
+                read_upto = prefix_tokens[c + 1]
+                break
+        last = max(breakpoints)
+        written = 0
+        if prefix_tokens[last + 1] >= MIN_CACHEABLE_TOKENS:
+            written = max(0, prefix_tokens[last + 1] - read_upto)
+        for b in breakpoints:
+            if prefix_tokens[b + 1] >= MIN_CACHEABLE_TOKENS:
+                self._cache[keys[b]] = now + CACHE_TTL_SECONDS
+        return read_upto, written
