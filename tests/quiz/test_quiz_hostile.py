@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -227,3 +230,31 @@ def test_stats_on_a_malformed_csv_is_a_clear_error(
     err = capsys.readouterr().err
     assert err.startswith(f"error: {path}") and expected in err and "Traceback" not in err
 
+
+
+WRITER = """
+import sys
+from course_lib.quiz import QuizSession, load_quiz
+role, path, sample, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+session = QuizSession(load_quiz(sample), "alice", path)
+last = ""
+for n in range(rounds):
+    session.answer("budget", str(n))
+    if role == "submitter":
+        last = session.submit(quiet=True).hash
+print(last)
+"""
+
+
+def test_two_processes_on_one_answers_file_keep_the_last_submission(tmp_path: Path) -> None:
+    """Real processes saving at once: the lock and the re-read keep the submitter's last submission."""
+    path = tmp_path / "a.json"
+    command = [sys.executable, "-c", WRITER]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env.pop("JUPYTERHUB_USER", None)
+    submitter = subprocess.Popen([*command, "submitter", str(path), str(SAMPLE), "15"], stdout=subprocess.PIPE, env=env)
+    editor = subprocess.Popen([*command, "editor", str(path), str(SAMPLE), "30"], stdout=subprocess.PIPE, env=env)
+    last_receipt = submitter.communicate(timeout=300)[0].decode().strip()
+    editor.communicate(timeout=300)
+    assert submitter.returncode == 0 and editor.returncode == 0
+    assert json.loads(path.read_text())["submission"]["receipt"] == last_receipt
