@@ -12,6 +12,7 @@ or put it in a folder per hub user (``subs/alice/...``); ``path_owner`` reads th
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import string
@@ -119,8 +120,16 @@ def path_owner(name: str) -> str | None:
 def owner_matches(owner: str, student_id: str) -> bool:
     """True when ``owner`` is ``student_id`` as a hub user, a TLJH Unix user or a Z2JH pod name."""
     plain = student_id.casefold()
-    candidates = {plain, HUB_PREFIX + plain, HUB_PREFIX + _kubespawner_escape(student_id)}
+    candidates = {plain, _tljh_unix_user(HUB_PREFIX + plain), HUB_PREFIX + _kubespawner_escape(student_id)}
     return owner.casefold() in candidates
+
+
+def _tljh_unix_user(name: str) -> str:
+    """TLJH's Unix user for ``jupyter-<hub user>``: names of 26 characters or more are cut to 26 and
+    given ``-`` and 5 hex digits of their SHA-256, to stay under Linux's 32-character limit."""
+    if len(name) < 26:
+        return name
+    return f"{name[:26]}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:5]}"
 
 
 def _kubespawner_escape(name: str) -> str:

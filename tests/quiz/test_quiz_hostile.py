@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import subprocess
@@ -106,6 +107,10 @@ def test_the_owner_comes_from_the_collection_layout(name: str, owner: str | None
 def test_owner_names_match_hub_tljh_and_z2jh_forms() -> None:
     assert owner_matches("alice", "alice") and owner_matches("jupyter-alice", "alice")
     assert owner_matches("jupyter-alice-2esmith", "alice.smith")
+    long_name = "alexandra.konstantinopoulou"  # TLJH cuts "jupyter-" + this to 26 characters, adds a hash
+    digest = hashlib.sha256(f"jupyter-{long_name}".encode()).hexdigest()[:5]
+    assert owner_matches(f"jupyter-alexandra.konstant-{digest}", long_name)
+    assert not owner_matches("jupyter-alexandra.konstant-00000", long_name)
     assert not owner_matches("mallory", "alice") and not owner_matches("jupyter-alicex", "alice")
 
 
