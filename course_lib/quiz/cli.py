@@ -82,7 +82,7 @@ def _grade(args: argparse.Namespace) -> int:
     try:
         quiz = load_quiz(args.key)
         roster = read_canvas_roster(args.roster, args.assignment) if args.lms == "canvas" else None
-        rules = GradingRules(max_bytes=args.max_bytes, deadline=args.deadline)
+        rules = GradingRules(max_bytes=args.max_bytes, deadline=args.deadline, check_owner=not args.no_owner_check)
         result = grade_directory(submissions, quiz, rules=rules, progress=not args.no_progress)
     except (QuizError, RosterError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -163,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--max-bytes", type=int, default=MAX_SUBMISSION_BYTES, help="larger files are flagged")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     grade.add_argument("--deadline", type=_deadline, help="ISO 8601 time with zone; later submissions are flagged")
+    grade.add_argument(
+        "--no-owner-check",
+        action="store_true",
+        help="the folder layout does not name hub users (default: subs/<user>/... or <user>__... is the owner)",
+    )
     grade.add_argument("--roster", help="a Canvas gradebook export: also write canvas_import.csv")
     grade.add_argument("--lms", choices=("canvas", "moodle"), help="canvas (needs --roster) or moodle")
     grade.add_argument("--assignment", help="the roster's assignment column, or Moodle's grade item name")

@@ -122,6 +122,9 @@ def test_a_file_collected_from_someone_else_is_an_owner_mismatch(tmp_path: Path,
         ("jupyter-mallory__course__a.json", "alice", "owner_mismatch")
     ]
     assert [g.file for g in result.counted] == ["alice/a.json"]
+    assert "--no-owner-check" in result.flags[0].reason
+    unchecked = grade_directory(tmp_path, sample, rules=GradingRules(check_owner=False), progress=False)
+    assert [g.file for g in unchecked.counted] == ["jupyter-mallory__course__a.json"]  # the later one
 
 
 def test_future_and_late_submissions_are_flagged_and_do_not_count(tmp_path: Path, sample: Quiz) -> None:
@@ -263,3 +266,13 @@ def test_two_processes_on_one_answers_file_keep_the_last_submission(tmp_path: Pa
     editor.communicate(timeout=300)
     assert submitter.returncode == 0 and editor.returncode == 0
     assert json.loads(path.read_text())["submission"]["receipt"] == last_receipt
+
+
+def test_the_owner_check_can_be_turned_off_from_the_command_line(tmp_path: Path, sample: Quiz) -> None:
+    subs = tmp_path / "subs"
+    submission_file(subs, sample, "section-a/alice.json")  # a layout that names sections, not hub users
+    args = ["grade", str(subs), "--key", str(SAMPLE), "--no-progress", "--out"]
+    assert main([*args, str(tmp_path / "checked")]) == 0
+    assert "owner_mismatch" in (tmp_path / "checked" / "flags.csv").read_text()
+    assert main([*args, str(tmp_path / "unchecked"), "--no-owner-check"]) == 0
+    assert (tmp_path / "unchecked" / "flags.csv").read_text().strip() == "file,student_id,code,reason"
