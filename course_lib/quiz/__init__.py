@@ -8,7 +8,9 @@ Modules, in the order data flows through them:
 - ``scoring``: the one scorer, for instant feedback and for grading alike;
 - ``session``: a learner's answers, saved atomically on every change, and ``submit()``;
 - ``render``: ipywidgets with a plain-text fallback;
-- ``build``: learner copy without the key; ``grading`` and ``stats``: the instructor's reports.
+- ``build``: learner copy without the key;
+- ``collect`` (finding and reading collected files without trusting them), ``grading`` (flags and scores),
+  ``reports`` and ``stats`` (the CSVs and chart), ``lms`` (Canvas and Moodle imports): the instructor's side.
 """
 
 from .loader import QuizError, load_quiz

@@ -8,11 +8,14 @@ Both use ``course_lib.files`` for the atomic write itself.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,24 +32,60 @@ def sha256_hex(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+@contextlib.contextmanager
+def folder_lock(folder: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold an exclusive lock on a folder while a file in it is read, merged and rewritten.
+
+    The folder itself is locked, so no lock file is left beside a learner's notebook. Where a folder
+    cannot be locked (Windows, some network file systems) the caller's re-read before writing is what
+    keeps a submission safe; the lock only closes the gap of two saves in the same instant.
+    """
+    try:
+        import fcntl
+
+        fd = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def write_csv(path: str | os.PathLike[str], columns: list[str], rows: list[dict[str, Any]]) -> Path:
-    """CSV through the csv module (quoting handled), cells guarded against spreadsheet formulas, atomic."""
+    """CSV through the csv module, cells guarded against spreadsheet formulas, written atomically.
+
+    ``\\r\\n`` ends each row (RFC 4180): with it the csv module quotes any cell holding ``\\r`` or ``\\n``,
+    so a typed line break (even a bare ``\\r``) stays inside its cell instead of starting a new row.
+    """
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+        writer.writerow({k: guard_cell(v) for k, v in row.items()})
     atomic_write_text(path, buffer.getvalue())
     return Path(path)
 
 
-def _cell(value: Any) -> str:
-    """Prefix ``'`` to text a spreadsheet would run as a formula (``=HYPERLINK(...)`` typed as an answer).
+_LINES = re.compile(r"(\r\n|\r|\n)")
 
-    Plain numbers such as ``-3`` are left alone: they are answers, and spreadsheets read them as numbers.
+
+def guard_cell(value: Any) -> str:
+    """A cell a spreadsheet will not run: every line that starts like a formula gets a ``'`` prefix.
+
+    Every line, not just the first: some spreadsheets split a quoted cell at its line breaks when
+    pasting, and then ``5\\r=cmd|...`` would start a cell with ``=``. Plain numbers such as ``-3`` are
+    left alone, and the guard is idempotent, so re-reading and re-writing a report changes nothing.
     """
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    parts = _LINES.split(str(value))
+    return "".join(part if i % 2 else _guard_line(part) for i, part in enumerate(parts))
+
+
+def _guard_line(text: str) -> str:
+    if text[:1] in ("=", "+", "-", "@", "\t"):
         try:
             float(text.replace(",", ""))
         except ValueError:

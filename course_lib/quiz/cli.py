@@ -3,6 +3,7 @@
     course-quiz validate quizzes/
     course-quiz build quizzes/08_knowledge_check.yaml --out build/quiz
     course-quiz grade submissions/ --key build/quiz/key/08_knowledge_check.key.yaml --out grades/
+    course-quiz grade submissions/ --key KEY --out grades/ --deadline 2026-03-14T17:00+01:00 --roster canvas.csv
     course-quiz stats grades/
 
 Exit status: 0 when the command did its job (grading with flagged files included: flags are findings,
@@ -14,12 +15,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 from .build import build_quiz
-from .grading import MAX_SUBMISSION_BYTES, grade_directory, write_reports
+from .grading import MAX_SUBMISSION_BYTES, GradeResult, GradingRules, grade_directory
+from .lms import Roster, RosterError, read_canvas_roster, write_canvas_import, write_moodle_import
 from .loader import QuizError, load_quiz
-from .stats import compute_stats, read_answer_rows, stats_table, write_stats
+from .reports import write_reports
+from .stats import StatsInputError, compute_stats, read_answer_rows, stats_table, write_stats
 
 
 def _quiz_files(paths: list[str]) -> list[Path]:
@@ -77,11 +81,15 @@ def _grade(args: argparse.Namespace) -> int:
         return 1
     try:
         quiz = load_quiz(args.key)
-        result = grade_directory(submissions, quiz, max_bytes=args.max_bytes, progress=not args.no_progress)
-    except (QuizError, ValueError) as error:
+        roster = read_canvas_roster(args.roster, args.assignment) if args.lms == "canvas" else None
+        rules = GradingRules(max_bytes=args.max_bytes, deadline=args.deadline, check_owner=not args.no_owner_check)
+        result = grade_directory(submissions, quiz, rules=rules, progress=not args.no_progress)
+    except (QuizError, RosterError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    written = write_reports(result, out)
+    out.mkdir(parents=True, exist_ok=True)
+    exported = _export_to_lms(args, result, roster, out)
+    written = write_reports(result, out) + exported
     print(
         f"Graded {len(result.counted)} students from {result.files_read} files against {quiz.id} "
         f"({quiz.quiz_hash.removeprefix('sha256:')[:12]})."
@@ -94,13 +102,35 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_to_lms(args: argparse.Namespace, result: GradeResult, roster: Roster | None, out: Path) -> list[Path]:
+    """canvas_import.csv or moodle_import.csv when asked for; Canvas's unmatched students join the flags."""
+    if args.lms == "moodle":
+        return [write_moodle_import(result, out, args.assignment or result.quiz.title, args.moodle_user)]
+    if roster is None:
+        return []
+    path, unmatched = write_canvas_import(result, roster, out)
+    result.flags = sorted(result.flags + unmatched, key=lambda f: (f.file, f.code))
+    return [path]
+
+
+def _deadline(text: str) -> datetime:
+    """``--deadline``: an ISO 8601 time with its zone (a deadline without one means nothing on a server)."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from error
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone: add one, e.g. {text}+00:00")
+    return when
+
+
 def _stats(args: argparse.Namespace) -> int:
     source = Path(args.source)
     answers = source / "answers.csv" if source.is_dir() else source
     try:
         rows = read_answer_rows(answers)
         quiz = load_quiz(args.key) if args.key else None
-    except (OSError, QuizError) as error:
+    except (OSError, QuizError, StatsInputError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     stats, _wrong = compute_stats(rows, quiz)
@@ -132,6 +162,18 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", required=True, help="directory for the CSV reports and the chart")
     grade.add_argument("--max-bytes", type=int, default=MAX_SUBMISSION_BYTES, help="larger files are flagged")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    grade.add_argument("--deadline", type=_deadline, help="ISO 8601 time with zone; later submissions are flagged")
+    grade.add_argument(
+        "--no-owner-check",
+        action="store_true",
+        help="the folder layout does not name hub users (default: subs/<user>/... or <user>__... is the owner)",
+    )
+    grade.add_argument("--roster", help="a Canvas gradebook export: also write canvas_import.csv")
+    grade.add_argument("--lms", choices=("canvas", "moodle"), help="canvas (needs --roster) or moodle")
+    grade.add_argument("--assignment", help="the roster's assignment column, or Moodle's grade item name")
+    grade.add_argument(
+        "--moodle-user", choices=("username", "email"), default="username", help="what the hub user name is"
+    )
     grade.set_defaults(run=_grade)
 
     stats = commands.add_parser("stats", help="per-question statistics from a grading output")
@@ -144,7 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``course-quiz`` console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "grade":
+        args.lms = args.lms or ("canvas" if args.roster else None)
+        if (args.lms == "canvas") != bool(args.roster):
+            parser.error("--roster (a Canvas gradebook export) goes with --lms canvas, and only with it")
     return int(args.run(args))
 
 

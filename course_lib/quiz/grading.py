@@ -1,17 +1,23 @@
-"""Grading a class: read every submission, re-score it from its raw answers, flag what is wrong, write CSVs.
+"""Grading a class: read every submission, re-score it from its raw answers, flag what is wrong.
 
 Rules an instructor can rely on (each one is tested):
 - Submission files are only opened for reading. Nothing is moved, renamed or rewritten, so a disputed
   file can always be looked at again exactly as it was handed in.
-- A bad file never stops the batch: it becomes a row in ``flags.csv`` with a code and a reason.
+- A bad file never stops the batch: it becomes a row in ``flags.csv`` with a code and a reason, whatever
+  went wrong with it (``internal_error`` names anything unforeseen).
 - Scores come from ``score_answer`` and the key, never from the file.
+- A file counts only for the hub user it was collected from (``owner_mismatch`` otherwise), and only if
+  it was submitted before the grading ran (``future_date``) and before ``deadline`` (``late``): so a file
+  forged for someone else, dated in the future to win, never replaces their real submission.
 - The last submission per student counts (latest ``submitted_at``, then ``sequence``, then file path as a
   deterministic tie-break); earlier ones stay where they are and are listed as ``duplicate_student``.
 - The output depends only on the inputs: rows are sorted, no timestamps are added, so two runs over the
   same files give byte-identical reports.
 
-Flag codes: unreadable, too_large, not_json, bad_format, not_submitted, bad_student_id, wrong_quiz,
-wrong_hash, receipt_mismatch, unknown_question, unknown_choice, bad_answer, duplicate_student.
+Flag codes: unreadable, not_a_file, symlink, too_large, not_json, bad_text, bad_format, not_submitted,
+bad_student_id, owner_mismatch, wrong_quiz, wrong_hash, receipt_mismatch, unknown_question,
+unknown_choice, bad_answer, future_date, late, duplicate_student, internal_error (and not_in_roster, from
+the LMS export).
 """
 
 from __future__ import annotations
@@ -19,31 +25,23 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ._io import write_csv
+from .collect import Flag, Unusable, find_answer_files, owner_matches, path_owner, read_limited
 from .model import Quiz
-from .scoring import AnswerError, Score, format_points, score_answer
+from .scoring import AnswerError, Score, score_answer
 from .session import ANSWERS_FORMAT, STUDENT_ID_PATTERN, submission_receipt
-from .stats import write_stats
+
+__all__ = ["Flag", "GradeResult", "Graded", "GradingRules", "grade_directory", "read_submission"]
 
 MAX_SUBMISSION_BYTES = 1_000_000
 """A real answers file is a few kilobytes; anything near a megabyte is not one, and is not parsed."""
 
-POINTS_ROW = "(points possible)"  # cannot be a student id: parentheses are not allowed in ids
-
-
-@dataclass(frozen=True)
-class Flag:
-    """One problem with one file. ``student_id`` is empty when the file did not say who it was from."""
-
-    file: str
-    student_id: str
-    code: str
-    reason: str
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far ahead of the grader's clock a learner's server clock may run before a date counts as forged."""
 
 
 @dataclass(frozen=True)
@@ -71,85 +69,65 @@ class GradeResult:
     files_read: int
 
 
-class _Reject(Exception):
-    def __init__(self, code: str, reason: str, student_id: str = "") -> None:
-        super().__init__(reason)
-        self.code, self.reason, self.student_id = code, reason, student_id
+@dataclass(frozen=True)
+class GradingRules:
+    """What a submission is checked against besides the key: size, the grader's clock, the deadline."""
+
+    max_bytes: int = MAX_SUBMISSION_BYTES
+    check_owner: bool = True  # off when the collected folder's layout does not name hub users
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    deadline: datetime | None = None
 
 
-def submission_files(directory: Path) -> list[Path]:
-    """Every ``*.json`` regular file below ``directory``, sorted by relative path (not by disk order)."""
-    return sorted(
-        (p for p in directory.rglob("*.json") if p.is_file()),
-        key=lambda p: p.relative_to(directory).as_posix(),
-    )
-
-
-def read_submission(
-    path: Path, name: str, quiz: Quiz, max_bytes: int = MAX_SUBMISSION_BYTES
-) -> Graded | Flag:
+def read_submission(path: Path, name: str, quiz: Quiz, rules: GradingRules | None = None) -> Graded | Flag:
     """Read one file (read-only) and return it graded, or a Flag saying why it cannot be graded."""
     try:
-        return _read(path, name, quiz, max_bytes)
-    except _Reject as reject:
+        return _read(path, name, quiz, rules or GradingRules())
+    except Unusable as reject:
         return Flag(name, reject.student_id, reject.code, reject.reason)
+    except Exception as error:  # noqa: BLE001 - one file must never stop a class's grading
+        return Flag(name, "", "internal_error", f"could not be graded ({type(error).__name__}: {error})"[:200])
 
 
-def _read(path: Path, name: str, quiz: Quiz, max_bytes: int) -> Graded:
-    try:
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            data = handle.read(max_bytes + 1) if size <= max_bytes else b""
-    except OSError as error:
-        raise _Reject("unreadable", f"cannot open: {error.strerror or error}") from error
-    if size > max_bytes or len(data) > max_bytes:
-        raise _Reject("too_large", f"{max(size, len(data)):,} bytes; the limit is {max_bytes:,}")
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise _Reject("not_json", f"not UTF-8 text (byte {error.start})") from error
-    except json.JSONDecodeError as error:
-        raise _Reject(
-            "not_json", f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from error
-    except (ValueError, RecursionError) as error:  # e.g. nesting too deep, integer too long
-        raise _Reject("not_json", f"not usable JSON: {str(error)[:80]}") from error
+def _read(path: Path, name: str, quiz: Quiz, rules: GradingRules) -> Graded:
+    document = _parse(read_limited(path, rules.max_bytes))
     if not isinstance(document, dict) or document.get("format") != ANSWERS_FORMAT:
-        raise _Reject("bad_format", f"not a quiz answers file (expected format {ANSWERS_FORMAT!r})")
+        raise Unusable("bad_format", f"not a quiz answers file (expected format {ANSWERS_FORMAT!r})")
     owner = _safe_id(document.get("student_id"))
     submission = document.get("submission")
     if submission is None:
-        raise _Reject("not_submitted", "answers were saved but submit() was never called", owner)
+        raise Unusable("not_submitted", "answers were saved but submit() was never called", owner)
     record, submitted_at = _check_fields(submission, owner)
     student = record["student_id"]
-    if record["quiz_id"] != quiz.id:
-        raise _Reject(
-            "wrong_quiz", f"a submission for quiz {record['quiz_id'][:60]!r}, not {quiz.id!r}", student
-        )
-    if record["quiz_hash"] != quiz.quiz_hash:
-        raise _Reject(
-            "wrong_hash",
-            "made against a different version of the quiz than this key (or the hash was edited)",
-            student,
-        )
-    if submission_receipt(record) != record["receipt"]:
-        raise _Reject(
-            "receipt_mismatch", "content does not match its receipt: edited after submit()", student
-        )
+    if rules.check_owner:
+        _check_owner(name, student)
+    _check_quiz(record, quiz)
     scores = []
-    for question_id in record["answers"]:
-        if not any(q.id == question_id for q in quiz.questions):
-            raise _Reject(
-                "unknown_question", f"answers question {str(question_id)[:40]!r}, not in this quiz", student
-            )
     for question in quiz.questions:
         try:
             scores.append(score_answer(question, record["answers"].get(question.id)))
         except AnswerError as error:
-            raise _Reject(error.code, str(error), student) from error
+            raise Unusable(error.code, str(error), student) from error
+    _check_date(submitted_at, student, rules)
     return Graded(
         name, student, submitted_at, record["sequence"], record["receipt"], record["answers"], tuple(scores)
     )
+
+
+def _parse(data: bytes) -> Any:
+    """JSON that is valid UTF-8 all the way down: ``"\\udc80"`` parses, but no report could hold it."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Unusable("not_json", f"not UTF-8 text (byte {error.start})") from error
+    except UnicodeEncodeError as error:
+        raise Unusable("bad_text", "holds a lone surrogate (\\ud800-\\udfff), which no text can") from error
+    except json.JSONDecodeError as error:
+        raise Unusable("not_json", f"not JSON: {error.msg} at line {error.lineno} column {error.colno}") from error
+    except (ValueError, RecursionError) as error:  # e.g. nesting too deep, integer too long
+        raise Unusable("not_json", f"not usable JSON: {str(error)[:80]}") from error
+    return document
 
 
 def _safe_id(value: Any) -> str:
@@ -170,159 +148,104 @@ def _check_fields(submission: Any, owner: str) -> tuple[dict[str, Any], datetime
         "receipt": str,
     }
     if not isinstance(submission, dict):
-        raise _Reject("bad_format", "'submission' is not an object", owner)
-    for field, kind in expected.items():
-        value = submission.get(field)
+        raise Unusable("bad_format", "'submission' is not an object", owner)
+    for name, kind in expected.items():
+        value = submission.get(name)
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise _Reject(
-                "bad_format", f"submission field {field!r} is missing or not a {kind.__name__}", owner
-            )
-    if not _safe_id(submission["student_id"]):
-        raise _Reject(
-            "bad_student_id", f"student id {submission['student_id'][:40]!r} is not a valid id", owner
-        )
+            raise Unusable("bad_format", f"submission field {name!r} is missing or not a {kind.__name__}", owner)
+    student = _safe_id(submission["student_id"])
+    if not student:
+        raise Unusable("bad_student_id", f"student id {submission['student_id'][:40]!r} is not a valid id", owner)
     try:
         when = datetime.fromisoformat(submission["submitted_at"])
-    except ValueError as error:
-        raise _Reject(
-            "bad_format", "submitted_at is not an ISO 8601 time", submission["student_id"]
-        ) from error
-    if when.tzinfo is None:
-        raise _Reject("bad_format", "submitted_at has no time zone", submission["student_id"])
-    return submission, when.astimezone(timezone.utc)
+        if when.tzinfo is None:
+            raise Unusable("bad_format", "submitted_at has no time zone", student)
+        return submission, when.astimezone(timezone.utc)
+    except (ValueError, OverflowError) as error:  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        raise Unusable("bad_format", "submitted_at is not a usable ISO 8601 time", student) from error
+
+
+def _check_owner(name: str, student: str) -> None:
+    owner = path_owner(name)
+    if owner is not None and not owner_matches(owner, student):
+        raise Unusable(
+            "owner_mismatch",
+            f"collected from {owner[:40]!r} but says it is from {student!r}: not counted "
+            "(if the folder layout does not name hub users, grade with --no-owner-check)",
+            student,
+        )
+
+
+def _check_quiz(record: dict[str, Any], quiz: Quiz) -> None:
+    student = record["student_id"]
+    if record["quiz_id"] != quiz.id:
+        raise Unusable("wrong_quiz", f"a submission for quiz {record['quiz_id'][:60]!r}, not {quiz.id!r}", student)
+    if record["quiz_hash"] != quiz.quiz_hash:
+        raise Unusable(
+            "wrong_hash", "made against a different version of the quiz than this key (or the hash was edited)", student
+        )
+    if submission_receipt(record) != record["receipt"]:
+        raise Unusable("receipt_mismatch", "content does not match its receipt: edited after submit()", student)
+    for question_id in record["answers"]:
+        if not any(q.id == question_id for q in quiz.questions):
+            raise Unusable("unknown_question", f"answers question {str(question_id)[:40]!r}, not in this quiz", student)
+
+
+def _check_date(submitted_at: datetime, student: str, rules: GradingRules) -> None:
+    if submitted_at > rules.now + CLOCK_SKEW:
+        raise Unusable(
+            "future_date",
+            f"dated {submitted_at.isoformat()}, after this grading ran: a wrong clock or a forged date; not counted",
+            student,
+        )
+    if rules.deadline is not None and submitted_at > rules.deadline:
+        raise Unusable(
+            "late",
+            f"submitted {submitted_at.isoformat()}, after the deadline {rules.deadline.isoformat()}: not counted",
+            student,
+        )
 
 
 def grade_directory(
     directory: str | os.PathLike[str],
     quiz: Quiz,
     *,
-    max_bytes: int = MAX_SUBMISSION_BYTES,
+    rules: GradingRules | None = None,
     progress: bool = True,
 ) -> GradeResult:
     """Grade every submission file below ``directory`` against ``quiz`` (which must include its key)."""
     if not quiz.key_included:
-        raise ValueError(
-            f"{quiz.path}: this is a learner copy without a key; grade with the instructor's key"
-        )
+        raise ValueError(f"{quiz.path}: this is a learner copy without a key; grade with the instructor's key")
     root = Path(directory)
     if not root.is_dir():
         raise NotADirectoryError(f"{root} is not a directory")
-    files = submission_files(root)
+    rules = rules or GradingRules()
+    files, flags = find_answer_files(root)
     graded: list[Graded] = []
-    flags: list[Flag] = []
-    for path in _progress(files, progress):
-        outcome = read_submission(path, path.relative_to(root).as_posix(), quiz, max_bytes)
+    for path, name in _progress(files, progress):
+        outcome = read_submission(path, name, quiz, rules)
         (flags if isinstance(outcome, Flag) else graded).append(outcome)
-    latest: dict[str, Graded] = {}
-    for item in sorted(graded, key=lambda g: (g.submitted_at, g.sequence, g.file)):
-        earlier = latest.get(item.student_id)
-        if earlier is not None:
-            flags.append(
-                Flag(
-                    earlier.file,
-                    earlier.student_id,
-                    "duplicate_student",
-                    f"a later submission ({item.file}) counts; this one is kept but not graded",
-                )
-            )
-        latest[item.student_id] = item
-    counted = [latest[s] for s in sorted(latest)]
+    counted = _latest_per_student(graded, flags)
     flags.sort(key=lambda f: (f.file, f.code))
     return GradeResult(quiz, counted, flags, len(files))
 
 
-def _progress(files: list[Path], enabled: bool) -> Any:
+def _latest_per_student(graded: list[Graded], flags: list[Flag]) -> list[Graded]:
+    """The submission that counts for each student; the others are flagged ``duplicate_student``."""
+    latest: dict[str, Graded] = {}
+    for item in sorted(graded, key=lambda g: (g.submitted_at, g.sequence, g.file)):
+        earlier = latest.get(item.student_id)
+        if earlier is not None:
+            reason = f"a later submission ({item.file}) counts; this one is kept but not graded"
+            flags.append(Flag(earlier.file, earlier.student_id, "duplicate_student", reason))
+        latest[item.student_id] = item
+    return [latest[s] for s in sorted(latest)]
+
+
+def _progress(files: list[Any], enabled: bool) -> Any:
     """A progress bar on stderr (stdout stays clean for the summary) when there is something to wait for."""
     if not enabled:
         return files
     from tqdm import tqdm
 
     return tqdm(files, desc="grading", unit="file", file=sys.stderr, leave=False)
-
-
-# --- reports ---------------------------------------------------------------------------------------
-
-
-def raw_answer_text(raw: Any) -> str:
-    """A raw answer as one CSV cell: choice ids joined by ';', typed text as typed."""
-    if raw is None:
-        return ""
-    return ";".join(raw) if isinstance(raw, list) else str(raw)
-
-
-def answer_rows(result: GradeResult) -> list[dict[str, str]]:
-    """The long table: one row per student and question. Statistics are computed from these rows."""
-    rows = []
-    for graded in result.counted:
-        for question, score in zip(result.quiz.questions, graded.scores, strict=True):
-            rows.append(
-                {
-                    "student_id": graded.student_id,
-                    "file": graded.file,
-                    "question_id": question.id,
-                    "type": question.type,
-                    "answer": raw_answer_text(graded.answers.get(question.id)),
-                    "read_as": score.read_as or "",
-                    "status": score.status,
-                    "points": format_points(score.points),
-                    "possible": format_points(score.possible),
-                    "wrong_given": ";".join(score.wrong_given),
-                }
-            )
-    return rows
-
-
-ANSWER_COLUMNS = [
-    "student_id",
-    "file",
-    "question_id",
-    "type",
-    "answer",
-    "read_as",
-    "status",
-    "points",
-    "possible",
-    "wrong_given",
-]
-
-
-def write_reports(result: GradeResult, out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Write answers.csv, grades.csv, flags.csv and the statistics; returns the paths written."""
-    out = Path(out_dir)
-    quiz = result.quiz
-    rows = answer_rows(result)
-    written = [write_csv(out / "answers.csv", ANSWER_COLUMNS, rows)]
-    qids = [q.id for q in quiz.questions]
-    wide_columns = ["student_id", "file", "submitted_at", "receipt", *qids, "total", "percent"]
-    possible = {q.id: format_points(q.points) for q in quiz.questions}
-    wide = [
-        {
-            "student_id": POINTS_ROW,
-            "file": "",
-            "submitted_at": "",
-            "receipt": "",
-            **possible,
-            "total": format_points(quiz.total_points),
-            "percent": "100",
-        }
-    ]
-    for graded in result.counted:
-        wide.append(
-            {
-                "student_id": graded.student_id,
-                "file": graded.file,
-                "submitted_at": graded.submitted_at.isoformat(timespec="microseconds"),
-                "receipt": graded.receipt.removeprefix("sha256:")[:12],
-                **{q: format_points(s.points) for q, s in zip(qids, graded.scores, strict=True)},
-                "total": format_points(graded.total),
-                "percent": format_points(100 * graded.total / quiz.total_points),
-            }
-        )
-    written.append(write_csv(out / "grades.csv", wide_columns, wide))
-    written.append(
-        write_csv(
-            out / "flags.csv", ["file", "student_id", "code", "reason"], [vars(f) for f in result.flags]
-        )
-    )
-    written += write_stats(rows, out, quiz)
-    return written

@@ -71,32 +71,52 @@ def load_quiz(path: str | os.PathLike[str]) -> Quiz:
 
 def parse_quiz(text: str, path: str | os.PathLike[str] | None = None) -> Quiz:
     """Validate quiz YAML given as text; ``path`` is only used in messages and stored on the Quiz."""
-    loader = _NoAliasLoader(text)
     try:
-        root = loader.get_single_node()
+        root = _compose(text)
     except yaml.MarkedYAMLError as error:
         raise QuizError(path, *_describe(error, text)) from error
+    except yaml.reader.ReaderError as error:  # a control character: the reader knows only its offset
+        line = text.count("\n", 0, error.position) + 1
+        code = ord(error.character) if isinstance(error.character, str) else error.character
+        raise QuizError(path, line, f"YAML: control character U+{code:04X} is not allowed in YAML") from error
     except yaml.YAMLError as error:
         raise QuizError(path, None, f"YAML: {error}") from error
-    finally:
-        loader.dispose()
     if root is None:
         raise QuizError(path, None, "the file is empty")
     return _Reader(path).quiz(root)
 
 
+def _compose(text: str) -> yaml.Node | None:
+    loader = _NoAliasLoader(text)  # the reader checks every character here, so this can raise too
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+MAX_NESTING = 32
+"""A quiz is nested four levels deep; the composer recurses per level, so deep nesting is refused early."""
+
+
 class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases (``*name``): a few of them can expand a small file enormously."""
+    """SafeLoader that refuses aliases (``*name``), which can expand a small file enormously, and nesting
+    deeper than ``MAX_NESTING``, which would exhaust Python's recursion limit in the composer."""
+
+    depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                "anchors and aliases (&name / *name) are not allowed in quiz files",
-                self.peek_event().start_mark,
-            )
-        return super().compose_node(parent, index)
+            self._refuse("anchors and aliases (&name / *name) are not allowed in quiz files")
+        if self.depth >= MAX_NESTING:
+            self._refuse(f"nested more than {MAX_NESTING} levels deep; a quiz needs four")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def _refuse(self, problem: str) -> NoReturn:
+        raise yaml.composer.ComposerError(None, None, problem, self.peek_event().start_mark)
 
 
 def _describe(error: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
@@ -255,6 +275,7 @@ class _Reader:
         if "choices" not in fields:
             self.fail(node, f"{what} is missing 'choices'")
         choices: list[Choice] = []
+        first_line: dict[str, int] = {}
         for choice_node in self.sequence(fields["choices"], f"choices of {what}", min_items=2):
             c = self.mapping(choice_node, f"a choice of {what}", _CHOICE_KEYS, {"id", "text"})
             leaked = sorted(_KEY_FIELDS & c.keys()) if not key_included else []
@@ -271,8 +292,10 @@ class _Reader:
                 else None,
                 feedback=self.text(c["feedback"], "feedback") if "feedback" in c else None,
             )
-            if any(other.id == choice.id for other in choices):
-                self.fail(c["id"], f"duplicate choice id {choice.id!r} in {what}")
+            if choice.id in first_line:  # a dict, not a scan of the list: 12,000 choices stay fast
+                first = first_line[choice.id]
+                self.fail(c["id"], f"duplicate choice id {choice.id!r} in {what} (first on line {first})")
+            first_line[choice.id] = c["id"].start_mark.line + 1
             choices.append(choice)
         n_correct = sum(1 for c in choices if c.correct)
         if key_included and n_correct == 0:

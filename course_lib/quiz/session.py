@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write_text
-from ._io import canonical_json, sha256_hex
+from ._io import canonical_json, folder_lock, sha256_hex
 from .loader import load_quiz
 from .model import ENGINE_VERSION, Quiz
 from .scoring import Score, check_raw_answer, score_answer
@@ -148,6 +148,24 @@ class Receipt:
         )
 
 
+def newer_submission(mine: dict[str, Any] | None, theirs: Any) -> dict[str, Any] | None:
+    """Of two submissions of one learner, the later one (time, then sequence); a missing one never wins."""
+    if not isinstance(theirs, dict) or not isinstance(theirs.get("submitted_at"), str):
+        return mine
+    if mine is None:
+        return theirs
+    return theirs if _order(theirs) > _order(mine) else mine
+
+
+def _order(submission: dict[str, Any]) -> tuple[str, int]:
+    # now_utc() writes fixed-width UTC times, so the text sorts as the time does.
+    return str(submission.get("submitted_at", "")), _int(submission.get("sequence"))
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 # --- the session -----------------------------------------------------------------------------------
 
 
@@ -229,20 +247,7 @@ class QuizSession:
 
     def save(self) -> Path:
         """Write the answers file atomically; the sequence number grows by one on every save."""
-        self.sequence += 1
-        document = {
-            "format": ANSWERS_FORMAT,
-            "engine_version": ENGINE_VERSION,
-            "quiz_id": self.quiz.id,
-            "quiz_hash": self.quiz.quiz_hash,
-            "student_id": self.student_id,
-            "sequence": self.sequence,
-            "saved_at": now_utc(),
-            "answers": self._answers,
-            "submission": self.submission,
-        }
-        atomic_write_text(self.answers_path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        return self.answers_path
+        return self._write(submitting=False)
 
     def submit(self, *, quiet: bool = False) -> Receipt:
         """Validate, store the answers as the submission, read the file back to prove it, print a receipt."""
@@ -251,11 +256,8 @@ class QuizSession:
         for question_id, raw in self._answers.items():
             check_raw_answer(self.quiz.question(question_id), raw)
         previous = self.submission
-        self.submission = make_submission(
-            self.quiz, self.student_id, self._answers, sequence=self.sequence + 1, submitted_at=now_utc()
-        )
         try:
-            self.save()
+            self._write(submitting=True)
         except BaseException:
             self.submission = previous  # not on disk, so not submitted
             raise
@@ -273,6 +275,47 @@ class QuizSession:
         if not quiet:
             print(receipt)
         return receipt
+
+    def _write(self, *, submitting: bool) -> Path:
+        """Re-read the file, keep the newest submission on disk or in memory, then write, all under a lock.
+
+        Two sessions can share one answers file (a duplicated notebook, a second kernel). Without the
+        re-read, the one that never submitted would write ``submission: null`` over the other's submission.
+        """
+        with folder_lock(self.answers_path.parent):
+            saved = self._read_own_file()
+            if saved is not None:
+                self.sequence = max(self.sequence, _int(saved.get("sequence")))
+                self.submission = newer_submission(self.submission, saved.get("submission"))
+            self.sequence += 1
+            if submitting:
+                self.submission = make_submission(
+                    self.quiz, self.student_id, self._answers, sequence=self.sequence, submitted_at=now_utc()
+                )
+            document = {
+                "format": ANSWERS_FORMAT,
+                "engine_version": ENGINE_VERSION,
+                "quiz_id": self.quiz.id,
+                "quiz_hash": self.quiz.quiz_hash,
+                "student_id": self.student_id,
+                "sequence": self.sequence,
+                "saved_at": now_utc(),
+                "answers": self._answers,
+                "submission": self.submission,
+            }
+            atomic_write_text(self.answers_path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return self.answers_path
+
+    def _read_own_file(self) -> dict[str, Any] | None:
+        """The answers file as it is on disk now, if it is this learner's for this quiz; else None."""
+        try:
+            document = json.loads(self.answers_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        mine = {"format": ANSWERS_FORMAT, "quiz_id": self.quiz.id, "student_id": self.student_id}
+        if not isinstance(document, dict) or any(document.get(k) != v for k, v in mine.items()):
+            return None
+        return document
 
     @property
     def changed_since_submit(self) -> bool:

@@ -15,6 +15,7 @@ on an existing grading output, or on several class sections' answers.csv files j
 from __future__ import annotations
 
 import csv
+import html
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -41,10 +42,42 @@ class QuestionStats:
     upper_lower: float | None
 
 
+ANSWER_FIELDS = ("student_id", "question_id", "type", "status", "points", "possible", "wrong_given")
+"""The answers.csv columns the statistics read; any other column is carried but not needed."""
+
+
+class StatsInputError(ValueError):
+    """An answers.csv that cannot be used; the message says ``file:line: problem``."""
+
+
 def read_answer_rows(path: str | Path) -> list[dict[str, str]]:
-    """Rows of an answers.csv written by ``course-quiz grade``."""
-    with Path(path).open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    """Rows of an answers.csv written by ``course-quiz grade``, checked, or a StatsInputError."""
+    where = Path(path)
+    try:
+        with where.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [f for f in ANSWER_FIELDS if f not in (reader.fieldnames or [])]
+            if missing:
+                raise StatsInputError(f"{where}:1: not an answers.csv: no column {', '.join(missing)}")
+            return [_checked_row(row, where, reader.line_num) for row in reader]
+    except UnicodeDecodeError as error:
+        raise StatsInputError(f"{where}: not UTF-8 text (byte {error.start})") from error
+    except csv.Error as error:
+        raise StatsInputError(f"{where}: not readable as CSV: {error}") from error
+
+
+def _checked_row(row: dict[str, str | None], where: Path, line: int) -> dict[str, str]:
+    """A row with every needed cell present and numbers that parse; a bad row names its line."""
+    if None in row or any(row.get(f) is None for f in ANSWER_FIELDS):
+        raise StatsInputError(f"{where}:{line}: the row has a different number of cells than the header")
+    for column in ("points", "possible"):
+        try:
+            value = _float(row[column])  # type: ignore[arg-type]  # checked not None above
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise StatsInputError(f"{where}:{line}: {column} {str(row[column])[:20]!r} is not a number")
+    return row  # type: ignore[return-value]  # every needed cell is a str, checked above
 
 
 def pearson(xs: list[float], ys: list[float]) -> float | None:
@@ -177,8 +210,10 @@ def stats_figure(stats: list[QuestionStats], wrong_rows: list[dict[str, Any]]) -
     by_question: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in wrong_rows:
         by_question[row["question_id"]].append(row)
+    # Plotly reads hover text as HTML: a typed answer such as <a href=...> must show as text, not a link.
     hover = [
-        "<br>".join(f"{r['wrong_answer']}: {r['count']}" for r in by_question[q][:6]) or "none" for q in qids
+        "<br>".join(f"{html.escape(str(r['wrong_answer']))}: {r['count']}" for r in by_question[q][:6]) or "none"
+        for q in qids
     ]
     fig.add_trace(
         go.Bar(

@@ -38,7 +38,7 @@ def make_class(root: Path, quiz: Quiz) -> None:
     dave = answers_document(
         quiz, "dave", {"pick_one": "a"}, submitted_at="2026-01-10T10:00:00+00:00", sequence=3
     )
-    write_json(root / "nested" / "dave.json", dave)
+    write_json(root / "dave" / "nested.json", dave)  # a folder per hub user: its name is the owner
     write_json(root / "dave_copy.json", dave)  # same time and sequence: the path breaks the tie
     write_json(root / "erin_draft.json", answers_document(quiz, "erin", {"word": "x"}, submitted=False))
     (root / "corrupt.json").write_text('{"format": "course-quiz-answers/1", "answers": ')
@@ -71,7 +71,7 @@ EXPECTED_FLAGS = [
     ("binary.json", "", "not_json"),
     ("carol_v1.json", "carol", "duplicate_student"),
     ("corrupt.json", "", "not_json"),
-    ("dave_copy.json", "dave", "duplicate_student"),
+    ("dave/nested.json", "dave", "duplicate_student"),
     ("edited.json", "gina", "receipt_mismatch"),
     ("erin_draft.json", "erin", "not_submitted"),
     ("forged_hash.json", "frank", "wrong_hash"),
@@ -125,7 +125,7 @@ def test_grades_are_right(graded: tuple[Path, Path, dict[str, str]]) -> None:
         "alice": ("alice/answers.json", "5"),  # her later file is broken, so the earlier valid one counts
         "bob": ("bob.json", "1"),
         "carol": ("carol_v2.json", "1.5"),  # the later submission counts, even though it scores less
-        "dave": ("nested/dave.json", "1"),
+        "dave": ("dave_copy.json", "1"),
     }
     assert [r["student_id"] for r in rows[1:]] == sorted(totals)
 
