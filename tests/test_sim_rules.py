@@ -106,8 +106,8 @@ def test_thinking_blocks_sent_back_in_history_are_accepted(client):
                {"role": "user", "content": "And when was it placed?"}]
     reply = create(client, history, thinking={"type": "adaptive"})
     assert reply.content[-1].type == "text"
-    unsigned = [ORDER, {"role": "assistant", "content": [{"type": "thinking", "thinking": "hm"}, {"type": "text",
-                                                                                                 "text": "ok"}]}, QUESTION]
+    unsigned_turn = [{"type": "thinking", "thinking": "hm"}, {"type": "text", "text": "ok"}]
+    unsigned = [ORDER, {"role": "assistant", "content": unsigned_turn}, QUESTION]
     with pytest.raises(anthropic.BadRequestError, match="signature"):
         create(client, unsigned)
 

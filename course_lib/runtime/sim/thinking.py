@@ -40,8 +40,8 @@ def thinking_config(body: Mapping[str, Any]) -> dict[str, Any] | None:
     if kind == "adaptive":
         return dict(config)
     if kind != "enabled":
-        raise RequestRejected("thinking.type: Input tag {!r} found using 'type' does not match any of the expected "
-                              "tags: 'adaptive', 'disabled', 'enabled'".format(kind))
+        raise RequestRejected(f"thinking.type: Input tag {kind!r} found using 'type' does not match any of the "
+                              "expected tags: 'adaptive', 'disabled', 'enabled'")
     budget = config.get("budget_tokens")
     if not isinstance(budget, int) or budget < MIN_BUDGET_TOKENS:
         raise RequestRejected(f"thinking.enabled.budget_tokens: Input should be greater than or equal to "
@@ -52,7 +52,8 @@ def thinking_config(body: Mapping[str, Any]) -> dict[str, Any] | None:
     return dict(config)
 
 
-def thinking_block(config: Mapping[str, Any], question: str, sources: int, max_tokens: int) -> tuple[dict[str, Any], int]:
+def thinking_block(config: Mapping[str, Any], question: str, sources: int,
+                   max_tokens: int) -> tuple[dict[str, Any], int]:
     """A deterministic thinking block for ``question`` and the tokens it costs (never over ``max_tokens``)."""
     limit = min(max_tokens, config.get("budget_tokens", ADAPTIVE_THOUGHT_LIMIT))
     thought = (f"The user asks: {question.strip()!r}. I have {sources} earlier message(s) and the system prompt "
