@@ -23,6 +23,7 @@ MIN_CACHEABLE_TOKENS = 1024
 CACHE_TTL_SECONDS = 300
 LOOKBACK_BLOCKS = 20
 RETRY_AFTER_MS = "20"
+CACHE_SWEEP_SIZE = 10_000
 
 
 class SimulatedDisconnect(httpx2.ConnectError):
@@ -53,6 +54,17 @@ def api_error(status: int, kind: str, message: str, headers: Mapping[str, str] |
     """An error response shaped like the API's: ``{"type": "error", "error": {...}}``."""
     body = {"type": "error", "error": {"type": kind, "message": message}, "request_id": "req_simulated"}
     return httpx2.Response(status, json=body, headers=dict(headers or {}))
+
+
+def read_body(content: bytes) -> dict[str, Any]:
+    """The request's JSON object; anything else is the API's 400, not a crash (the server gets any bytes)."""
+    try:
+        body = json.loads(content or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise RequestRejected("There was an issue with your request body: it is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise RequestRejected("The request body must be a JSON object")
+    return body
 
 
 def betas_of(request: httpx2.Request) -> set[str]:
@@ -86,7 +98,7 @@ class SimulatedClaude:
             return api_error(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute "
                              "rate limit (simulated)", {"retry-after-ms": RETRY_AFTER_MS})
         try:
-            body = json.loads(request.content or b"{}")
+            body = read_body(request.content)
             self.requests.append(body)
             managed = manage_context(body, check_request(body), betas_of(request))
             if path.endswith("count_tokens"):
@@ -179,4 +191,6 @@ class SimulatedClaude:
         for b in breakpoints:
             if prefix_tokens[b + 1] >= MIN_CACHEABLE_TOKENS:
                 self._cache[keys[b]] = now + CACHE_TTL_SECONDS
+        if len(self._cache) > CACHE_SWEEP_SIZE:  # a long-running server must not keep expired entries forever
+            self._cache = {key: expiry for key, expiry in self._cache.items() if expiry > now}
         return read_upto, written
