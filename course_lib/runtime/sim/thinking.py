@@ -3,7 +3,7 @@
 Introduced in notebook 07_beyond_the_module. A request's ``thinking`` is ``{"type": "adaptive"}``,
 ``{"type": "enabled", "budget_tokens": N}`` or ``{"type": "disabled"}``. When it is omitted the
 simulator's default depends on the model (:data:`ADAPTIVE_WHEN_OMITTED`): real models differ here,
-which is exactly why reply text must be read by block type, never as ``content[0]``.
+which is exactly why reply text must be read by block type, never by position.
 """
 
 from __future__ import annotations
