@@ -206,6 +206,9 @@ def test_compaction_replaces_earlier_turns_with_the_simulators_summary(client):
     assert block.content == summarize(material)
     assert reply.usage.input_tokens < full
     assert reply.context_management.applied_edits == []  # compaction shows as a block, not an applied edit
+    summarizing, answering = reply.usage.iterations
+    assert summarizing.type == "compaction" and summarizing.input_tokens == full
+    assert answering.type == "message" and answering.input_tokens == reply.usage.input_tokens
     # Sent back, the block stands for everything before it.
     follow_up = [*messages, {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in reply.content]},
                  {"role": "user", "content": "And what did we decide?"}]

@@ -12,7 +12,9 @@ betas=[...], context_management={"edits": [...]})``. Two edits are emulated:
   (default 150,000 input tokens), everything before the last user turn is replaced by a summary
   written by :func:`course_lib.runtime.sim.summaries.summarize`. The reply starts with a
   ``compaction`` block; sent back in an assistant turn, it stands for every block before it.
-  ``pause_after_compaction`` returns the block alone with ``stop_reason: "compaction"``.
+  ``pause_after_compaction`` returns the block alone with ``stop_reason: "compaction"``. As the API
+  does, the summarizing call's own tokens are not in the top-level usage but in ``usage.iterations``
+  (a ``compaction`` entry, then the ``message`` entry), so its cost can be compared honestly.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...tokens import content_text
+from ...tokens import content_text, estimate_tokens
 from .rules import RequestRejected, blocks_of, merge_same_roles, request_segments, request_tokens
 from .summaries import summarize
 
@@ -42,6 +44,7 @@ class ManagedContext:
     original_input_tokens: int
     applied_edits: list[dict[str, Any]] = field(default_factory=list)
     compaction: dict[str, Any] | None = None
+    compaction_usage: dict[str, Any] | None = None  # the summarizing call's own tokens, reported in usage.iterations
     pause_after_compaction: bool = False
 
 
@@ -146,11 +149,14 @@ def compact(body: Mapping[str, Any], managed: ManagedContext, edit: Mapping[str,
     """Summarize everything before the last user turn into a compaction block, once the trigger is reached."""
     _, value = trigger_of(edit)
     messages = managed.messages
-    if len(messages) < 2 or tokens_of(body, messages) < value:
+    before = tokens_of(body, messages)
+    if len(messages) < 2 or before < value:
         return
     # ``instructions`` are accepted but not followed: the simulated summarizer has one documented rule.
     summary = summarize("\n".join(f"{m['role']}: {content_text(m['content'])}" for m in messages[:-1]))
     managed.compaction = {"type": "compaction", "content": summary}
+    managed.compaction_usage = {"type": "compaction", "input_tokens": before, "output_tokens": estimate_tokens(summary),
+                                "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
     managed.pause_after_compaction = bool(edit.get("pause_after_compaction"))
     managed.messages = merge_same_roles([{"role": "user", "content": [{"type": "text", "text": summary}]},
                                          messages[-1]])

@@ -146,6 +146,8 @@ class SimulatedClaude:
         }
         if "context_management" in body:
             message["context_management"] = {"applied_edits": managed.applied_edits}
+        if managed.compaction_usage:  # the API reports the summarizing call apart from the answer's usage
+            message["usage"]["iterations"] = [managed.compaction_usage, {"type": "message", **message["usage"]}]
         return message
 
     def reply(self, body: dict[str, Any], managed: ManagedContext, max_tokens: int):
