@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from course_lib import DEFAULT_MODEL, ConversationManager, client_info, make_client
+from course_lib import DEFAULT_MODEL, ConversationManager, banner, client_info, make_client
 from course_lib.runtime.serve import start_server
 from course_lib.runtime.sim.rules import NO_PREFILL
 
@@ -70,6 +70,19 @@ def test_raw_http_gets_the_api_error_shapes(server):
         "message"]}, "request_id": "req_simulated"}
 
 
+def test_concurrent_clients_share_one_simulator_safely(server):
+    from concurrent.futures import ThreadPoolExecutor
+    client = sdk(server)
+
+    def ask(n):
+        question = [{"role": "user", "content": f"Note {n}: the code is {n * 7}."},
+                    {"role": "assistant", "content": "Ok."}, {"role": "user", "content": "What is the code?"}]
+        return client.messages.create(model=DEFAULT_MODEL, max_tokens=80, messages=question).usage.input_tokens
+    with ThreadPoolExecutor(8) as pool:
+        counts = list(pool.map(ask, range(24)))
+    assert len(counts) == 24 and server.simulator.attempts == 24 and all(counts)
+
+
 def test_beta_context_management_goes_through_the_server(server):
     messages = [{"role": "user", "content": "Look it up with lookup."},
                 {"role": "assistant",
@@ -91,6 +104,7 @@ def test_live_mode_end_to_end_through_a_manager(server, monkeypatch):
     monkeypatch.delenv("COURSE_CLIENT_MODE", raising=False)
     client = make_client()
     assert client_info(client).mode == "live" and str(client.base_url).startswith(server.url)
+    assert server.url in banner(client) and "billed" not in banner(client)
     manager, offline = ConversationManager(client), ConversationManager(make_client("simulated"))
     answers = [manager.send(turn) for turn in TURNS]
     assert answers == [offline.send(turn) for turn in TURNS] and all(answers)

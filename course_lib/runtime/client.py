@@ -56,9 +56,12 @@ class ClientInfo:
     model: str
     simulator: SimulatedClaude | None = None
     cassette: Cassette | None = None
+    server: str | None = None  # live mode's base URL when it is not the real API (e.g. `course-kit serve`)
 
     def banner(self) -> str:
-        if self.mode == "record":
+        if self.mode == "live" and self.server:
+            where = f"the Messages API at {self.server} (not api.anthropic.com)"
+        elif self.mode == "record":
             source = "the offline simulator" if self.simulator else "the real Claude API"
             where = f"{source}, recorded to cassettes/{self.cassette.path.name if self.cassette else '?'}"
         else:
@@ -134,7 +137,9 @@ def make_client(mode: str | None = None, *, cassette: str | None = None, via: st
     model = course_model()
     via = via or os.environ.get("COURSE_RECORD_VIA", "live")
     if mode == "live":
-        return _remember(_live_client(max_retries), ClientInfo("live", model))
+        client = _live_client(max_retries)
+        official = client.base_url.host == "api.anthropic.com"
+        return _remember(client, ClientInfo("live", model, server=None if official else str(client.base_url)))
     if mode == "simulated":
         simulator = SimulatedClaude(context_window, faults)
         return _remember(_transport_client(simulator, max_retries), ClientInfo(mode, model, simulator))
