@@ -19,7 +19,8 @@ can then run offline and free against it:
   (older releases call the argument ``anthropic_api_url``).
 
 It serves ``POST /v1/messages`` and ``POST /v1/messages/count_tokens`` (the beta paths too, with
-``?beta=true``) and answers everything else with the API's error shape. It does not stream. One
+``?beta=true``) and answers everything else with the API's error shape. It does not stream
+(``"stream": true`` is a 400 that says so). One
 server holds one :class:`~course_lib.runtime.sim.SimulatedClaude` behind a lock, so concurrent
 clients share its prompt cache safely. It binds to 127.0.0.1 only, logs one line per request
 (method, path, status) and never logs headers, so the key a client sends is never printed.

@@ -42,7 +42,8 @@ What it does, and the rules it follows (every one is deterministic):
   ``context_management.applied_edits``; ``compact_20260112`` replaces the turns before the last
   user turn with a ``compaction`` block written by :func:`summarize`, and a compaction block sent
   back stands for everything before it. Each edit needs its ``anthropic-beta`` header.
-* A body that is not a JSON object is a 400, so the served simulator (``course-kit serve``,
+* It does not stream: ``"stream": true`` is a 400 that says so, rather than a reply in a shape a
+  streaming client cannot read. A body that is not a JSON object is a 400, so the served simulator (``course-kit serve``,
   :mod:`course_lib.runtime.serve`) answers any bytes with the API's error shape.
 * Faults on a schedule (:class:`Faults`): 529 overloaded, 429 rate limited, or a dropped
   connection on chosen attempt numbers. Error responses carry a short ``retry-after-ms`` so the

@@ -24,6 +24,8 @@ CACHE_TTL_SECONDS = 300
 LOOKBACK_BLOCKS = 20
 RETRY_AFTER_MS = "20"
 CACHE_SWEEP_SIZE = 10_000
+NO_STREAMING = ("stream: the offline simulator does not stream; send the request without `stream` "
+                "(the SDK's messages.create, or LangChain's ChatAnthropic with streaming=False)")
 
 
 class SimulatedDisconnect(httpx2.ConnectError):
@@ -100,6 +102,8 @@ class SimulatedClaude:
         try:
             body = read_body(request.content)
             self.requests.append(body)
+            if body.get("stream"):
+                raise RequestRejected(NO_STREAMING)
             managed = manage_context(body, check_request(body), betas_of(request))
             if path.endswith("count_tokens"):
                 return httpx2.Response(200, json=self.count_tokens(body, managed))
