@@ -85,6 +85,8 @@ def test_a_secret_equal_to_a_field_name_cannot_corrupt_the_file(tmp_path, monkey
     (b'{"format": 1, "exchanges": {"abc": {}}}', "no 'responses' list"),
     (b'{"format": 1, "exchanges": {"abc": {"responses": [{"body": {}}], "source": "live"}}}', "integer 'status'"),
     (b'{"format": 1, "exchanges": {"abc": {"responses": [{"status": 200, "body": {}}]}}}', "no 'source'"),
+    (b'{"format": 1, "exchanges": {"abc": {"responses": [{"status": 200, "body": {}, "headers": [1]}], '
+     b'"source": "live"}}}', "'headers' is not an object"),
 ])
 def test_broken_cassette_is_a_clear_error_naming_the_file(tmp_path, content, reason):
     path = tmp_path / "broken.json"

@@ -65,6 +65,8 @@ def test_api_errors_come_back_as_sdk_exceptions(server):
 def test_raw_http_gets_the_api_error_shapes(server):
     status, body = post(f"{server.url}/v1/messages", b"{not json")
     assert status == 400 and body["error"]["type"] == "invalid_request_error"
+    status, body = post(f"{server.url}/v1/messages", b"[1, 2]")
+    assert status == 400 and "JSON object" in body["error"]["message"]
     status, body = post(f"{server.url}/v1/complete", b"{}")
     assert status == 404 and body == {"type": "error", "error": {"type": "not_found_error", "message": body["error"][
         "message"]}, "request_id": "req_simulated"}
@@ -81,6 +83,17 @@ def test_concurrent_clients_share_one_simulator_safely(server):
     with ThreadPoolExecutor(8) as pool:
         counts = list(pool.map(ask, range(24)))
     assert len(counts) == 24 and server.simulator.attempts == 24 and all(counts)
+
+
+def test_a_bad_content_length_is_a_400_not_a_dropped_connection(server):
+    import http.client
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+    connection.putrequest("POST", "/v1/messages")
+    connection.putheader("content-length", "lots")
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 400 and json.loads(response.read())["error"]["type"] == "invalid_request_error"
+    connection.close()
 
 
 def test_beta_context_management_goes_through_the_server(server):

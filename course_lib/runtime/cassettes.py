@@ -120,6 +120,8 @@ def exchange_problem(exchange: Any) -> str | None:
         if response.get("error") != "connection" and not (
                 isinstance(response.get("status"), int) and isinstance(response.get("body"), dict)):
             return "a response lacks an integer 'status' and an object 'body'"
+        if not isinstance(response.get("headers", {}), dict):
+            return "a response's 'headers' is not an object"
     if not isinstance(exchange.get("source"), str):
         return "no 'source' saying where it came from"
     return None

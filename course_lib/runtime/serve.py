@@ -75,7 +75,11 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's connection pool expects
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
+        declared = self.headers.get("content-length") or "0"
+        if not declared.isdigit():
+            self.close_connection = True
+            return self.send(api_error(400, "invalid_request_error", "content-length must be a byte count"))
+        length = int(declared)
         if length > MAX_REQUEST_BYTES:
             self.close_connection = True
             return self.send(api_error(413, "request_too_large", "Request exceeds the maximum allowed number "
