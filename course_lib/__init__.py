@@ -55,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "caching_costs": "classroom.charts",
     "client_info": "runtime.client",
     "count_tokens": "tokens",
+    "course_model": "runtime.client",
     "default_pipeline": "pruning",
     "ensure_valid": "messages",
     "estimate_message_tokens": "tokens",

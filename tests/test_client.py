@@ -10,7 +10,7 @@ import pytest
 
 from course_lib import DEFAULT_MODEL, banner, client_info, make_client
 from course_lib.runtime.cassettes import MissingRecording
-from course_lib.runtime.client import ClientConfigError, resolve_mode
+from course_lib.runtime.client import ClientConfigError, check_model, resolve_mode
 
 FAKE_KEY = "sk-ant-" + "api03-FAKE-test-key-not-real-0123456789abcdef"  # split: no key-shaped literal in the repo
 HELLO = [{"role": "user", "content": "My order number is 889. Where is it?"}]
@@ -20,6 +20,46 @@ HELLO = [{"role": "user", "content": "My order number is 889. Where is it?"}]
 def no_mode_env(monkeypatch):
     monkeypatch.delenv("COURSE_CLIENT_MODE", raising=False)
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("COURSE_MODEL", raising=False)
+
+
+def test_course_model_overrides_the_default_without_editing_code(monkeypatch):
+    assert client_info(make_client("simulated")).model == DEFAULT_MODEL
+    monkeypatch.setenv("COURSE_MODEL", "claude-haiku-5-5")
+    for mode in ("simulated", "live"):
+        monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
+        client = make_client(mode)
+        assert client_info(client).model == "claude-haiku-5-5"
+        assert "model: claude-haiku-5-5" in banner(client)
+
+
+@pytest.mark.parametrize("model, fragment", [
+    ("claude-sonnet-3-7-typo", "not a model id the installed anthropic SDK"),
+    ("claude-mythos-preview", "was retired on June 30th, 2026"),
+])
+def test_retired_or_unknown_model_is_a_clear_error_naming_course_model(monkeypatch, model, fragment):
+    monkeypatch.setenv("COURSE_MODEL", model)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_KEY)
+    for mode in ("live", "simulated"):
+        with pytest.raises(ClientConfigError, match=fragment) as caught:
+            make_client(mode)
+        assert "COURSE_MODEL" in str(caught.value) and DEFAULT_MODEL in str(caught.value)
+
+
+def test_deprecated_model_warns_with_its_end_of_life_and_retires_on_that_date():
+    import datetime as dt
+    with pytest.warns(DeprecationWarning, match="COURSE_MODEL='claude-opus-4-5'.*January 22nd, 2027"):
+        check_model("claude-opus-4-5", today=dt.date(2026, 12, 1))
+    with pytest.raises(ClientConfigError, match="retired"):
+        check_model("claude-opus-4-5", today=dt.date(2027, 1, 22))
+    assert check_model(DEFAULT_MODEL) == DEFAULT_MODEL
+
+
+def test_runtime_code_reads_replies_by_block_type_never_by_position():
+    from pathlib import Path
+    runtime = Path(__file__).resolve().parents[1] / "course_lib" / "runtime"
+    offenders = [str(p) for p in runtime.rglob("*.py") if "content[0]" in p.read_text()]
+    assert offenders == []
 
 
 def test_auto_mode_is_simulated_without_a_key():

@@ -8,16 +8,23 @@ fields that change an answer). Each exchange says where it came from (``"live"``
 API, ``"simulated"`` for the offline simulator), when, and with which SDK version. Requests and
 responses are stored as JSON bodies only: no HTTP headers, so no key or auth header can ever be
 written, and any text that looks like an Anthropic key is scrubbed before writing.
+
+Several processes may record into one cassette at once (parallel notebook runs): each save takes
+an exclusive lock on a lock file beside the cassette (``fcntl.flock``, so POSIX only), re-reads
+the file and merges this process's new responses into it before writing it atomically. Nothing
+another process recorded is lost. A broken cassette file raises :class:`CassetteError` naming it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +37,13 @@ FORMAT = 1
 KEYED_FIELDS = ("model", "system", "messages", "max_tokens", "tools", "tool_choice", "cache_control",
                 "temperature", "stop_sequences")
 KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_-]+")
+
+
+class CassetteError(anthropic.AnthropicError, ValueError):
+    """A cassette file that cannot be read as a cassette; the message names the file and what is wrong.
+
+    It subclasses the SDK's base error so a broken file met during a request is raised as is, never retried.
+    """
 
 
 class MissingRecording(anthropic.AnthropicError):
@@ -52,12 +66,81 @@ def scrub(text: str) -> str:
     return text.replace(secret, "[redacted-key]") if secret and len(secret) >= 8 else text
 
 
+def scrubbed(value: Any) -> Any:
+    """``value`` with every string scrubbed: redacting values, not JSON text, so no key can break the syntax."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        # Field names are the kit's own or the request's: only a key-shaped name is redacted, so a
+        # secret that happens to equal a field name (e.g. "responses") cannot rename the field.
+        return {KEY_PATTERN.sub("[redacted-key]", str(k)): scrubbed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrubbed(v) for v in value]
+    return value
+
+
 def describe(body: dict[str, Any]) -> str:
-    """A short human description of a request, for error messages."""
+    """A short human description of a request, for error messages; a pasted key never shows."""
     messages = body.get("messages") or [{}]
-    last = messages[-1].get("content", "")
-    last = last if isinstance(last, str) else json.dumps(last)[:120]
+    last = messages[-1].get("content", "") if isinstance(messages[-1], dict) else messages[-1]
+    last = scrub(last if isinstance(last, str) else json.dumps(last))
     return f"model={body.get('model')!r}, {len(messages)} message(s), last: {last[:80]!r}"
+
+
+def read_cassette(path: Path) -> dict[str, dict[str, Any]]:
+    """The exchanges stored in ``path`` (none if it does not exist), checked enough that replay cannot crash."""
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise CassetteError(f"{path}: not a readable cassette ({type(error).__name__}: {error}); "
+                            "restore it with git or re-record it with `course-kit record`") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        found = data.get("format") if isinstance(data, dict) else type(data).__name__
+        raise CassetteError(f"{path}: cassette format {found!r}; expected {FORMAT}")
+    exchanges = data.get("exchanges")
+    if not isinstance(exchanges, dict):
+        raise CassetteError(f"{path}: 'exchanges' must be an object of recorded exchanges")
+    for key, exchange in exchanges.items():
+        problem = exchange_problem(exchange)
+        if problem:
+            raise CassetteError(f"{path}: exchange {key[:12]!r}: {problem}; re-record with `course-kit record`")
+    return exchanges
+
+
+def exchange_problem(exchange: Any) -> str | None:
+    """What is wrong with one stored exchange, or None."""
+    responses = exchange.get("responses") if isinstance(exchange, dict) else None
+    if not isinstance(responses, list) or not responses:
+        return "no 'responses' list"
+    for response in responses:
+        if not isinstance(response, dict):
+            return "a response is not an object"
+        if response.get("error") != "connection" and not (
+                isinstance(response.get("status"), int) and isinstance(response.get("body"), dict)):
+            return "a response lacks an integer 'status' and an object 'body'"
+        if not isinstance(response.get("headers", {}), dict):
+            return "a response's 'headers' is not an object"
+    if not isinstance(exchange.get("source"), str):
+        return "no 'source' saying where it came from"
+    return None
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock for ``path``'s read-merge-write, across processes.
+
+    The lock is a separate file: the cassette itself is replaced on every save, so a lock on it
+    would be a lock on a file nobody else opens next.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Cassette:
@@ -65,13 +148,9 @@ class Cassette:
 
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
-        self.exchanges: dict[str, dict[str, Any]] = {}
-        if self.path.exists():
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT:
-                raise ValueError(f"{self.path}: cassette format {data.get('format')!r}; expected {FORMAT}")
-            self.exchanges = data["exchanges"]
+        self.exchanges: dict[str, dict[str, Any]] = read_cassette(self.path)
         self._cursor: dict[str, int] = {}
+        self._unsaved: list[tuple[str, dict[str, Any], dict[str, Any]]] = []  # (key, exchange, response) not on disk
 
     @property
     def sources(self) -> set[str]:
@@ -88,19 +167,30 @@ class Cassette:
         return responses[min(position, len(responses) - 1)]
 
     def append(self, key: str, path: str, body: dict[str, Any], response: dict[str, Any], source: str) -> None:
-        exchange = self.exchanges.setdefault(key, {
-            "request": {"endpoint": path, **{k: body[k] for k in KEYED_FIELDS if k in body}},
-            "responses": [], "source": source, "recorded": dt.date.today().isoformat(),
-            "sdk_version": anthropic.__version__,
-        })
+        exchange = self.exchanges.setdefault(key, new_exchange(path, body, source))
         exchange["responses"].append(response)
+        self._unsaved.append((key, exchange, response))
         self.save()
 
     def save(self) -> None:
-        data = {"format": FORMAT, "note": "Recorded exchanges; each says whether it came from the real API "
-                "('live') or the offline simulator ('simulated').", "exchanges": self.exchanges}
-        text = scrub(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)) + "\n"
-        atomic_write_text(self.path, text)
+        """Merge this process's new responses into the file as it is on disk now, under the lock."""
+        with locked(self.path):
+            merged = read_cassette(self.path)
+            for key, exchange, response in self._unsaved:
+                merged.setdefault(key, {**exchange, "responses": []})["responses"].append(response)
+            data = {"format": FORMAT, "note": "Recorded exchanges; each says whether it came from the real API "
+                    "('live') or the offline simulator ('simulated').", "exchanges": merged}
+            text = json.dumps(scrubbed(data), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+            atomic_write_text(self.path, text)
+            self._unsaved.clear()
+            self.exchanges = merged
+
+
+def new_exchange(path: str, body: dict[str, Any], source: str) -> dict[str, Any]:
+    """A fresh exchange record: the keyed request fields, where it came from, when, and with which SDK."""
+    return {"request": {"endpoint": path, **{k: body[k] for k in KEYED_FIELDS if k in body}},
+            "responses": [], "source": source, "recorded": dt.date.today().isoformat(),
+            "sdk_version": anthropic.__version__}
 
 
 _OPEN: dict[Path, Cassette] = {}

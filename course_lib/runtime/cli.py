@@ -6,6 +6,8 @@
 * ``course-kit learner [--out DIR]`` writes learner copies of the notebooks with every cell tagged
   ``solution`` replaced by its exercise stub (the cell's ``# EXERCISE`` lines), so reference
   solutions never reach students by hand-editing.
+* ``course-kit serve [--port N]`` runs the simulator as a local Messages API server on 127.0.0.1
+  (see :mod:`course_lib.runtime.serve` and docs/SERVE.md) and prints its URL.
 """
 
 from __future__ import annotations
@@ -83,6 +85,20 @@ def learner(paths: Sequence[Path], out: Path) -> int:
     return 0
 
 
+def serve(port: int) -> int:
+    from .serve import SimulatorServer  # imported here: only this command needs the HTTP server
+
+    server = SimulatorServer(port)
+    print(f"course-kit: simulated Claude at {server.url} (POST /v1/messages); Ctrl-C stops it", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course-kit", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -92,7 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     learn = commands.add_parser("learner", help="write learner copies without solutions")
     learn.add_argument("notebooks", nargs="*")
     learn.add_argument("--out", type=Path, default=NOTEBOOKS / "learner")
+    srv = commands.add_parser("serve", help="serve the simulator as a local Messages API on 127.0.0.1")
+    srv.add_argument("--port", type=int, default=0, help="port to listen on (default 0: any free port)")
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve(args.port)
     if args.command == "record":
         return record(notebook_paths(args.notebooks), args.live)
     return learner(notebook_paths(args.notebooks), args.out)

@@ -11,12 +11,22 @@ Modes:
 
 With no ``mode``, ``COURSE_CLIENT_MODE`` decides if set; otherwise a set ``ANTHROPIC_API_KEY``
 means live and no key means simulated. The key is read by the SDK from the environment and is
-never printed, logged, saved or recorded by this kit.
+never printed, logged, saved or recorded by this kit. ``ANTHROPIC_BASE_URL`` points live mode at
+another server, e.g. the simulator served by ``course-kit serve`` (see docs/SERVE.md).
+
+The model is ``COURSE_MODEL`` if set, else :data:`course_lib.defaults.DEFAULT_MODEL`
+(:func:`course_model`); ``client_info(client).model`` says which. It is checked against the installed
+SDK's model list before anything is sent: a retired or unknown id is a :class:`ClientConfigError`
+naming ``COURSE_MODEL``, and a deprecated one a warning with its end-of-life date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
+import typing
+import warnings
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +34,7 @@ from typing import Any
 
 import anthropic
 import httpx2
+from anthropic._data import DEPRECATED_MODELS  # the SDK's own end-of-life table (the one its warnings use)
 
 from .._version import __version__
 from ..defaults import DEFAULT_CONTEXT_WINDOW, DEFAULT_MODEL
@@ -45,15 +56,60 @@ class ClientInfo:
     model: str
     simulator: SimulatedClaude | None = None
     cassette: Cassette | None = None
+    server: str | None = None  # live mode's base URL when it is not the real API (e.g. `course-kit serve`)
 
     def banner(self) -> str:
-        if self.mode == "record":
+        if self.mode == "live" and self.server:
+            where = f"the Messages API at {self.server} (not api.anthropic.com)"
+        elif self.mode == "record":
             source = "the offline simulator" if self.simulator else "the real Claude API"
             where = f"{source}, recorded to cassettes/{self.cassette.path.name if self.cassette else '?'}"
         else:
             where = {"live": "the real Claude API (billed)", "simulated": "the offline simulator (free)",
                      "replay": "recorded exchanges (free)"}[self.mode]
         return f"course_lib {__version__} | mode: {self.mode} -> {where} | model: {self.model}"
+
+
+def sdk_models() -> tuple[str, ...]:
+    """The model ids the installed SDK knows (its ``Model`` type: a Literal of ids, or any str)."""
+    literal = next(arg for arg in typing.get_args(anthropic.types.Model) if typing.get_origin(arg) is typing.Literal)
+    return typing.get_args(literal)
+
+
+def end_of_life(model: str) -> dt.date | None:
+    """The date the SDK says ``model`` is retired, if it lists one ("June 30th, 2026")."""
+    when = DEPRECATED_MODELS.get(model)
+    if when is None:
+        return None
+    return dt.datetime.strptime(re.sub(r"(\d)(st|nd|rd|th)", r"\1", when), "%B %d, %Y").date()
+
+
+def check_model(model: str, source: str = "COURSE_MODEL", today: dt.date | None = None) -> str:
+    """Refuse a retired or unknown model id before anything is sent; warn about a deprecated one.
+
+    Introduced in notebook 00_start_here. ``source`` names where the id came from, for the message.
+    """
+    fix = f"set COURSE_MODEL to a current id (the course's default is {DEFAULT_MODEL!r}) or unset it"
+    retired = end_of_life(model)
+    if retired is not None and retired <= (today or dt.date.today()):
+        raise ClientConfigError(f"{source}={model!r} was retired on {DEPRECATED_MODELS[model]}; {fix}")
+    if model not in sdk_models():
+        raise ClientConfigError(f"{source}={model!r} is not a model id the installed anthropic SDK "
+                                f"({anthropic.__version__}) knows; check the spelling, {fix}, or upgrade anthropic "
+                                "if the model is newer than the SDK")
+    if retired is not None:
+        warnings.warn(f"{source}={model!r} is deprecated and reaches end-of-life on {DEPRECATED_MODELS[model]}; "
+                      f"{fix}", DeprecationWarning, stacklevel=3)
+    return model
+
+
+def course_model() -> str:
+    """The model the course talks to: ``COURSE_MODEL`` if set, else the default; checked (:func:`check_model`).
+
+    Introduced in notebook 00_start_here.
+    """
+    chosen = os.environ.get("COURSE_MODEL", "").strip()
+    return check_model(chosen, "COURSE_MODEL") if chosen else check_model(DEFAULT_MODEL, "DEFAULT_MODEL")
 
 
 _INFO: weakref.WeakKeyDictionary[anthropic.Anthropic, ClientInfo] = weakref.WeakKeyDictionary()
@@ -78,22 +134,24 @@ def make_client(mode: str | None = None, *, cassette: str | None = None, via: st
     recording ``via="simulated"`` (``via`` defaults to ``COURSE_RECORD_VIA``, else ``"live"``).
     """
     mode = resolve_mode(mode)
+    model = course_model()
     via = via or os.environ.get("COURSE_RECORD_VIA", "live")
     if mode == "live":
-        return _remember(_live_client(max_retries), ClientInfo("live", DEFAULT_MODEL))
+        client = _live_client(max_retries)
+        official = client.base_url.host == "api.anthropic.com"
+        return _remember(client, ClientInfo("live", model, server=None if official else str(client.base_url)))
     if mode == "simulated":
         simulator = SimulatedClaude(context_window, faults)
-        return _remember(_transport_client(simulator, max_retries), ClientInfo(mode, DEFAULT_MODEL, simulator))
+        return _remember(_transport_client(simulator, max_retries), ClientInfo(mode, model, simulator))
     if not cassette:
         raise ClientConfigError(f"{mode} mode needs a cassette name, e.g. make_client(cassette='02_history')")
     tape = open_cassette(Path(cassette_dir or CASSETTE_DIR) / f"{cassette}.json")
     if mode == "replay":
-        return _remember(_transport_client(replay_handler(tape), max_retries), ClientInfo(mode, DEFAULT_MODEL,
-                                                                                          cassette=tape))
+        return _remember(_transport_client(replay_handler(tape), max_retries), ClientInfo(mode, model, cassette=tape))
     if via == "simulated":
         simulator = SimulatedClaude(context_window, faults)
         handler = recording_handler(tape, simulator, "simulated")
-        return _remember(_transport_client(handler, max_retries), ClientInfo(mode, DEFAULT_MODEL, simulator, tape))
+        return _remember(_transport_client(handler, max_retries), ClientInfo(mode, model, simulator, tape))
     if via != "live":
         raise ClientConfigError(f"record mode forwards via 'live' or 'simulated', not {via!r}")
     live = httpx2.HTTPTransport()
@@ -101,7 +159,7 @@ def make_client(mode: str | None = None, *, cassette: str | None = None, via: st
     _require_key()
     client = anthropic.Anthropic(max_retries=max_retries,
                                  http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
-    return _remember(client, ClientInfo(mode, DEFAULT_MODEL, cassette=tape))
+    return _remember(client, ClientInfo(mode, model, cassette=tape))
 
 
 def _require_key() -> None:
@@ -131,7 +189,7 @@ def client_info(client: anthropic.Anthropic) -> ClientInfo:
     try:
         return _INFO[client]
     except KeyError:
-        return ClientInfo("live", DEFAULT_MODEL)  # a client the learner built by hand talks to the API
+        return ClientInfo("live", course_model())  # a client the learner built by hand talks to the API
 
 
 def banner(client: anthropic.Anthropic) -> str:

@@ -26,6 +26,26 @@ What it does, and the rules it follows (every one is deterministic):
   same-role messages are combined, as the current API does; input over the context window, or
   input plus ``max_tokens`` over it, is a 400 ``invalid_request_error`` that the SDK raises as
   ``anthropic.BadRequestError``.
+* No prefill: a request whose last turn is the assistant's gets a 400 "This model does not support
+  assistant message prefill. The conversation must end with a user message." for every model from
+  Claude 4.6 on, the course's default included; only the 4.5 ids in the SDK's list
+  (:data:`~.rules.PREFILL_MODELS`) still continue a final assistant turn (without trailing
+  whitespace). An empty message is a 400 anywhere except as that optional final assistant turn.
+* Thinking (:mod:`.thinking`): ``{"type": "adaptive"}`` or ``{"type": "enabled", "budget_tokens": N}``
+  (N at least 1024 and below ``max_tokens``) puts a signed ``thinking`` block before the text; its
+  tokens count in ``output_tokens`` and against ``max_tokens``. With ``thinking`` omitted, Mythos
+  Preview, Mythos 5 and Fable 5 think adaptively and every other model, the default included, does
+  not (:data:`~.thinking.ADAPTIVE_WHEN_OMITTED`). Thinking blocks sent back in history are accepted
+  if they carry their ``signature``.
+* Server-side context management (beta, :mod:`.context_management`), with the SDK's beta shapes:
+  ``clear_tool_uses_20250919`` replaces old tool results once its trigger is reached and reports
+  ``context_management.applied_edits``; ``compact_20260112`` replaces the turns before the last
+  user turn with a ``compaction`` block written by :func:`summarize`, and a compaction block sent
+  back stands for everything before it. Each edit needs its ``anthropic-beta`` header.
+* It does not stream: ``"stream": true`` is a 400 that says so, rather than a reply in a shape a
+  streaming client cannot read. A body that is not a JSON object is a 400, so the served
+  simulator (``course-kit serve``, :mod:`course_lib.runtime.serve`) answers any bytes with the
+  API's error shape.
 * Faults on a schedule (:class:`Faults`): 529 overloaded, 429 rate limited, or a dropped
   connection on chosen attempt numbers. Error responses carry a short ``retry-after-ms`` so the
   SDK's real retry loop runs in milliseconds (the real API's waits are longer).

@@ -9,7 +9,20 @@ from typing import Any
 
 from ...tokens import MESSAGE_OVERHEAD, content_text, estimate_tokens
 
-BLOCK_TYPES = {"text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking"}
+BLOCK_TYPES = {"text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking", "compaction"}
+
+PREFILL_MODELS = frozenset({
+    "claude-haiku-4-5", "claude-haiku-4-5-20251001", "claude-opus-4-5", "claude-opus-4-5-20251101",
+    "claude-sonnet-4-5", "claude-sonnet-4-5-20250929",
+})
+"""The model ids in the installed SDK's list that still accept a final assistant turn (prefill).
+
+Prefill was removed from Claude 4.6 on, so only the 4.5 generation is here; every other id, the
+course's default included, gets :data:`NO_PREFILL`.
+"""
+
+NO_PREFILL = ("This model does not support assistant message prefill. The conversation must end with a "
+              "user message.")
 
 
 class RequestRejected(Exception):
@@ -28,7 +41,8 @@ def check_request(body: Mapping[str, Any]) -> list[dict[str, Any]]:
             raise RequestRejected(f"messages.{i}.role: Input should be 'user' or 'assistant'")
         content = message.get("content")
         if isinstance(content, str):
-            if not content.strip() and i < len(messages) - 1:
+            final_assistant = i == len(messages) - 1 and message["role"] == "assistant"
+            if not content.strip() and not final_assistant:
                 raise RequestRejected("messages: all messages must have non-empty content except for the "
                                       "optional final assistant message")
             continue
@@ -37,8 +51,19 @@ def check_request(body: Mapping[str, Any]) -> list[dict[str, Any]]:
         for j, block in enumerate(content):
             check_block(block, f"messages.{i}.content.{j}")
     merged = merge_same_roles(messages)
+    check_final_turn(str(body.get("model", "")), merged)
     check_tool_pairs(merged)
     return merged
+
+
+def check_final_turn(model: str, messages: list[dict[str, Any]]) -> None:
+    """A conversation ends with a user turn; only pre-4.6 models may continue a final assistant turn."""
+    if messages[-1]["role"] != "assistant":
+        return
+    if model not in PREFILL_MODELS:
+        raise RequestRejected(NO_PREFILL)
+    if content_text(messages[-1]["content"]) != content_text(messages[-1]["content"]).rstrip():
+        raise RequestRejected("messages: final assistant content cannot end with trailing whitespace")
 
 
 def check_block(block: Any, where: str) -> None:
@@ -54,6 +79,8 @@ def check_block(block: Any, where: str) -> None:
         raise RequestRejected(f"{where}: tool_use blocks need a string `id` and `name`")
     if kind == "tool_result" and not isinstance(block.get("tool_use_id"), str):
         raise RequestRejected(f"{where}.tool_use_id: Field required")
+    if kind == "thinking" and not (isinstance(block.get("thinking"), str) and isinstance(block.get("signature"), str)):
+        raise RequestRejected(f"{where}: thinking blocks need the `thinking` text and the `signature` they came with")
 
 
 def check_tool_pairs(messages: list[dict[str, Any]]) -> None:

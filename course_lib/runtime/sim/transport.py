@@ -13,13 +13,19 @@ from typing import Any
 import httpx2
 
 from ...defaults import DEFAULT_CONTEXT_WINDOW
+from ...tokens import content_text
 from .answers import fit_output, respond
+from .context_management import ManagedContext, manage_context
 from .rules import RequestRejected, check_request, prefix_keys, request_segments, request_tokens
+from .thinking import thinking_block, thinking_config
 
 MIN_CACHEABLE_TOKENS = 1024
 CACHE_TTL_SECONDS = 300
 LOOKBACK_BLOCKS = 20
 RETRY_AFTER_MS = "20"
+CACHE_SWEEP_SIZE = 10_000
+NO_STREAMING = ("stream: the offline simulator does not stream; send the request without `stream` "
+                "(the SDK's messages.create, or LangChain's ChatAnthropic with streaming=False)")
 
 
 class SimulatedDisconnect(httpx2.ConnectError):
@@ -52,6 +58,22 @@ def api_error(status: int, kind: str, message: str, headers: Mapping[str, str] |
     return httpx2.Response(status, json=body, headers=dict(headers or {}))
 
 
+def read_body(content: bytes) -> dict[str, Any]:
+    """The request's JSON object; anything else is the API's 400, not a crash (the server gets any bytes)."""
+    try:
+        body = json.loads(content or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise RequestRejected("There was an issue with your request body: it is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise RequestRejected("The request body must be a JSON object")
+    return body
+
+
+def betas_of(request: httpx2.Request) -> set[str]:
+    """The beta names the request opted into (the SDK joins them with commas in one header)."""
+    return {b.strip() for b in request.headers.get("anthropic-beta", "").split(",") if b.strip()}
+
+
 class SimulatedClaude:
     """The transport handler: give it to ``httpx2.MockTransport``. One instance per client."""
 
@@ -78,18 +100,27 @@ class SimulatedClaude:
             return api_error(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute "
                              "rate limit (simulated)", {"retry-after-ms": RETRY_AFTER_MS})
         try:
-            body = json.loads(request.content or b"{}")
+            body = read_body(request.content)
             self.requests.append(body)
-            messages = check_request(body)
+            if body.get("stream"):
+                raise RequestRejected(NO_STREAMING)
+            managed = manage_context(body, check_request(body), betas_of(request))
             if path.endswith("count_tokens"):
-                return httpx2.Response(200, json={"input_tokens": request_tokens(request_segments(body, messages))})
-            return httpx2.Response(200, json=self.create_message(body, messages))
+                return httpx2.Response(200, json=self.count_tokens(body, managed))
+            return httpx2.Response(200, json=self.create_message(body, managed))
         except RequestRejected as rejected:
             return api_error(400, "invalid_request_error", rejected.message)
 
     # -- the Messages endpoint ----------------------------------------------------------------
 
-    def create_message(self, body: dict[str, Any], messages: list[dict[str, Any]]) -> dict[str, Any]:
+    def count_tokens(self, body: dict[str, Any], managed: ManagedContext) -> dict[str, Any]:
+        counted: dict[str, Any] = {"input_tokens": request_tokens(request_segments(body, managed.messages))}
+        if "context_management" in body:
+            counted["context_management"] = {"original_input_tokens": managed.original_input_tokens}
+        return counted
+
+    def create_message(self, body: dict[str, Any], managed: ManagedContext) -> dict[str, Any]:
+        messages = managed.messages
         segments = request_segments(body, messages)
         input_tokens = request_tokens(segments)
         max_tokens = int(body.get("max_tokens", 0))
@@ -99,11 +130,10 @@ class SimulatedClaude:
             raise RequestRejected(
                 f"input length and `max_tokens` exceed context limit: {input_tokens} + {max_tokens} > "
                 f"{self.context_window}, decrease input length or `max_tokens` and try again")
-        content, stop_reason = respond(body, messages)
-        content, stop_reason, output_tokens = fit_output(content, stop_reason, max_tokens)
+        content, stop_reason, output_tokens = self.reply(body, managed, max_tokens)
         cache_read, cache_write = self.cache_usage(body, segments)
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:24]
-        return {
+        message = {
             "id": f"msg_sim_{digest}",
             "type": "message",
             "role": "assistant",
@@ -118,6 +148,28 @@ class SimulatedClaude:
                 "cache_read_input_tokens": cache_read,
             },
         }
+        if "context_management" in body:
+            message["context_management"] = {"applied_edits": managed.applied_edits}
+        if managed.compaction_usage:  # the API reports the summarizing call apart from the answer's usage
+            message["usage"]["iterations"] = [managed.compaction_usage, {"type": "message", **message["usage"]}]
+        return message
+
+    def reply(self, body: dict[str, Any], managed: ManagedContext, max_tokens: int):
+        """(content, stop_reason, output_tokens): compaction, then thinking, then the answer, within max_tokens."""
+        config = thinking_config(body)
+        head = [managed.compaction] if managed.compaction else []
+        if managed.pause_after_compaction:
+            return head, "compaction", 0
+        thought_tokens = 0
+        if config is not None:
+            question = content_text(managed.messages[-1]["content"])
+            thought, thought_tokens = thinking_block(config, question, len(managed.messages) - 1, max_tokens)
+            head.append(thought)
+        if thought_tokens >= max_tokens:
+            return head, "max_tokens", thought_tokens  # thinking spent the whole budget: no text at all
+        content, stop_reason = respond(body, managed.messages)
+        content, stop_reason, output_tokens = fit_output(content, stop_reason, max_tokens - thought_tokens)
+        return head + content, stop_reason, thought_tokens + output_tokens
 
     def cache_usage(self, body: dict[str, Any], segments: list[tuple[str, int, bool]]) -> tuple[int, int]:
         """(tokens read from cache, tokens written to cache) for this request's breakpoints."""
@@ -145,4 +197,6 @@ class SimulatedClaude:
         for b in breakpoints:
             if prefix_tokens[b + 1] >= MIN_CACHEABLE_TOKENS:
                 self._cache[keys[b]] = now + CACHE_TTL_SECONDS
+        if len(self._cache) > CACHE_SWEEP_SIZE:  # a long-running server must not keep expired entries forever
+            self._cache = {key: expiry for key, expiry in self._cache.items() if expiry > now}
         return read_upto, written

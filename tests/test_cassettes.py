@@ -1,0 +1,97 @@
+"""Cassettes: concurrent recorders lose nothing, errors never show a key, broken files are named."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course_lib import DEFAULT_MODEL, make_client
+from course_lib.runtime.cassettes import Cassette, CassetteError, MissingRecording
+
+ROOT = Path(__file__).resolve().parents[1]
+FAKE_KEY = "sk-ant-" + "api03-FAKE-cassette-key-not-real-0123456789"  # split: no key-shaped literal in the repo
+
+RECORDER = """
+import sys
+from course_lib import DEFAULT_MODEL, make_client
+client = make_client("record", via="simulated", cassette="shared", cassette_dir=sys.argv[1])
+for n in range(int(sys.argv[3])):
+    client.messages.create(model=DEFAULT_MODEL, max_tokens=30,
+                           messages=[{"role": "user", "content": f"Writer {sys.argv[2]} says hello number {n}."}])
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_env(monkeypatch):
+    for name in ("COURSE_CLIENT_MODE", "ANTHROPIC_API_KEY", "COURSE_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_three_processes_recording_one_cassette_keep_all_45_exchanges(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    writers = [subprocess.Popen([sys.executable, "-c", RECORDER, str(tmp_path), str(w), "15"], env=env,
+                                stderr=subprocess.PIPE, text=True) for w in range(3)]
+    for writer in writers:
+        assert writer.wait(timeout=180) == 0, writer.stderr.read()
+    exchanges = json.loads((tmp_path / "shared.json").read_text())["exchanges"]
+    assert len(exchanges) == 45
+    assert sum(len(e["responses"]) for e in exchanges.values()) == 45
+    replayer = make_client("replay", cassette="shared", cassette_dir=tmp_path)
+    reply = replayer.messages.create(model=DEFAULT_MODEL, max_tokens=30,
+                                     messages=[{"role": "user", "content": "Writer 2 says hello number 14."}])
+    assert reply.content
+
+
+def test_a_save_merges_what_another_writer_saved_meanwhile(tmp_path):
+    path = tmp_path / "c.json"
+    first, second = Cassette(path), Cassette(path)  # as two processes would: each loaded the file once
+    body = {"model": DEFAULT_MODEL, "messages": [{"role": "user", "content": "a"}]}
+    first.append("k1", "/v1/messages", body, {"status": 200, "body": {}}, "simulated")
+    second.append("k2", "/v1/messages", body, {"status": 200, "body": {}}, "simulated")
+    second.append("k1", "/v1/messages", body, {"status": 529, "body": {}}, "simulated")
+    stored = json.loads(path.read_text())["exchanges"]
+    assert sorted(stored) == ["k1", "k2"] and [r["status"] for r in stored["k1"]["responses"]] == [200, 529]
+
+
+def test_missing_recording_never_shows_a_pasted_key(tmp_path, monkeypatch):
+    make_client("record", via="simulated", cassette="demo", cassette_dir=tmp_path).messages.create(
+        model=DEFAULT_MODEL, max_tokens=30, messages=[{"role": "user", "content": "hello"}])
+    replayer = make_client("replay", cassette="demo", cassette_dir=tmp_path, max_retries=0)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "plainsecret-value-42")
+    for pasted in (FAKE_KEY, "plainsecret-value-42"):
+        with pytest.raises(MissingRecording) as caught:
+            replayer.messages.create(model=DEFAULT_MODEL, max_tokens=30,
+                                     messages=[{"role": "user", "content": f"key {pasted} here"}])
+        assert pasted not in str(caught.value) and "[redacted-key]" in str(caught.value)
+
+
+def test_a_secret_equal_to_a_field_name_cannot_corrupt_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "responses")
+    client = make_client("record", via="simulated", cassette="odd", cassette_dir=tmp_path)
+    client.messages.create(model=DEFAULT_MODEL, max_tokens=30, messages=[{"role": "user", "content": "hi responses"}])
+    exchange = next(iter(Cassette(tmp_path / "odd.json").exchanges.values()))
+    assert exchange["responses"] and exchange["request"]["messages"][0]["content"] == "hi [redacted-key]"
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"{not json", "not a readable cassette"),
+    (b"\xff\xfe garbage", "not a readable cassette"),
+    (b"[]", "cassette format 'list'"),
+    (b'{"format": 99, "exchanges": {}}', "cassette format 99"),
+    (b'{"format": 1}', "'exchanges' must be an object"),
+    (b'{"format": 1, "exchanges": {"abc": {}}}', "no 'responses' list"),
+    (b'{"format": 1, "exchanges": {"abc": {"responses": [{"body": {}}], "source": "live"}}}', "integer 'status'"),
+    (b'{"format": 1, "exchanges": {"abc": {"responses": [{"status": 200, "body": {}}]}}}', "no 'source'"),
+    (b'{"format": 1, "exchanges": {"abc": {"responses": [{"status": 200, "body": {}, "headers": [1]}], '
+     b'"source": "live"}}}', "'headers' is not an object"),
+])
+def test_broken_cassette_is_a_clear_error_naming_the_file(tmp_path, content, reason):
+    path = tmp_path / "broken.json"
+    path.write_bytes(content)
+    with pytest.raises(CassetteError, match=reason) as caught:
+        make_client("replay", cassette="broken", cassette_dir=tmp_path)
+    assert str(path) in str(caught.value)
+    assert isinstance(caught.value, ValueError)  # what earlier callers caught for a wrong format
