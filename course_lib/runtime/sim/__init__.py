@@ -34,7 +34,8 @@ What it does, and the rules it follows (every one is deterministic):
 from __future__ import annotations
 
 from ...defaults import DEFAULT_CONTEXT_WINDOW
-from .answers import best_matches, is_summary_request
+from .answers import is_summary_request
+from .matching import best_matches
 from .rules import RequestRejected, check_request
 from .summaries import summarize
 from .transport import (
