@@ -58,6 +58,7 @@ class _Page:
     source: str
     keys: frozenset[str]
     paragraphs: tuple[_Paragraph, ...]
+    owner: str = ""  # a method's type: "sort" leads to help(list.sort) only in a question about lists
 
 
 def _prose(page: str) -> tuple[_Paragraph, ...]:
@@ -89,13 +90,14 @@ def _topic_pages() -> list[_Page]:
         key = target[0] if isinstance(target, tuple) else target
         if key in TOPIC_PAGES:
             names.setdefault(key, set()).update(content_words(name.lower()))
-    return [_Page(f'help("{shown_as.get(key, key)}")', frozenset(names[key] | _title_words(TOPIC_PAGES[key])),
+    known = set().union(*names.values(), *(content_words(name) for name in dir(builtins)))
+    return [_Page(f'help("{shown_as.get(key, key)}")', frozenset(names[key] | _title_words(TOPIC_PAGES[key], known)),
                   _prose(TOPIC_PAGES[key])) for key in sorted(names)]
 
 
-def _title_words(page: str) -> set[str]:
-    """The words of a page's heading ("Sequence Types — list, tuple, range"), less the generic ones."""
-    return content_words(page.strip().split("\n", 1)[0]) - {"type", "statement", "oper", "object"}
+def _title_words(page: str, known: set[str]) -> set[str]:
+    """The names ``help()`` knows in a page's heading ("Sequence Types — list, tuple, range")."""
+    return content_words(page.strip().split("\n", 1)[0]) & known - {"type", "object"}
 
 
 def _docstring_pages() -> list[_Page]:
@@ -111,7 +113,8 @@ def _docstring_pages() -> list[_Page]:
             method = getattr(owner, name)
             if not name.startswith("_") and method.__doc__:
                 keys = frozenset(content_words(name) | content_words(owner.__name__))
-                pages.append(_Page(f"help({owner.__name__}.{name})", keys, _docstring_paragraphs(method.__doc__)))
+                pages.append(_Page(f"help({owner.__name__}.{name})", keys, _docstring_paragraphs(method.__doc__),
+                                   next(iter(content_words(owner.__name__)))))
     return pages
 
 
@@ -137,7 +140,7 @@ def python_passages(question: str) -> list[DocPassage]:
     and paragraph order.
     """
     wanted = content_words(question) - {"python"}
-    pages = _pages()
+    pages = [page for page in _pages() if not page.owner or page.owner in wanted]
     topics = wanted & frozenset().union(*(page.keys for page in pages))
     if not topics:
         return []

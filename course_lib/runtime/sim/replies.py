@@ -83,7 +83,7 @@ def summary_parts(system: str, sent: list[str]) -> tuple[list[str], list[str]]:
 def recap(system: str, sent: list[str]) -> str:
     """What the conversation covered: what its summaries say, then the topics of the questions since."""
     summaries, questions = summary_parts(system, sent)
-    parts = [f"the summary of our earlier conversation says: {s}" for s in summaries]
+    parts = [f"the summary of our earlier conversation says: {s.rstrip('. ')}" for s in summaries]
     if questions:
         parts.append("you asked about " + "; ".join(topic(q) for q in questions))
     if not parts:
