@@ -130,6 +130,13 @@ def markdown(result: BatteryResult, info: dict[str, Any], command: str) -> str:
         machine_md(info)]) + "\n"
 
 
+def verdicts(result: BatteryResult) -> str:
+    """One line for the run's summary of targets."""
+    met = result.recall >= TARGET and result.abstention >= TARGET
+    return (f"simulator battery: recall {result.recall:.0%}, abstention {result.abstention:.0%} "
+            f"(target {TARGET:.0%} each): {verdict(met)}")
+
+
 def write(out: Path, result: BatteryResult, info: dict[str, Any], command: str) -> list[Path]:
     path = out / "sim_battery.md"
     write_text(path, markdown(result, info, command))
