@@ -89,7 +89,8 @@ def best_matches(question: str, context: str, limit: int = 2) -> list[str]:
     """The context sentences that answer the question, best first; none if no match is strong.
 
     Questions are never answers, the simulator's own framing is skipped, and among sentences that
-    score the same the later one comes first (a correction outranks what it corrects).
+    score the same the later one comes first (a correction outranks what it corrects). Introduced
+    in notebook 00_start_here, where the simulator answers from what it was sent.
     """
     wanted, cue = content_words(question), question_cue(question)
     if not wanted:

@@ -13,7 +13,7 @@ import re
 
 from .language import sentences, words
 from .matching import best_matches
-from .python_docs import python_passages
+from .python_docs import DocPassage, python_passages
 
 NO_INFORMATION = "I don't have that information in this conversation."
 GENERAL = ("(simulated answer) I don't have that information: the offline simulator answers only from what you "
@@ -60,7 +60,7 @@ def reply_to(question: str, system: str, sent: list[str]) -> str:
     return NO_INFORMATION if asked & SELF else GENERAL
 
 
-def python_answer(passage, limit: int | None) -> str:
+def python_answer(passage: DocPassage, limit: int | None) -> str:
     """Quote Python's own docs, as many sentences as the system prompt allows (else a paragraph or two)."""
     text = f"{passage.text}\n\n{passage.following}".strip() if limit is None else \
         " ".join(sentences(passage.text)[:limit])

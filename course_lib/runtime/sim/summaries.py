@@ -72,7 +72,10 @@ def _kept_specifics(lines: list[tuple[str, str]]) -> frozenset[str]:
 
 
 def summarize(material: str) -> str:
-    """A bounded, deterministic summary: the topics asked about, then what was decided or repeated."""
+    """A bounded, deterministic summary: the topics asked about, then what was decided or repeated.
+
+    Introduced in notebook 05_production_manager, where its losses show why facts get pinned.
+    """
     lines = _lines(material)
     topics: list[str] = []
     statements: list[str] = []
