@@ -141,6 +141,14 @@ def test_summary_keeps_topics_and_repeated_specifics_and_blurs_one_offs():
     assert "Noted" not in text
 
 
+def test_summary_leaves_out_the_simulators_own_framing():
+    material = ("user: Please use search_docs for the refund window.\n"
+                "assistant: Let me look that up with search_docs.\nuser: The refund window is 30 days.\n"
+                "assistant: The tool returned: The refund window is 30 days.")
+    text = summarize(material)
+    assert "Let me look" not in text and "The tool returned" not in text and "refund window" in text
+
+
 def test_chained_summary_carries_topics_and_kept_specifics():
     first = summarize("user: How do I sort a list?\nuser: Use 12 May.\nuser: I confirm 12 May.")
     second = summarize(f"{first}\nuser: What are sets?")

@@ -76,7 +76,8 @@ def score(weighted: dict[str, float], cue: str | None, sentence: str) -> float:
     return share
 
 
-OWN_PREFIXES = ("From what you sent me:", "Noted:", "(simulated answer")
+OWN_PREFIXES = ("From what you sent me", "Noted:", "(simulated answer", "Let me look that up with",
+                "The tool returned:", "I don't have that information")
 """How the simulator's replies start, so its own words are never taken for something the user said."""
 
 
