@@ -4,9 +4,10 @@
     python benchmarks/run.py --quick    # short smoke version: benchmarks/results/quick/ (not committed)
 
 Writes ``token_economy.md`` and ``token_economy.html`` (what each strategy costs and remembers),
-``scale.md`` (time to prepare a turn, memory) and ``course_run.md`` (notebooks under nbval, grading
-a class). The LangChain peers need ``pip install -r benchmarks/requirements.txt``; without it they
-are left out and the result files say so.
+``scale.md`` (time to prepare a turn, memory), ``course_run.md`` (notebooks under nbval, grading
+a class) and ``sim_battery.md`` (the simulator's recall and abstention on paraphrased questions).
+The LangChain peers need ``pip install -r benchmarks/requirements.txt``; without them they are left
+out and the result files say so.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the checkout importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import course_run, scale, token_economy  # noqa: E402
+from benchmarks import course_run, scale, sim_battery, token_economy  # noqa: E402
 from benchmarks.common import RESULTS, command_line, machine_info  # noqa: E402
 from benchmarks.strategies import langchain_version  # noqa: E402
 
-PARTS = ("token", "scale", "course")
+PARTS = ("token", "scale", "course", "sim")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,6 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         print("Course run (notebooks under nbval, grading a class)...")
         course = course_run.run(quick=args.quick, notebooks=not (args.quick or args.no_notebooks))
         written += course_run.write(out, course, info, quick=args.quick, command=command)
+
+    if "sim" in parts:
+        print("Simulator paraphrase battery (recall and abstention)...")
+        battery = sim_battery.run()
+        written += sim_battery.write(out, battery, info, command)
+        verdicts.append(sim_battery.verdicts(battery))
 
     elapsed = time.perf_counter() - started
     print("\nTargets:")

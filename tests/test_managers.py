@@ -308,7 +308,7 @@ def test_token_window_keeps_only_the_newest_exchanges_that_fit(budget):
 
 def test_token_window_sends_within_budget_and_drops_a_huge_tool_result_whole():
     client = make_client("simulated")
-    manager = TokenWindowManager(client, history_budget=120, tools=TOOLS)
+    manager = TokenWindowManager(client, history_budget=300, tools=TOOLS)  # a Python answer fits, 400 words do not
     manager.send("Hello there.")
     tool_turn(manager, result=words(400, "log"))
     manager.send("What is a Python list?")
@@ -377,7 +377,8 @@ def test_summarizes_only_after_the_threshold_is_crossed():
     manager = smart(client)
     chat(manager)
     turns = [row for row in manager.usage_log if row["kind"] == "turn"]
-    first_crossing = next(row["turn"] for row in turns if row["input_tokens"] > 150)
+    # the first turn over the threshold that has turns older than the 2 recent ones to fold in
+    first_crossing = next(row["turn"] for row in turns if row["input_tokens"] > 150 and row["turn"] > 2)
     summaries = [row for row in manager.usage_log if row["kind"] == "summary"]
     assert first_crossing > 1 and summaries and summaries[0]["turn"] == first_crossing
     assert all(row["input_tokens"] > 150 for row in turns if row["turn"] in {s["turn"] for s in summaries})
@@ -496,7 +497,7 @@ def test_failed_summary_keeps_everything_and_a_later_turn_summarizes():
     manager.send(QUESTIONS[0])
     with pytest.warns(RuntimeWarning, match="summarization failed"):
         reply = manager.send(QUESTIONS[1])
-    assert reply.startswith("(simulated answer)")  # the conversation went on
+    assert reply.startswith("(simulated answer")  # the conversation went on
     assert manager.summary is None and manager.summary_history == [] and "overloaded" in manager.last_summary_error
     assert manager.get_messages() == [e.message for e in manager.transcript]  # nothing dropped
     manager.send(QUESTIONS[2])

@@ -44,9 +44,10 @@ def test_answers_from_the_system_prompt(client):
     assert "30 days" in reply.content[0].text
 
 
-def test_general_question_gets_a_marked_simulated_answer(client):
+def test_python_question_gets_a_marked_answer_from_pythons_own_docs(client):
     text = ask(client, [{"role": "user", "content": "What is a Python list?"}]).content[0].text
-    assert text.startswith("(simulated answer)") and "list" in text
+    assert text.startswith('(simulated answer, from Python\'s help("SEQUENCES"))')
+    assert "Lists are mutable sequences" in text
 
 
 def test_is_deterministic():

@@ -6,16 +6,33 @@ real ``anthropic.types.Message`` objects and real SDK exceptions; only the far e
 
 What it does, and the rules it follows (every one is deterministic):
 
-* It answers only from what it was sent. A question is answered by quoting the sentence(s) of the
-  request (system prompt, summaries, pinned facts, earlier messages) that share most of the
-  question's content words. A question about the conversation ("what is *my* account number?")
-  with no such sentence gets "I don't have that information". A general question ("What is a
-  Python list?") gets a short answer marked ``(simulated answer)``, never a refusal.
-* Summaries. A request whose last user message asks to summarize gets a bounded summary: the
-  most representative sentences of the material, at most :data:`SUMMARY_MAX_SENTENCES` of them,
-  with every number, id and mid-sentence name blurred ("[a number]", "[an id]", "[a name]").
-  Real summaries keep the gist and lose *some* specifics; this one loses all of them, so the
-  value of pinned facts is visible every time.
+* Answers from context (:mod:`.matching`). A question is reduced to its meaning-bearing words:
+  Snowball stems, stop words and framing ("remind me", "the detail I gave you") dropped, everyday
+  synonyms folded by a small table (:mod:`.synonyms`: ship/deliver/send, name/called, ...). Each
+  sentence of the user's messages, the system prompt, tool results, summaries and pinned facts
+  scores the share of the question's weight it holds; broad words ("name", "number") and words
+  the request never uses weigh half. The question's type is a cue: "when" wants a date or time,
+  "how much" an amount, "where" a place, "called"/"name" a name. The best sentence(s) are quoted
+  ("From what you sent me: ..."). Assistant turns are never quoted, so neither is the simulator's
+  own framing. Below :data:`.matching.STRONG_MATCH` a question about the conversation gets
+  "I don't have that information in this conversation."
+* Python questions (:mod:`.python_docs`) are answered from the documentation that ships with the
+  interpreter, what ``help()`` shows (``pydoc_data.topics``, builtin docstrings), the passage
+  picked deterministically and its source named: ``(simulated answer, from Python's
+  help("SEQUENCES")) Lists are mutable sequences, ...``. The system prompt's length instruction
+  is followed ("Answer in 1 sentence." gives one sentence, "be brief" one); otherwise a paragraph
+  or two. Every reply is cut at ``max_tokens`` with ``stop_reason: "max_tokens"``. Any other
+  general question gets a short refusal marked ``(simulated answer)``; statements get "Noted: ...".
+* Recaps. "What did we discuss?" lists what any summary in the request says, then the topics of
+  the user's questions since ("How do I sort a list?" -> "sort a list").
+* Summaries (:mod:`.summaries`). A request whose last user message asks to summarize gets a
+  bounded summary by a documented lossy rule: the topics of the user's questions are kept; of the
+  statements, what is decided, preferred or repeated is kept first (at most
+  :data:`.summaries.SUMMARY_MAX_SENTENCES` sentences); a number, id, email or name said only once on the
+  user's side is blurred ("[a number]", "[an id]"), one said twice or kept by the previous summary
+  survives. So a fact planted once is lost unless it is pinned.
+* [sim_api] Today's API rules: assistant prefill rejected, thinking blocks, server-side context
+  management (``clear_tool_uses_20250919``, ``compact_20260112``), ``course-kit serve``.
 * Usage. ``input_tokens`` comes from :mod:`course_lib.tokens` over everything sent (system,
   messages, tools); ``output_tokens`` from the reply. With ``cache_control`` it reports cache
   writes and reads like the API: the prefix up to a breakpoint is written once (if it is at least
@@ -54,7 +71,8 @@ What it does, and the rules it follows (every one is deterministic):
 from __future__ import annotations
 
 from ...defaults import DEFAULT_CONTEXT_WINDOW
-from .answers import best_matches, is_summary_request
+from .answers import is_summary_request
+from .matching import best_matches
 from .rules import RequestRejected, check_request
 from .summaries import summarize
 from .transport import (

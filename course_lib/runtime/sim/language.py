@@ -2,32 +2,73 @@
 
 from __future__ import annotations
 
+__all__ = ["FRAME_WORDS", "STOPWORDS", "content_words", "sentences", "stem", "words"]
+
 import re
+from functools import lru_cache
+
+import snowballstemmer
+
+from .synonyms import canonical_stem
 
 STOPWORDS = frozenset(
-    """a an the is are was were be been am do does did i me my mine you your yours we our us it its
-    what which who whom whose when where why how that this these those of to in on for with at by
+    """a an the is are was were be been am do does did i i'm me my mine you your yours we our us it its
+    what what's which who whom whose when where why how that this these those of to in on for with at by
     from about as and or but if then so than too very can could would should will shall may might
-    must have has had not no yes please tell know remember again any some there here just also
-    okay ok hi hello thanks thank one like get got say said""".split()
+    must have has had not yes please tell know remember again any some there here just also
+    okay ok hi hello thanks thank one get got say said much many out up go goes going went gone happen
+    happens happening come coming""".split()
 )
+"""Words that carry no meaning of their own in a question or a fact."""
+
+FRAME_WORDS = frozenset(
+    """remind recall mention mentioned earlier before previous previously told tell gave give given
+    detail details info information share shared again anything something exactly already ago
+    question answer conversation chat ask asked""".split()
+)
+"""Words that frame a question about the conversation ("remind me", "the detail I gave you")
+rather than say what it is about: they never decide which sentence answers."""
+
+_STEMMER = snowballstemmer.stemmer("english")
+_WORD = re.compile(r"[A-Za-z0-9][\w'-]*[A-Za-z0-9]|\w")
+_ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Dr|St|No)\.$")
 
 
 def sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+|\n+", text)
-    return [p.strip() for p in parts if len(p.strip()) > 2]
+    """Split text into sentences and lines, keeping "e.g." and "Dr." inside their sentence."""
+    pieces: list[str] = []
+    for line in text.splitlines():
+        current = ""
+        for part in re.split(r"(?<=[.!?])\s+", line):
+            current = f"{current} {part}" if current else part
+            if not _ABBREVIATION.search(current):
+                pieces.append(current.strip())
+                current = ""
+        if current:
+            pieces.append(current.strip())
+    return [p for p in pieces if len(p) > 2]
 
 
+def words(text: str) -> list[str]:
+    """The words and numbers of a text, in order."""
+    return _WORD.findall(text)
+
+
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    """One word reduced to its stem (Snowball English stemmer), possessive dropped."""
     word = word.lower().strip("'")
     if word.endswith("'s"):
         word = word[:-2]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+    return _STEMMER.stemWord(word)
 
 
-def content_words(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]*|\d[\w-]*", text)} - STOPWORDS
+def content_words(text: str, frame: bool = False) -> set[str]:
+    """The meaning-bearing stems of a text, synonyms folded to one name; ``frame`` keeps frame words."""
+    kept = {stem(w) for w in words(text) if w.lower() not in STOPWORDS}
+    if not frame:
+        kept -= _FRAME_STEMS
+    return {canonical_stem(s) for s in kept}
+
+
+_FRAME_STEMS = frozenset(_STEMMER.stemWord(w) for w in FRAME_WORDS)

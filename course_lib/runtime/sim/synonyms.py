@@ -1,0 +1,51 @@
+"""A small table of everyday synonyms, so a paraphrased question still finds the sentence it means.
+
+Each row is one meaning; the words are stemmed when the table is built, so "shipped", "shipping"
+and "ships" all count as "ship". Keep rows to words a learner really swaps for one another; a
+row that is too broad ("thing", "stuff") makes unrelated sentences look alike.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SYNONYM_ROWS", "canonical_stem"]
+
+import snowballstemmer
+
+SYNONYM_ROWS: tuple[tuple[str, ...], ...] = (
+    ("ship", "deliver", "delivery", "send", "dispatch", "post", "mail"),
+    ("name", "called", "call", "named"),
+    ("allergy", "allergic", "intolerant", "intolerance"),
+    ("budget", "amount", "figure", "spend", "afford"),
+    ("price", "cost", "pay", "paid", "charge"),
+    ("order", "purchase", "bought", "buy"),
+    ("number", "reference", "ref", "code", "id"),
+    ("flight", "fly", "plane", "flying"),
+    ("meeting", "meet"),
+    ("move", "moving", "relocate", "relocation"),
+    ("live", "home", "address", "reside", "based"),
+    ("work", "job", "employer", "company", "office"),
+    ("favourite", "favorite", "prefer", "preferred", "love"),
+    ("colour", "color"),
+    ("phone", "mobile", "cell", "telephone"),
+    ("email", "e-mail", "inbox"),
+    ("car", "vehicle", "drive"),
+    ("child", "kid", "son", "daughter"),
+    ("dog", "puppy", "pet"),
+    ("birthday", "born", "birth"),
+    ("trip", "holiday", "vacation", "travel", "journey"),
+    ("hotel", "stay", "room", "accommodation"),
+    ("start", "begin", "kick-off", "kickoff"),
+    ("deadline", "due"),
+    ("problem", "issue", "bug", "error", "fault"),
+    ("password", "passcode"),
+    ("dictionary", "dict", "mapping"),
+)
+"""One meaning per row; the first word names the row."""
+
+_STEMMER = snowballstemmer.stemmer("english")
+_CANONICAL = {_STEMMER.stemWord(word): _STEMMER.stemWord(row[0]) for row in SYNONYM_ROWS for word in row}
+
+
+def canonical_stem(stem: str) -> str:
+    """The row's name for a stemmed word in the table, or the stem itself."""
+    return _CANONICAL.get(stem, stem)
