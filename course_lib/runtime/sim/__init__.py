@@ -31,8 +31,6 @@ What it does, and the rules it follows (every one is deterministic):
   :data:`.summaries.SUMMARY_MAX_SENTENCES` sentences); a number, id, email or name said only once on the
   user's side is blurred ("[a number]", "[an id]"), one said twice or kept by the previous summary
   survives. So a fact planted once is lost unless it is pinned.
-* [sim_api] Today's API rules: assistant prefill rejected, thinking blocks, server-side context
-  management (``clear_tool_uses_20250919``, ``compact_20260112``), ``course-kit serve``.
 * Usage. ``input_tokens`` comes from :mod:`course_lib.tokens` over everything sent (system,
   messages, tools); ``output_tokens`` from the reply. With ``cache_control`` it reports cache
   writes and reads like the API: the prefix up to a breakpoint is written once (if it is at least
