@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from course_lib.classroom import charts
+from course_lib.budget import TokenBudget
 from course_lib.classroom.charts import DEFAULT_PRICES, Prices, request_cost
 
 CACHED_RUN = [  # per-request usage of a cached full history: a write on turn 1, then mostly reads
@@ -17,8 +18,7 @@ CACHED_RUN = [  # per-request usage of a cached full history: a write on turn 1,
 
 
 def budget(window=200_000, system=2_000, current=300, reserve=4_096):
-    return SimpleNamespace(context_window=window, system_tokens=system, current_message_tokens=current,
-                           max_tokens=reserve)
+    return TokenBudget(window, system, current, reserve)
 
 
 def by_name(fig):

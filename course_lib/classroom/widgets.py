@@ -29,18 +29,13 @@ import plotly.graph_objects as go
 
 from ..budget import BudgetError, TokenBudget
 from ..defaults import DEFAULT_CONTEXT_WINDOW
-from ..managers import (
-    ConversationManager,
-    Entry,
-    SlidingWindowManager,
-    StateError,
-    TokenWindowManager,
-    manager_from_state,
-)
-from ..messages import exchange_starts
+from ..exchanges import exchange_starts
+from ..managers import ConversationManager, Entry, SlidingWindowManager, TokenWindowManager
+from ..messages import InvalidHistoryError
 from ..pruning import Pipeline, PruningPlan, Strategy, plan
 from ..runtime.client import client_info, make_client
 from ..tokens import content_text, estimate_message_tokens, estimate_tokens
+from ..usage import prompt_tokens
 from . import charts
 
 RED = charts.BUDGET_COLORS["over budget"]
@@ -102,7 +97,7 @@ class TokenBudgetExplorer(_Panel):
     ``figure`` (a ``FigureWidget``), ``budget`` (the current TokenBudget) and ``widget`` (the box).
     """
 
-    def __init__(self, context_window: int = 200_000, system_tokens: int = 2_000,
+    def __init__(self, context_window: int = DEFAULT_CONTEXT_WINDOW, system_tokens: int = 2_000,
                  current_message_tokens: int = 500, max_tokens: int = 4_096) -> None:
         self.budget = TokenBudget(context_window, system_tokens, current_message_tokens, max_tokens)
         part_max = _round_up(max(context_window, system_tokens, current_message_tokens, max_tokens) * 5 // 4)
@@ -195,8 +190,9 @@ class WindowExplorer(_Panel):
     ``"window"``) and of the others counted in the same unit; each strategy keeps its own budget
     while you switch between them.
 
-    The managers are built once with :meth:`~course_lib.managers.ConversationManager.record` (no
-    request is ever sent; their client is an offline simulator) and asked for ``get_messages()``.
+    The managers are built once with :meth:`~course_lib.managers.ConversationManager.add_message` (no
+    request is ever sent; their client is an offline simulator) and asked to
+    :meth:`~course_lib.managers.ConversationManager.explain_view` what they keep and why.
     Parts: ``strategy`` (Dropdown), ``budget`` (IntSlider), ``table`` (HTML), ``caption`` (HTML),
     ``figure`` (FigureWidget of :func:`course_lib.classroom.charts.kept_messages`, one row per strategy at
     its own budget) and ``widget`` (the box). Call :meth:`refresh` after the conversation grows.
@@ -252,8 +248,8 @@ class WindowExplorer(_Panel):
             self.budgets[name] = min(max(self.budgets.get(name, chosen), low), high)
 
     def _replay(self, manager: ConversationManager) -> ConversationManager:
-        for entry in self.entries:  # record() checks each message continues a valid history
-            manager.record(entry.message, importance=entry.importance, pinned=entry.pinned,
+        for entry in self.entries:  # add_message() checks each message continues a valid history
+            manager.add_message(entry.message, importance=entry.importance, pinned=entry.pinned,
                            timestamp=entry.timestamp)
         return manager
 
@@ -294,47 +290,17 @@ class WindowExplorer(_Panel):
         entry = self.entries[index]
         return charts.KeptRow(index, status, reason, entry.message["role"], entry.tokens)
 
-    def _view_start(self, manager: ConversationManager) -> int:
-        """First transcript index the manager sends (its view has no summary or pinned-fact lead here)."""
-        return len(self.entries) - len(manager.get_messages())
+    def _explained(self, manager: ConversationManager) -> list[charts.KeptRow]:
+        """The manager's own account of its view, as chart rows."""
+        return [charts.kept_row(row) for row in manager.explain_view()]
 
     def _window_rows(self, size: int) -> list[charts.KeptRow]:
         self.window.window_size = size
-        start, edge = self._view_start(self.window), len(self.entries) - size
-        rows = []
-        for i in range(len(self.entries)):
-            if i >= start:
-                reason = (f"within the last {size} messages" if i >= edge else
-                          "part of the newest exchange, which is kept whole even when longer than the window")
-                rows.append(self._row(i, "kept", reason))
-            elif i >= edge:
-                rows.append(self._row(i, "dropped", "inside the last messages, but its exchange starts earlier: "
-                                                    "windows cut only where an exchange starts"))
-            else:
-                rows.append(self._row(i, "dropped", f"older than the last {size} messages"))
-        return rows
+        return self._explained(self.window)
 
     def _token_rows(self, budget: int) -> list[charts.KeptRow]:
         self.token_window.history_budget = budget
-        start = self._view_start(self.token_window)
-        starts = exchange_starts([e.message for e in self.entries])  # record() made sure starts[0] == 0
-        spans = list(zip(starts, [*starts[1:], len(self.entries)], strict=True))
-        reasons: dict[int, tuple[str, str]] = {}
-        used = 0
-        for n, (a, b) in enumerate(reversed(spans)):
-            cost = sum(e.tokens for e in self.entries[a:b])
-            if n == 0:
-                why = ("kept", f"newest exchange: always sent, not charged to the {budget:,}-token budget")
-            elif a >= start:
-                used += cost
-                why = ("kept", f"exchange fits: {used:,} of {budget:,} history tokens used")
-            elif b == start:
-                why = ("dropped", f"this exchange ({cost:,} tokens) would bring history to {used + cost:,}, over "
-                                  f"the {budget:,}-token budget")
-            else:
-                why = ("dropped", "older than the newest exchanges that fit the budget")
-            reasons.update({i: why for i in range(a, b)})
-        return [self._row(i, *reasons[i]) for i in range(len(self.entries))]
+        return self._explained(self.token_window)
 
     def _plan_rows(self, budget: int) -> list[charts.KeptRow]:
         newest = exchange_starts([e.message for e in self.entries])
@@ -416,17 +382,15 @@ class WindowExplorer(_Panel):
 # ChatPanel (02_history_strategies)
 # ---------------------------------------------------------------------------------------------------
 
-_ROLE_COLORS = {"user": "#1f77b4", "assistant": "#ff7f0e"}
-
-
 class ChatPanel(_Panel):
     """A chat box for a manager: type, see what the next request will hold, send.
 
     Introduced in notebook 02_history_strategies; it replaces the ``input()`` loop of the syllabus,
     which cannot be tested or re-run. The bar under the transcript is
     :func:`course_lib.classroom.charts.budget_bar` of the next request: system prompt (and tools), the history
-    the manager will send (computed by the manager itself, on a copy, with your draft added), your
+    the manager will send (computed by the manager itself), your
     draft, and the ``max_tokens`` reserve, against the context window. It changes as you type.
+    The history is the manager's own preview of its next request (``get_messages(next_message=...)``).
 
     Sending calls ``manager.send(text)``, nothing else. If that raises (an API error after the
     SDK's retries, an overflow, an empty message), the error is shown in the panel, the draft stays
@@ -456,18 +420,16 @@ class ChatPanel(_Panel):
     def next_history_tokens(self) -> int:
         """Tokens of the history the next request will send, as the manager itself would choose it.
 
-        Why a copy: a window may drop one more old exchange once your message is added, so the
-        honest number comes from the manager's own ``get_messages()`` with a message added. The copy
-        is made with ``to_state()`` / ``manager_from_state()`` and never sends anything. A manager
-        that cannot be copied (your own class, or one waiting for a tool result) is read as it is.
+        Why a preview: a window may drop one more old exchange once your message is added, so the
+        honest number comes from the manager's own ``get_messages(next_message=...)``, which sends
+        nothing. A manager waiting for a tool result (a text message cannot come next), or your own
+        class without a preview, is read as it is.
         """
         placeholder = {"role": "user", "content": "..."}
         try:
-            copy = manager_from_state(self.manager.to_state(), client=self.manager.client)
-            copy.record(placeholder)
-            view = copy.get_messages()
+            view = self.manager.get_messages(next_message=placeholder)
             return sum(estimate_message_tokens(m) for m in view) - estimate_message_tokens(placeholder)
-        except (AttributeError, TypeError, ValueError, StateError):  # StateError / InvalidHistoryError too
+        except (TypeError, InvalidHistoryError):
             return sum(estimate_message_tokens(m) for m in self.manager.get_messages())
 
     def next_budget(self) -> TokenBudget:
@@ -520,13 +482,13 @@ class ChatPanel(_Panel):
         main = [r for r in rows if r["kind"] != "summary"][-1:] or rows[-1:]
         row, count = main[0], main[0]["messages_sent"]
         text = (f"Turn {turn}: sent {count} message{'s' if count != 1 else ''}, "
-                f"{charts.prompt_tokens(row):,} input tokens; the reply used {row['output_tokens']:,} output tokens.")
+                f"{prompt_tokens(row):,} input tokens; the reply used {row['output_tokens']:,} output tokens.")
         if any(r["kind"] == "retry" for r in rows):
             text += " The first try overflowed the context window; the manager pruned its view and retried."
         summaries = [r for r in rows if r["kind"] == "summary"]
         if summaries:
             text += (f" Then the manager summarized older turns (one more request: "
-                     f"{charts.prompt_tokens(summaries[-1]):,} input tokens).")
+                     f"{prompt_tokens(summaries[-1]):,} input tokens).")
         return text
 
     # -- drawing --------------------------------------------------------------------------------------
@@ -542,7 +504,8 @@ class ChatPanel(_Panel):
         for message, tokens in items:
             role = message["role"]
             text = html.escape(content_text(message["content"]))
-            lines.append(f'<div style="margin:4px 0"><b style="color:{_ROLE_COLORS.get(role, "#333")}">{role}</b> '
+            color = charts.ROLE_COLORS.get(role, "#333")
+            lines.append(f'<div style="margin:4px 0"><b style="color:{color}">{role}</b> '
                          f'<span style="color:#888">({tokens:,} tokens)</span>'
                          f'<div style="white-space:pre-wrap">{text}</div></div>')
         return "".join(lines)
