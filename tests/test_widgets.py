@@ -84,8 +84,8 @@ TALK = [
 def conversation(pin_account=False):
     manager = ConversationManager(make_client("simulated"))
     for n, (question, answer) in enumerate(TALK):
-        manager.record({"role": "user", "content": question}, pinned=pin_account and n == 1)
-        manager.record({"role": "assistant", "content": answer})
+        manager.add_message({"role": "user", "content": question}, pinned=pin_account and n == 1)
+        manager.add_message({"role": "assistant", "content": answer})
     return manager
 
 
@@ -103,7 +103,7 @@ def test_window_explorer_window_cuts_at_exchange_starts():
     # the same numbers the real manager sends
     real = SlidingWindowManager(make_client("simulated"), window_size=5)
     for entry in manager.transcript:
-        real.record(entry.message)
+        real.add_message(entry.message)
     assert len(real.get_messages()) == 4
     # the table and the chart follow the slider
     assert "exchange starts earlier" in explorer.table.value
@@ -136,7 +136,7 @@ def test_window_explorer_token_window_matches_the_manager():
     assert explorer.kept() == [6, 7, 8, 9, 10, 11]
     real = TokenWindowManager(make_client("simulated"), history_budget=budget)
     for entry in manager.transcript:
-        real.record(entry.message)
+        real.add_message(entry.message)
     assert len(real.get_messages()) == 6
     rows = explorer.rows()
     assert rows[10].reason.startswith("newest exchange: always sent")
