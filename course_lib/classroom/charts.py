@@ -18,7 +18,6 @@ Introduced in notebook 02_history_strategies (:func:`tokens_per_turn`, :func:`ca
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,60 +36,18 @@ from ..usage import (  # noqa: F401  (DEFAULT_PRICES, Prices, request_cost: note
     usage_rows,
     without_caching,
 )
-
-TEMPLATE = "plotly_white"
-HEIGHT = 360
-BAR_HEIGHT = 230
-
-STRATEGY_COLORS = {
-    "full": "#1f77b4",          # blue: full history
-    "window": "#ff7f0e",        # orange: sliding window (messages)
-    "token_window": "#2ca02c",  # green: token-budget window
-    "summary": "#9467bd",       # purple: summarization
-    "importance": "#8c564b",    # brown: importance pruning
-}
-"""One color per strategy, used by every figure so the same strategy always looks the same."""
-
-_FALLBACK_COLORS = ("#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728")
-
-BUDGET_COLORS = {
-    "system prompt": "#7f7f7f",
-    "history": "#1f77b4",
-    "current message": "#2ca02c",
-    "max_tokens reserve": "#ff7f0e",
-    "free": "#e5e5e5",
-    "over budget": "#d62728",
-    "context window": "#000000",
-}
-STATUS_COLORS = {"kept": "#2ca02c", "pinned": "#1f77b4", "summary": "#9467bd", "dropped": "#d9d9d9"}
-STATUSES = tuple(STATUS_COLORS)
-_STATUS_ALIASES = {"keep": "kept", "drop": "dropped", "summarized": "summary", "summarised": "summary",
-                   "pin": "pinned"}
-ROLE_COLORS = {"user": "#1f77b4", "assistant": "#ff7f0e"}
-
-
-def strategy_color(name: str) -> str:
-    """The color for a strategy, recognised from its label ("full history", "sliding window (6)", ...).
-
-    Introduced in notebook 02_history_strategies; every figure uses it, so colors agree across notebooks.
-    Labels that name no known strategy get a color of their own (from the label's text), so two
-    different lines never share one.
-    """
-    key = name.lower()
-    for pattern, strategy in ((r"\btoken[-_ ]window\b", "token_window"), (r"\bfull history\b", "full"),
-                              (r"\bsummar", "summary"), (r"\bimportance\b|\bprun", "importance"),
-                              (r"\b(sliding )?window\b", "window")):
-        if re.search(pattern, key):
-            return STRATEGY_COLORS[strategy]
-    return _FALLBACK_COLORS[sum(map(ord, name)) % len(_FALLBACK_COLORS)]
-
-
-def _figure(title: str, xaxis: str, yaxis: str, height: int = HEIGHT) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(title=title, template=TEMPLATE, height=height, xaxis_title=xaxis, yaxis_title=yaxis,
-                      margin={"l": 60, "r": 20, "t": 60, "b": 50}, legend={"orientation": "h", "y": -0.25})
-    return fig
-
+from .style import (  # noqa: F401  (BAR_HEIGHT, HEIGHT, STRATEGY_COLORS: notebooks and tests read them here)
+    BAR_HEIGHT,
+    BUDGET_COLORS,
+    HEIGHT,
+    ROLE_COLORS,
+    STATUS_ALIASES,
+    STATUS_COLORS,
+    STATUSES,
+    STRATEGY_COLORS,
+    new_figure,
+    strategy_color,
+)
 
 # ---------------------------------------------------------------------------------------------------
 # Input tokens per turn (02_history_strategies)
@@ -120,7 +77,7 @@ def tokens_per_turn(runs: Mapping[str, Sequence[int] | Any], *,
     ``"summary"``) are drawn as open diamonds at their turn, because they cost tokens too and a fair
     comparison must show them.
     """
-    fig = _figure(title, "turn", "input tokens sent")
+    fig = new_figure(title, "turn", "input tokens sent")
     for name, run in runs.items():
         color = strategy_color(name)
         turns, tokens = turn_series(run)
@@ -202,7 +159,7 @@ def budget_bar(budget: TokenBudget, history_tokens: int | None = None) -> go.Fig
     ``history_tokens`` to draw an actual next request (what :class:`course_lib.classroom.widgets.ChatPanel`
     shows) instead of the room available.
     """
-    fig = _figure("", "tokens", "", height=BAR_HEIGHT)
+    fig = new_figure("", "tokens", "", height=BAR_HEIGHT)
     for name in BUDGET_PARTS:
         fig.add_trace(go.Bar(x=[0], y=[0], base=[0], orientation="h", name=name, width=0.6,
                              marker={"color": BUDGET_COLORS[name]}))
@@ -266,7 +223,7 @@ def kept_row(row: Any) -> KeptRow:
     if "index" not in fields or "status" not in fields:
         raise ValueError(f"kept_messages: row {row!r} needs at least an index and a status")
     status = str(fields["status"]).lower()
-    status = _STATUS_ALIASES.get(status, status)
+    status = STATUS_ALIASES.get(status, status)
     if status not in STATUS_COLORS:
         raise ValueError(f"kept_messages: row {row!r} has status {fields['status']!r}; "
                          f"use one of {', '.join(STATUSES)}")
@@ -288,7 +245,7 @@ def kept_messages(rows: Mapping[str, Iterable[Any]] | Iterable[Any], *,
     table = dict(rows) if isinstance(rows, Mapping) else {"plan": rows}
     grid = {name: [kept_row(r) for r in found if _attr(r, "index", 0) is not None]  # skip added summary rows
             for name, found in table.items()}
-    fig = _figure(title, "message index (0 = oldest)", "")
+    fig = new_figure(title, "message index (0 = oldest)", "")
     for status in STATUSES:
         cells = [(name, r) for name, found in grid.items() for r in found if r.status == status]
         fig.add_trace(go.Scatter(
@@ -362,7 +319,7 @@ def importance_bars(scores: Iterable[Any], *, threshold: float | None = None,
     a pruning pass would drop messages first.
     """
     rows = [score_row(r, i) for i, r in enumerate(scores) if _attr(r, "index", 0) is not None]
-    fig = _figure(title, "message index (0 = oldest)", "importance")
+    fig = new_figure(title, "message index (0 = oldest)", "importance")
     for role in sorted({r.role for r in rows}, key=lambda x: (x not in ROLE_COLORS, x)):
         mine = [r for r in rows if r.role == role]
         fig.add_trace(go.Bar(
@@ -395,7 +352,7 @@ def caching_costs(runs: Mapping[str, Any], prices: Prices = DEFAULT_PRICES, *, c
     honest result: full history, an append-only prefix, is mostly cache reads at 0.1x; a sliding
     window moves its start every turn, so it keeps paying to write its cache and gains little.
     """
-    fig = _figure(title, "turn", "cumulative cost (USD)")
+    fig = new_figure(title, "turn", "cumulative cost (USD)")
     for name, run in runs.items():
         color = strategy_color(name)
         rows = usage_rows(run)
