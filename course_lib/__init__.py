@@ -69,6 +69,7 @@ _EXPORTS: dict[str, str] = {
     "parse_overflow": "managers",
     "plan": "pruning",
     "prune": "pruning",
+    "reply_text": "messages",
     "request_cost": "usage",
     "score_message": "pruning",
     "system_prompt_cost": "budget",

@@ -262,3 +262,20 @@ def test_chat_panel_reports_a_summary_request_and_counts_the_summary_as_history(
     history = trace(panel.figure, "history sent").x[0]
     # the next request: summary pair + the newest exchange (recent_turns_to_keep=1 counts the new message)
     assert 0 < history < sum(e.tokens for e in manager.transcript)
+
+
+def test_chat_panel_reads_the_managers_preview_and_never_copies_or_changes_it():
+    tools = [{"name": "search_docs", "description": "Search the docs.",
+              "input_schema": {"type": "object", "properties": {"query": {"type": "string"}}}}]
+    manager = ConversationManager(make_client("simulated"), tools=tools)
+    manager.send("Please use search_docs to find the weekly report.")
+    assert manager.pending_tool_calls()  # a text message cannot come next: the preview refuses it
+    before = manager.to_state()
+    panel = ChatPanel(manager)
+    assert panel.next_history_tokens() == sum(estimate_message_tokens(m) for m in manager.get_messages())
+    assert manager.to_state() == before
+    calls = []
+    manager.get_messages = lambda next_message=None: calls.append(next_message) or []
+    manager.to_state = lambda: pytest.fail("the panel must not clone the manager")
+    panel.next_history_tokens()
+    assert calls == [{"role": "user", "content": "..."}]
