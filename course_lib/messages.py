@@ -7,8 +7,10 @@ alternate, no message is empty, and every assistant ``tool_use`` is answered by 
 in the very next (user) message. Why keep a rule stricter than the API? The API today combines
 consecutive same-role turns instead of rejecting them, and a leading assistant turn is not
 reliably rejected either; but a history that breaks alternation after pruning is almost always a
-bug (half an exchange was dropped), and the model was trained on alternating turns. The one rule
-the API still enforces with a 400 is the ``tool_use`` / ``tool_result`` pairing.
+bug (half an exchange was dropped), and the model was trained on alternating turns. Two rules the
+API enforces with a 400: the ``tool_use`` / ``tool_result`` pairing, and, for current models, that
+a request ends with a user turn (assistant prefill is gone). A stored transcript may end with the
+assistant's reply, so the second is checked only for requests (``request=True``).
 """
 
 from __future__ import annotations
