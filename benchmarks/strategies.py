@@ -87,8 +87,7 @@ def with_breakpoint(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
     """A copy of ``messages`` whose last block carries ``cache_control`` (the caller's dicts untouched)."""
     copied = [dict(m) for m in messages]
     last = copied[-1]
-    content = [dict(b) for b in blocks(last)] if not isinstance(last["content"], str) else \
-        [{"type": "text", "text": last["content"]}]
+    content = [dict(b) for b in blocks(last)]  # a plain string becomes one text block
     content[-1] = {**content[-1], "cache_control": {"type": "ephemeral"}}
     copied[-1] = {"role": last["role"], "content": content}
     return copied
