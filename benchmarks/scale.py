@@ -84,7 +84,7 @@ def history(size: int) -> list[dict[str, Any]]:
 def fill(manager: ConversationManager, messages: int) -> ConversationManager:
     """Record ``messages`` alternating messages into ``manager`` (no API calls)."""
     for message in history(messages):
-        manager.record(message)
+        manager.add_message(message)
     return manager
 
 

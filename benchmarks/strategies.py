@@ -19,12 +19,13 @@ requests, which are one-off), and counts tokens with :mod:`course_lib.tokens`.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import anthropic
 
+from course_lib.defaults import DEFAULT_CONTEXT_WINDOW
+from course_lib.exchanges import exchange_starts
 from course_lib.managers import (
     ConversationManager,
     LongConversationManager,
@@ -32,9 +33,9 @@ from course_lib.managers import (
     SmartConversationManager,
     TokenWindowManager,
 )
-from course_lib.messages import blocks, exchange_starts
+from course_lib.messages import blocks, reply_text
 from course_lib.pruning import default_pipeline, prune
-from course_lib.runtime.client import DEFAULT_MODEL, make_client
+from course_lib.runtime.client import make_client
 from course_lib.runtime.sim import is_summary_request
 from course_lib.tokens import content_text, estimate_message_tokens
 
@@ -45,7 +46,7 @@ WINDOW_MESSAGES = 20
 SUMMARY_THRESHOLD = HISTORY_BUDGET
 """The summarizing managers summarize after a request of more than this many input tokens."""
 MAX_TOKENS = 1024
-CONTEXT_WINDOW = 200_000
+CONTEXT_WINDOW = DEFAULT_CONTEXT_WINDOW
 
 
 # -- the client every runner uses ---------------------------------------------------------------------
@@ -86,8 +87,7 @@ def with_breakpoint(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
     """A copy of ``messages`` whose last block carries ``cache_control`` (the caller's dicts untouched)."""
     copied = [dict(m) for m in messages]
     last = copied[-1]
-    content = [dict(b) for b in blocks(last)] if not isinstance(last["content"], str) else \
-        [{"type": "text", "text": last["content"]}]
+    content = [dict(b) for b in blocks(last)]  # a plain string becomes one text block
     content[-1] = {**content[-1], "cache_control": {"type": "ephemeral"}}
     copied[-1] = {"role": last["role"], "content": content}
     return copied
@@ -149,72 +149,38 @@ class ManagerRunner(Runner):
             self.manager.pin(sentence)
 
 
-class Driver(Runner):
-    """A strategy written as a function of the history: keep every message, send ``view()``."""
+class Driver(ConversationManager):
+    """A strategy written as a function of the history, run by the managers' own request plumbing.
 
+    Only the view differs: :meth:`view` says which messages the next request sends. Sending,
+    validating, logging usage and answering tool calls are :class:`ConversationManager`'s, so a
+    driver's requests are built exactly as a manager's are (no copy of that code here).
+    """
+
+    label = "driver"
     family = "course_lib"
 
     def __init__(self, client: CachingClient, *, system: str, tools: Sequence[Mapping[str, Any]] = ()):
-        self.client, self.system, self.tools = client, system, list(tools) or None
-        self.history: list[dict[str, Any]] = []
-        self._log: list[dict[str, Any]] = []
-        self.turns = 0
+        super().__init__(client, system_prompt=system, tools=list(tools) or None,  # type: ignore[arg-type]
+                         max_tokens=MAX_TOKENS)
 
     @property
-    def usage_log(self) -> list[dict[str, Any]]:
-        return self._log
+    def history(self) -> list[dict[str, Any]]:
+        return [entry.message for entry in self.transcript]
 
-    def view(self) -> tuple[list[dict[str, Any]], str]:
-        """(messages, system) for the next request; the history ends with the current user message."""
+    def view(self) -> list[dict[str, Any]]:
+        """The messages of the next request; the history ends with the current user message."""
         raise NotImplementedError
 
-    def after_reply(self, response: anthropic.types.Message) -> None:
-        """Called once the reply is in the history."""
+    def get_messages(self, next_message: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        return self._preview(next_message) if next_message is not None else self.view()
 
     def current_exchange(self) -> list[dict[str, Any]]:
-        return self.history[exchange_starts(self.history)[-1]:]
+        history = self.history
+        return history[exchange_starts(history)[-1]:]
 
-    def send(self, content: str | list[dict[str, Any]]) -> str:
-        self.turns += 1
-        self.append({"role": "user", "content": copy.deepcopy(content)})
-        messages, system = self.view()
-        response = self.call("turn", messages, system, tools=self.tools)
-        self.append(reply_message(response))
-        self.after_reply(response)
-        return "\n".join(b.text for b in response.content if b.type == "text")
-
-    def append(self, message: dict[str, Any]) -> None:
-        self.history.append(message)
-
-    def call(self, kind: str, messages: list[dict[str, Any]], system: str | None, *, max_tokens: int = MAX_TOKENS,
-             tools: list[dict[str, Any]] | None = None) -> anthropic.types.Message:
-        request: dict[str, Any] = {"model": DEFAULT_MODEL, "max_tokens": max_tokens, "messages": messages}
-        if system:
-            request["system"] = system
-        if tools:
-            request["tools"] = tools
-        response = self.client.messages.create(**request)
-        usage = response.usage
-        self._log.append({"turn": self.turns, "kind": kind, "input_tokens": usage.input_tokens,
-                          "output_tokens": usage.output_tokens,
-                          "cache_creation_input_tokens": usage.cache_creation_input_tokens or 0,
-                          "cache_read_input_tokens": usage.cache_read_input_tokens or 0,
-                          "messages_sent": len(messages)})
-        return response
-
-    def pending_tool_calls(self) -> list[dict[str, Any]]:
-        if not self.history or self.history[-1]["role"] != "assistant":
-            return []
-        return [b for b in blocks(self.history[-1]) if b.get("type") == "tool_use"]
-
-
-def reply_message(response: anthropic.types.Message) -> dict[str, Any]:
-    """The assistant message to keep, as the managers keep it: plain text for one text block, else blocks."""
-    content = [b.model_dump(mode="json", exclude_none=True) for b in response.content]
-    content = [b for b in content if b.get("type") != "text" or str(b.get("text", "")).strip()]
-    if len(content) == 1 and content[0]["type"] == "text":
-        return {"role": "assistant", "content": content[0]["text"]}
-    return {"role": "assistant", "content": content or "[empty reply]"}
+    def planted(self, sentence: str) -> None:
+        """Told when the script states a fact; drivers do not pin."""
 
 
 class PruningDriver(Driver):
@@ -232,9 +198,9 @@ class PruningDriver(Driver):
         super().__init__(client, system=system, tools=tools)
         self.budget, self.pipeline = budget, default_pipeline()
 
-    def view(self) -> tuple[list[dict[str, Any]], str]:
+    def view(self) -> list[dict[str, Any]]:
         current = sum(estimate_message_tokens(m) for m in self.current_exchange())
-        return prune(self.history, self.budget + current, self.pipeline), self.system
+        return prune(self.history, self.budget + current, self.pipeline)
 
 
 class ControlDriver(Driver):
@@ -242,8 +208,8 @@ class ControlDriver(Driver):
 
     label = "current exchange only (control)"
 
-    def view(self) -> tuple[list[dict[str, Any]], str]:
-        return list(self.current_exchange()), self.system
+    def view(self) -> list[dict[str, Any]]:
+        return list(self.current_exchange())
 
 
 # -- the LangChain peers ----------------------------------------------------------------------------------
@@ -322,20 +288,16 @@ class LangChainTrim(Driver):
     def __init__(self, client: CachingClient, *, system: str, tools: Sequence[Mapping[str, Any]] = (),
                  budget: int = HISTORY_BUDGET, token_counter: Callable[..., int] = langchain_token_counter):
         super().__init__(client, system=system, tools=tools)
-        self.budget, self.token_counter = budget, token_counter
-        self.lc_history: list[Any] = []
+        self.budget, self.lc_token_counter = budget, token_counter
 
-    def append(self, message: dict[str, Any]) -> None:
-        super().append(message)
-        self.lc_history.extend(to_langchain(message))
-
-    def view(self) -> tuple[list[dict[str, Any]], str]:
+    def view(self) -> list[dict[str, Any]]:
         from langchain_core.messages import trim_messages
 
+        lc_history = [lc for message in self.history for lc in to_langchain(message)]
         current = sum(estimate_message_tokens(m) for m in self.current_exchange())
-        kept = trim_messages(self.lc_history, max_tokens=self.budget + current, strategy="last",
-                             token_counter=self.token_counter, start_on="human")
-        return from_langchain(kept), self.system
+        kept = trim_messages(lc_history, max_tokens=self.budget + current, strategy="last",
+                             token_counter=self.lc_token_counter, start_on="human")
+        return from_langchain(kept)
 
 
 SUMMARY_BUFFER_PROMPT = """Progressively summarize the lines of conversation provided, adding onto the previous \
@@ -384,17 +346,23 @@ class LangChainSummaryBuffer(Driver):
         self.max_token_limit, self.summary_max_tokens = max_token_limit, summary_max_tokens
         self.prompt = PromptTemplate.from_template(SUMMARY_BUFFER_PROMPT)
         self.buffer: list[Any] = []
+        self.buffered = 0  # transcript messages already in the buffer
         self.moving_summary_buffer = ""
 
-    def append(self, message: dict[str, Any]) -> None:
-        super().append(message)
-        self.buffer.extend(to_langchain(message))
+    def unbuffered(self) -> list[Any]:
+        return [lc for entry in self.transcript[self.buffered:] for lc in to_langchain(entry.message)]
 
-    def view(self) -> tuple[list[dict[str, Any]], str]:
-        system = self.system if not self.moving_summary_buffer else f"{self.system}\n\n{self.moving_summary_buffer}"
-        return from_langchain(self.buffer), system
+    def view(self) -> list[dict[str, Any]]:
+        return from_langchain([*self.buffer, *self.unbuffered()])
 
-    def after_reply(self, response: anthropic.types.Message) -> None:
+    def get_system(self) -> str:
+        if not self.moving_summary_buffer:
+            return self.system_prompt
+        return f"{self.system_prompt}\n\n{self.moving_summary_buffer}"
+
+    def _after_turn(self, response: anthropic.types.Message) -> None:
+        self.buffer.extend(self.unbuffered())
+        self.buffered = len(self.transcript)
         if response.stop_reason == "tool_use":
             return  # the exchange is not over: LangChain saves context once per run
         from langchain_core.messages import get_buffer_string
@@ -407,8 +375,8 @@ class LangChainSummaryBuffer(Driver):
             pruned.append(self.buffer.pop(0))
         text = self.prompt.format(summary=self.moving_summary_buffer,
                                   new_lines=get_buffer_string(pruned, human_prefix="Human", ai_prefix="AI"))
-        reply = self.call("summary", [{"role": "user", "content": text}], None, max_tokens=self.summary_max_tokens)
-        self.moving_summary_buffer = "".join(b.text for b in reply.content if b.type == "text").strip()
+        reply = self._call("summary", [{"role": "user", "content": text}], None, self.model, self.summary_max_tokens)
+        self.moving_summary_buffer = reply_text(reply).strip()
 
 
 # -- the line-up ---------------------------------------------------------------------------------------------
@@ -425,7 +393,7 @@ def lineup(system: str, tools: Sequence[Mapping[str, Any]], *, breakpoints: bool
         return make
 
     def driver(cls: type[Driver], **kwargs: Any) -> Callable[[], Runner]:
-        return lambda: cls(simulated_client(breakpoints), system=system, tools=tools, **kwargs)
+        return lambda: cls(simulated_client(breakpoints), system=system, tools=tools, **kwargs)  # type: ignore
 
     smart = {"token_threshold": SUMMARY_THRESHOLD}
     makers = [

@@ -20,12 +20,12 @@ written out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
 from .defaults import DEFAULT_CONTEXT_WINDOW
-from .tokens import MESSAGE_OVERHEAD, estimate_message_tokens, estimate_tokens, system_text
+from .tokens import MESSAGE_OVERHEAD, estimate_message_tokens, system_text
 
 BANDS = ("system", "history", "current_message", "response")
 """The four consumers of a context window, in the order the allocation lists them."""
@@ -68,17 +68,20 @@ class TokenBudget:
     @classmethod
     def for_request(cls, *, current_message: str | Mapping[str, Any], max_tokens: int,
                     system: str | Sequence[Mapping[str, Any]] | None = None,
-                    context_window: int = DEFAULT_CONTEXT_WINDOW) -> TokenBudget:
-        """A budget measured from a real request with the kit's estimator.
+                    context_window: int = DEFAULT_CONTEXT_WINDOW,
+                    token_counter: Callable[[Mapping[str, Any]], int] = estimate_message_tokens) -> TokenBudget:
+        """A budget measured from a real request, with the kit's estimator or your ``token_counter``.
 
         Introduced in notebook 03_token_budgets. Counting *before* sending is the point: the
-        API's own count arrives only after you have paid for the request.
+        API's own count arrives only after you have paid for the request. ``token_counter`` counts
+        a message (for example :func:`course_lib.tokens.api_token_counter`); the system prompt is
+        counted with it as the text of one message, less the estimator's framing.
         """
         if isinstance(current_message, str):
-            current = estimate_tokens(current_message) + MESSAGE_OVERHEAD
-        else:
-            current = estimate_message_tokens(current_message)
-        return cls(context_window, estimate_tokens(system_text(system)), current, max_tokens)
+            current_message = {"role": "user", "content": current_message}
+        text = system_text(system)
+        system_tokens = max(0, token_counter({"role": "user", "content": text}) - MESSAGE_OVERHEAD) if text else 0
+        return cls(context_window, system_tokens, token_counter(current_message), max_tokens)
 
     @property
     def available_for_history(self) -> int:

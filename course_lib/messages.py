@@ -7,19 +7,27 @@ alternate, no message is empty, and every assistant ``tool_use`` is answered by 
 in the very next (user) message. Why keep a rule stricter than the API? The API today combines
 consecutive same-role turns instead of rejecting them, and a leading assistant turn is not
 reliably rejected either; but a history that breaks alternation after pruning is almost always a
-bug (half an exchange was dropped), and the model was trained on alternating turns. The one rule
-the API still enforces with a 400 is the ``tool_use`` / ``tool_result`` pairing.
+bug (half an exchange was dropped), and the model was trained on alternating turns. Two rules the
+API enforces with a 400: the ``tool_use`` / ``tool_result`` pairing, and, for current models, that
+a request ends with a user turn (assistant prefill is gone). A stored transcript may end with the
+assistant's reply, so the second is checked only for requests (``request=True``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = ["PREFILL_REJECTED", "InvalidHistoryError", "Message", "Problem", "blocks", "ensure_valid", "is_empty",
+           "reply_text", "tool_result_ids", "tool_use_ids", "validate_messages"]
+
 Message = dict[str, Any]
 """A message as the Messages API takes it: ``{"role": ..., "content": str | list[block]}``."""
+
+PREFILL_REJECTED = ("This model does not support assistant message prefill. The conversation must end with a "
+                    "user message.")
+"""The API's own words (HTTP 400) for a request whose last message is an assistant turn."""
 
 
 class InvalidHistoryError(ValueError):
@@ -51,6 +59,25 @@ def blocks(message: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list(content or [])
 
 
+def reply_text(message: Any) -> str:
+    """The text of a reply, joined from its ``text`` blocks by type: never ``content[0]``.
+
+    Introduced in notebook 01_stateless_reality. A reply may open with a thinking block or hold
+    ``tool_use`` blocks, so the first block is not always the text. Takes an SDK ``Message`` (blocks
+    are objects) or a message dict (blocks are dicts, or a plain string).
+    """
+    content = message.get("content") if isinstance(message, Mapping) else message.content
+    if isinstance(content, str):
+        return content
+    texts = [_field(block, "text") for block in content or () if _field(block, "type") == "text"]
+    return "\n".join(str(text or "") for text in texts)
+
+
+def _field(block: Any, name: str) -> Any:
+    """A block's field, whether the block is a dict (stored) or an SDK object (fresh from the API)."""
+    return block.get(name) if isinstance(block, Mapping) else getattr(block, name, None)
+
+
 def tool_use_ids(message: Mapping[str, Any]) -> list[str]:
     return [b["id"] for b in blocks(message) if b.get("type") == "tool_use"]
 
@@ -67,8 +94,14 @@ def is_empty(message: Mapping[str, Any]) -> bool:
     return all(b.get("type") == "text" and not str(b.get("text", "")).strip() for b in found)
 
 
-def validate_messages(messages: Sequence[Mapping[str, Any]]) -> list[Problem]:
-    """Every way ``messages`` breaks the kit's rules; an empty list means it is valid."""
+def validate_messages(messages: Sequence[Mapping[str, Any]], *, request: bool = False) -> list[Problem]:
+    """Every way ``messages`` breaks the kit's rules; an empty list means it is valid.
+
+    Introduced in notebook 01_stateless_reality. With ``request=True`` the list is checked as the
+    ``messages`` of a request, which must also end with a user turn: current models reject an
+    assistant turn at the end (prefill) with a 400. A stored transcript normally ends with the
+    assistant's reply, so that rule is checked only when asked.
+    """
     if not messages:
         return [Problem(0, "empty_history", "there are no messages; a request needs at least one")]
     problems: list[Problem] = []
@@ -84,6 +117,8 @@ def validate_messages(messages: Sequence[Mapping[str, Any]]) -> list[Problem]:
         if is_empty(message):
             problems.append(Problem(i, "empty_content", "the message has no content"))
         problems.extend(_pairing_problems(messages, i))
+    if request and messages[-1].get("role") == "assistant":
+        problems.append(Problem(len(messages) - 1, "ends_with_assistant", PREFILL_REJECTED))
     return problems
 
 
@@ -107,39 +142,20 @@ def _pairing_problems(messages: Sequence[Mapping[str, Any]], i: int) -> list[Pro
     return found
 
 
-def ensure_valid(messages: Sequence[Mapping[str, Any]]) -> None:
-    """Raise :class:`InvalidHistoryError` listing every problem, or return quietly."""
-    problems = validate_messages(messages)
+def ensure_valid(messages: Sequence[Mapping[str, Any]], *, request: bool = False) -> None:
+    """Raise :class:`InvalidHistoryError` listing every problem, or return quietly (see :func:`validate_messages`)."""
+    problems = validate_messages(messages, request=request)
     if problems:
         raise InvalidHistoryError(problems)
 
 
-def starts_exchange(message: Mapping[str, Any]) -> bool:
-    """A user message that is not only tool results opens a new exchange (a new question)."""
-    return message.get("role") == "user" and not (
-        tool_result_ids(message) and all(b.get("type") == "tool_result" for b in blocks(message))
-    )
+_MOVED = {"exchange_starts": "exchanges", "starts_exchange": "exchanges", "strip_summary_label": "summaries"}
 
 
-def exchange_starts(messages: Sequence[Mapping[str, Any]]) -> list[int]:
-    """Indices where whole exchanges begin.
+def __getattr__(name: str) -> Any:
+    """Old import paths keep working: exchanges and summary labels now have modules of their own."""
+    if name in _MOVED:
+        import importlib
 
-    An exchange is a user question and everything that answers it: the assistant reply and any
-    tool_use / tool_result rounds in between. Cutting a history only at these indices can never
-    leave it starting with an assistant message or split a tool call from its result.
-    """
-    return [i for i, m in enumerate(messages) if starts_exchange(m)]
-
-
-
-_SUMMARY_LABEL = re.compile(r"^\s*(?:here(?:'s| is) )?(?:an? |the )?(?:updated |new )?summary\b[^:\n]{0,60}:\s*",
-                            re.IGNORECASE)
-
-
-def strip_summary_label(text: str) -> str:
-    """Drop a leading "Summary ...:" label from a summarizer's reply.
-
-    Whoever shows the summary adds its own heading; without this, headings double up and nest a
-    little deeper with every chained summary.
-    """
-    return _SUMMARY_LABEL.sub("", text).strip()
+        return getattr(importlib.import_module(f".{_MOVED[name]}", __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

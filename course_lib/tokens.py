@@ -20,11 +20,15 @@ in live mode :func:`count_tokens` asks the API, whose count is the one that matc
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+__all__ = ["MESSAGE_OVERHEAD", "api_token_counter", "content_text", "count_tokens", "estimate_message_tokens",
+           "estimate_request_tokens", "estimate_tokens", "system_text"]
 
 MESSAGE_OVERHEAD = 4
 """Tokens of framing per message (role markers and separators)."""
@@ -85,10 +89,16 @@ def estimate_request_tokens(
     messages: Iterable[Mapping[str, Any]],
     system: str | Iterable[Mapping[str, Any]] | None = None,
     tools: Iterable[Mapping[str, Any]] | None = None,
+    *,
+    token_counter: Callable[[Mapping[str, Any]], int] = estimate_message_tokens,
 ) -> int:
-    """Input tokens of a whole request: system prompt, every message, and tool definitions."""
+    """Input tokens of a whole request: system prompt, every message, and tool definitions.
+
+    Introduced in notebook 03_token_budgets. ``token_counter`` counts the messages (the estimator
+    by default, or :func:`api_token_counter`); the system prompt and tools are estimated.
+    """
     total = estimate_tokens(system_text(system))
-    total += sum(estimate_message_tokens(m) for m in messages)
+    total += sum(token_counter(m) for m in messages)
     total += sum(estimate_tokens(json.dumps(tool, sort_keys=True)) for tool in tools or ())
     return total
 
@@ -104,3 +114,23 @@ def count_tokens(client: Any, *, model: str, messages: list[dict], system: Any =
     if system:
         kwargs["system"] = system
     return client.messages.count_tokens(**kwargs).input_tokens
+
+
+def api_token_counter(client: Any, model: str, *, cache_size: int = 4096) -> Callable[[Mapping[str, Any]], int]:
+    """A ``token_counter`` (message -> tokens) that asks the API's ``count_tokens``, for live mode.
+
+    Introduced in notebook 03_token_budgets. Pass it as ``token_counter=`` to a manager or
+    :meth:`~course_lib.budget.TokenBudget.for_request` when estimates are not close enough (code,
+    JSON, other languages, a new tokenizer). Each text is counted once: counts are cached by the
+    message's text, up to ``cache_size`` of them. The message's text is counted as one user turn
+    (an assistant turn or a lone tool result cannot be counted alone), so each count includes the
+    request's few tokens of framing: a small over-count, on the safe side for a budget.
+    """
+    @functools.lru_cache(maxsize=cache_size)
+    def count(text: str) -> int:
+        return count_tokens(client, model=model, messages=[{"role": "user", "content": text or "."}])
+
+    def counter(message: Mapping[str, Any]) -> int:
+        return count(content_text(message["content"]))
+
+    return counter

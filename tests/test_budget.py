@@ -3,7 +3,7 @@
 import pytest
 
 from course_lib.budget import BudgetError, TokenBudget, system_prompt_cost, validate_allocation
-from course_lib.tokens import estimate_message_tokens, estimate_tokens
+from course_lib.tokens import MESSAGE_OVERHEAD, estimate_message_tokens, estimate_tokens
 
 KNOWLEDGE_CHECK = TokenBudget(context_window=200_000, system_tokens=1_500, current_message_tokens=800,
                               max_tokens=4_096)
@@ -108,3 +108,11 @@ def test_for_request_measures_with_the_kits_estimator():
 def test_to_rows_feeds_a_chart_and_may_go_negative():
     rows = TokenBudget(1_000, 600, 300, 200).to_rows()
     assert [r["tokens"] for r in rows] == [600, 300, 200, -100]
+
+
+def test_for_request_takes_a_token_counter():
+    budget = TokenBudget.for_request(current_message="What is a list?", system="Be brief.", max_tokens=1_000,
+                                     context_window=10_000, token_counter=lambda m: 50)
+    assert budget.current_message_tokens == 50
+    assert budget.system_tokens == 50 - MESSAGE_OVERHEAD  # the system prompt is text, with no message framing
+    assert budget.available_for_history == 10_000 - 46 - 50 - 1_000

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import plotly.graph_objects as go
 import pytest
 
+from course_lib.budget import TokenBudget
 from course_lib.classroom import charts
 from course_lib.classroom.charts import DEFAULT_PRICES, Prices, request_cost
 
@@ -17,8 +18,7 @@ CACHED_RUN = [  # per-request usage of a cached full history: a write on turn 1,
 
 
 def budget(window=200_000, system=2_000, current=300, reserve=4_096):
-    return SimpleNamespace(context_window=window, system_tokens=system, current_message_tokens=current,
-                           max_tokens=reserve)
+    return TokenBudget(window, system, current, reserve)
 
 
 def by_name(fig):
@@ -289,3 +289,18 @@ def test_different_labels_that_mention_tokens_get_different_colors():
     assert strategy_color("500-token system prompt") != strategy_color("2,000-token system prompt")
     assert strategy_color("token window (120)") == strategy_color("token-window")
     assert strategy_color("sliding window (6 messages)") == strategy_color("window of 4")
+
+
+def test_prices_have_one_home_and_charts_re_export_them():
+    from course_lib import usage
+
+    assert charts.Prices is usage.Prices and charts.DEFAULT_PRICES is usage.DEFAULT_PRICES
+    assert charts.request_cost is usage.request_cost
+    import course_lib
+    assert course_lib.Prices is usage.Prices and course_lib.request_cost is usage.request_cost
+
+
+def test_budget_bar_reads_the_budgets_own_formula():
+    over = TokenBudget(1_000, 600, 300, 200)  # 100 over before any history
+    segments = {s.name: s for s in charts.budget_segments(over)}
+    assert segments["history"].length == 0 and segments["over budget"].length == -over.available_for_history == 100

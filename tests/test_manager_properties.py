@@ -1,8 +1,9 @@
 """Properties every manager keeps over random conversations with tool calls and long tool results.
 
 Each example plays a random script (statements, questions, tool calls whose results run up to a
-few thousand tokens, facts pinned along the way) against a small simulated context window, and
-checks every request the manager made and its state after each send.
+few thousand tokens, some answered with a ``[tool_result, text]`` turn, facts pinned along the
+way) against a small simulated context window, and checks every request the manager made and its
+state after each send: valid as a request (tool pairs kept, ending with a user turn) and fitting.
 """
 
 import json
@@ -50,6 +51,8 @@ step = st.one_of(
     sentence.map(lambda s: ("say", s + ".")),
     sentence.map(lambda s: ("ask", f"What about the {s.lower()}?")),
     st.tuples(st.just("tool"), st.integers(0, 1600)),  # words in the tool result: up to past the window
+    # a user turn [tool_result, text]: valid for the API, and it continues the exchange (issue 14)
+    st.tuples(st.just("tool+text"), st.integers(0, 400)),
     st.integers(0, 99).map(lambda k: ("pin", k)),
 )
 conversations = st.lists(step, min_size=1, max_size=10)
@@ -95,7 +98,7 @@ class Checker:
         summaries = [r for r in new if is_summary(r)]
         assert 1 <= len(turns) <= 2 and len(summaries) <= (1 if ok else 0)
         for request in new:
-            assert validate_messages(request["messages"]) == []
+            assert validate_messages(request["messages"], request=True) == []
         for request in turns:
             self.check_pins(request, facts)
         for request in summaries:
@@ -127,18 +130,22 @@ class Checker:
             history -= estimate_tokens(self.manager.pinned_block())
         assert history <= HISTORY_BUDGET
 
+    def answer_tool_call(self, words, remark=None):
+        if not self.send("Please use search_docs to find the weekly report."):
+            return
+        (call,) = self.manager.pending_tool_calls()
+        result = " ".join(["row"] * words) or "No rows."
+        extra = [{"type": "text", "text": remark}] if remark else []
+        if not self.send([{"type": "tool_result", "tool_use_id": call["id"], "content": result}, *extra]):
+            assert self.send([{"type": "tool_result", "tool_use_id": call["id"],
+                               "content": "The result was too long to include."}, *extra])
+
     def play(self, script):
         for action, value in script:
             if action == "pin":
                 self.manager.pin(f"Fact {value}: the code is ZX-{value}.")
-            elif action == "tool":
-                if not self.send("Please use search_docs to find the weekly report."):
-                    continue
-                (call,) = self.manager.pending_tool_calls()
-                result = " ".join(["row"] * value) or "No rows."
-                if not self.send([{"type": "tool_result", "tool_use_id": call["id"], "content": result}]):
-                    assert self.send([{"type": "tool_result", "tool_use_id": call["id"],
-                                       "content": "The result was too long to include."}])
+            elif action in ("tool", "tool+text"):
+                self.answer_tool_call(value, remark="Also, keep it short." if action == "tool+text" else None)
             else:
                 self.send(value)
         if isinstance(self.manager, SmartConversationManager):
@@ -163,8 +170,8 @@ def test_every_request_is_valid_fits_and_loses_nothing(kind, script):
 def test_token_window_matches_the_obvious_walk(sizes, budget):
     manager = TokenWindowManager(make_client("simulated"), history_budget=budget)
     for user_words, assistant_words in sizes:
-        manager.record({"role": "user", "content": " ".join(["ask"] * user_words)})
-        manager.record({"role": "assistant", "content": " ".join(["answer"] * assistant_words)})
+        manager.add_message({"role": "user", "content": " ".join(["ask"] * user_words)})
+        manager.add_message({"role": "assistant", "content": " ".join(["answer"] * assistant_words)})
     messages = [e.message for e in manager.transcript]
     starts = exchange_starts(messages)
     kept, used = starts[-1], 0

@@ -88,8 +88,9 @@ def test_defaults_use_make_client_and_the_one_default_model():
     assert client_info(manager.client).mode == "simulated"  # tests run without a key
     manager.send("Hello there.")
     assert sim(manager.client).requests[-1]["model"] == DEFAULT_MODEL == manager.model
-    source = (ROOT / "course_lib" / "managers.py").read_text()
-    assert "claude-" not in source, "the model id is named once, in client.py"
+    for path in (ROOT / "course_lib").rglob("*.py"):
+        if path.name != "defaults.py":
+            assert "claude-" not in path.read_text(), f"{path}: the model id is named once, in defaults.py"
 
 
 def test_token_usage_comes_from_the_responses():
@@ -275,8 +276,8 @@ def test_an_exchange_longer_than_the_window_is_kept_whole():
 def build(manager, sizes):
     """Record exchanges of user/assistant messages with the given word counts, without the API."""
     for user_words, assistant_words in sizes:
-        manager.record({"role": "user", "content": words(user_words, "ask")})
-        manager.record({"role": "assistant", "content": words(assistant_words, "answer")})
+        manager.add_message({"role": "user", "content": words(user_words, "ask")})
+        manager.add_message({"role": "assistant", "content": words(assistant_words, "answer")})
 
 
 def oracle_start(messages, budget):
@@ -321,13 +322,19 @@ def test_token_window_sends_within_budget_and_drops_a_huge_tool_result_whole():
 
 
 def test_token_window_never_recounts_the_history(monkeypatch):
-    import course_lib.managers as managers
+    import course_lib.managers.transcript as transcript
 
-    manager = TokenWindowManager(make_client("simulated"), history_budget=500)
-    build(manager, [(10, 10)] * 200)
     calls = []
-    monkeypatch.setattr(managers, "estimate_message_tokens", lambda m: calls.append(m) or 0)
-    monkeypatch.setattr(managers, "starts_exchange", lambda m: calls.append(m) or True)
+
+    def counting(message):
+        calls.append(message)
+        return estimate_message_tokens(message)
+
+    manager = TokenWindowManager(make_client("simulated"), history_budget=500, token_counter=counting)
+    build(manager, [(10, 10)] * 200)
+    assert len(calls) == 400  # each message counted once, when added, by the injected counter
+    calls.clear()
+    monkeypatch.setattr(transcript, "starts_exchange", lambda m: calls.append(m) or True)
     manager.get_messages()
     assert calls == []  # token counts and exchange starts were cached when the messages were added
 
@@ -694,16 +701,17 @@ def test_from_state_refuses_a_different_kind():
         TokenWindowManager.from_state(saved_state())
 
 
-def test_record_imports_messages_but_only_valid_continuations():
+def test_add_message_imports_messages_but_only_valid_continuations():
     manager = ConversationManager(make_client("simulated"))
-    entry = manager.record({"role": "user", "content": "Imported question."}, importance=0.9, pinned=True,
-                           timestamp=1.5)
+    entry = manager.add_message({"role": "user", "content": "Imported question."}, importance=0.9, pinned=True,
+                                timestamp=1.5)
     assert (entry.importance, entry.pinned, entry.timestamp) == (0.9, True, 1.5)
     with pytest.raises(InvalidHistoryError, match=r"messages\[1\] same_role_run"):
-        manager.record({"role": "user", "content": "Again?"})
+        manager.add_message({"role": "user", "content": "Again?"})
     with pytest.raises(InvalidHistoryError, match="leading_assistant"):
-        ConversationManager(make_client("simulated")).record({"role": "assistant", "content": "Hi"})
+        ConversationManager(make_client("simulated")).record({"role": "assistant", "content": "Hi"})  # old name
     assert len(manager.transcript) == 1
+    assert ConversationManager.record is ConversationManager.add_message
 
 
 # -- the syllabus lab -------------------------------------------------------------------------------
@@ -739,3 +747,73 @@ def test_prompt_caching_reads_the_previous_prefix_on_full_history():
     assert plain.usage_log[0]["cache_creation_input_tokens"] == 0
     restored = ConversationManager.from_state(manager.to_state(), client)
     assert restored.prompt_caching is True
+
+
+# -- injectable token counting, previews, explanations, the prefill rule ------------------------------
+
+def test_token_window_with_a_one_token_counter_keeps_about_ten_messages():
+    manager = TokenWindowManager(make_client("simulated"), history_budget=10, token_counter=lambda m: 1)
+    build(manager, [(50, 80)] * 30)  # long messages: by the estimator, not even one old exchange would fit
+    manager.add_message({"role": "user", "content": "And now?"})
+    view = manager.get_messages()
+    assert len(view) == 11  # ten messages of history (five exchanges at 1 token each) + the current question
+    assert manager.history_tokens() == 10
+
+
+def test_a_count_tokens_backed_counter_against_the_simulator():
+    from course_lib.tokens import api_token_counter
+
+    client = make_client("simulated")
+    counter = api_token_counter(client, DEFAULT_MODEL)
+    manager = TokenWindowManager(client, history_budget=60, token_counter=counter)
+    chat(manager, QUESTIONS[:4])
+    counted = [r for r in sim(client).requests if "max_tokens" not in r]  # count_tokens bodies carry no max_tokens
+    assert counted, "the counter asked the count_tokens endpoint"
+    for entry in manager.transcript:  # the simulator's count of the text as one user turn
+        assert entry.tokens == estimate_message_tokens({"role": "user", "content": entry.message["content"]})
+    before = len(sim(client).requests)
+    assert counter(manager.transcript[0].message) == manager.transcript[0].tokens
+    assert len(sim(client).requests) == before  # cached: counting a message again asks nothing
+    assert manager.history_tokens() <= 60
+
+
+def test_preview_of_the_next_request_is_what_send_then_sends_and_changes_nothing():
+    client = make_client("simulated")
+    manager = SlidingWindowManager(client, window_size=4, pinned_facts=["Order QX-1."])
+    chat(manager, QUESTIONS[:3])
+    before = manager.to_state()
+    preview = manager.get_messages(next_message={"role": "user", "content": QUESTIONS[3]})
+    assert manager.to_state() == before  # nothing kept
+    assert preview != manager.get_messages() + [{"role": "user", "content": QUESTIONS[3]}]  # the window moved
+    manager.send(QUESTIONS[3])
+    assert sim(client).requests[-1]["messages"] == preview
+    with pytest.raises(InvalidHistoryError, match="same_role_run"):
+        manager.get_messages(next_message={"role": "assistant", "content": "Hi"})
+
+
+def test_explain_view_says_what_each_strategy_keeps_and_why():
+    client = make_client("simulated")
+    smart = SmartConversationManager(client, token_threshold=10, recent_turns_to_keep=1)
+    chat(smart, QUESTIONS[:3])
+    rows = smart.explain_view()
+    assert [r.index for r in rows] == list(range(len(smart.transcript)))
+    folded = [r for r in rows if r.status == "summary"]
+    assert folded and all(r.index < smart.summarized_upto for r in folded)
+    assert all(r.status == "kept" for r in rows if r.index >= smart.summarized_upto)
+    full = ConversationManager(client)
+    chat(full, QUESTIONS[:2])
+    assert {r.reason for r in full.explain_view()} == {"full history sends every message"}
+
+
+def test_no_manager_sends_a_request_that_ends_with_an_assistant_turn():
+    class Broken(ConversationManager):
+        def get_messages(self, next_message=None):
+            return super().get_messages(next_message)[:-1]  # a bug: drops the user's message
+
+    client = make_client("simulated")
+    manager = Broken(client)
+    manager.add_message({"role": "user", "content": "Hi"})
+    manager.add_message({"role": "assistant", "content": "Hello"})
+    with pytest.raises(InvalidHistoryError, match="does not support assistant message prefill"):
+        manager.send("Still there?")
+    assert sim(client).requests == [] and len(manager.transcript) == 2

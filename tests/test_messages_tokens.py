@@ -1,9 +1,23 @@
 """validate_messages reports every problem; the token estimator is stable and monotone."""
 
+from types import SimpleNamespace
+
 import pytest
 
-from course_lib import InvalidHistoryError, ensure_valid, estimate_message_tokens, estimate_tokens, validate_messages
-from course_lib.messages import exchange_starts
+from course_lib import (
+    DEFAULT_MODEL,
+    InvalidHistoryError,
+    client_info,
+    ensure_valid,
+    estimate_message_tokens,
+    estimate_request_tokens,
+    estimate_tokens,
+    make_client,
+    validate_messages,
+)
+from course_lib.exchanges import exchange_spans, exchange_starts, starts_exchange
+from course_lib.messages import reply_text
+from course_lib.tokens import api_token_counter
 
 USE = {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "grep", "input": {"q": "x"}}]}
 RESULT = {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "3 matches"}]}
@@ -45,6 +59,67 @@ def test_exchange_starts_never_split_tool_pairs():
     assert exchange_starts(history) == [0, 4]
     for start in exchange_starts(history):
         assert validate_messages(history[start:]) == []
+
+
+def test_a_tool_result_with_text_continues_the_exchange():
+    # [tool_result, text] is valid for the API; it answers the tool call, so it is no cut point (issue 14)
+    mixed = {"role": "user", "content": [*RESULT["content"], {"type": "text", "text": "And keep it short."}]}
+    history = [{"role": "user", "content": "a"}, USE, mixed, {"role": "assistant", "content": "b"},
+               {"role": "user", "content": "c"}]
+    assert validate_messages(history) == []
+    assert not starts_exchange(mixed) and exchange_starts(history) == [0, 4]
+    assert exchange_spans(history) == [(0, 4), (4, 5)]
+    for start in exchange_starts(history):
+        assert validate_messages(history[start:], request=True) == []
+
+
+def test_old_import_paths_still_work():
+    import course_lib.messages as messages
+    from course_lib import exchanges, summaries
+
+    assert messages.exchange_starts is exchanges.exchange_starts
+    assert messages.starts_exchange is exchanges.starts_exchange
+    assert messages.strip_summary_label is summaries.strip_summary_label
+
+
+def test_a_request_ending_with_an_assistant_turn_is_reported_in_the_apis_words():
+    history = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
+    assert validate_messages(history) == []  # a transcript may end with the reply
+    (problem,) = validate_messages(history, request=True)  # a request may not: prefill is gone
+    assert (problem.index, problem.code) == (1, "ends_with_assistant")
+    assert problem.detail == ("This model does not support assistant message prefill. The conversation must end "
+                              "with a user message.")
+    with pytest.raises(InvalidHistoryError, match="must end with a user message"):
+        ensure_valid(history, request=True)
+    assert validate_messages([*history, {"role": "user", "content": "More?"}], request=True) == []
+
+
+def test_reply_text_reads_text_blocks_by_type_never_the_first_block():
+    reply = {"role": "assistant", "content": [{"type": "thinking", "thinking": "hmm", "signature": "s"},
+                                              {"type": "text", "text": "Paris."},
+                                              {"type": "tool_use", "id": "t", "name": "map", "input": {}},
+                                              {"type": "text", "text": "Checking the map."}]}
+    assert reply_text(reply) == "Paris.\nChecking the map."
+    assert reply_text({"role": "assistant", "content": "plain"}) == "plain"
+    sdk = SimpleNamespace(content=[SimpleNamespace(type="thinking", thinking="hmm"), SimpleNamespace(type="text",
+                                                                                                     text="Hi.")])
+    assert reply_text(sdk) == "Hi."
+
+
+def test_api_token_counter_asks_count_tokens_once_per_text():
+    client = make_client("simulated")
+    counter = api_token_counter(client, DEFAULT_MODEL)
+    sim = client_info(client).simulator
+    message = {"role": "assistant", "content": "The parcel is at the depot."}
+    assert counter(message) == estimate_message_tokens(message)  # the simulator counts with the estimator
+    assert counter(dict(message)) == counter(message) and len(sim.requests) == 1  # cached
+    assert sim.requests[0]["messages"] == [{"role": "user", "content": "The parcel is at the depot."}]
+
+
+def test_estimate_request_tokens_takes_a_token_counter():
+    messages = [{"role": "user", "content": "a b c"}, {"role": "assistant", "content": "d"}]
+    assert estimate_request_tokens(messages, "sys", token_counter=lambda m: 100) == 200 + estimate_tokens("sys")
+    assert estimate_request_tokens(messages) == sum(estimate_message_tokens(m) for m in messages)
 
 
 def test_estimator_is_monotone_and_counts_numbers_and_punctuation():

@@ -84,8 +84,8 @@ TALK = [
 def conversation(pin_account=False):
     manager = ConversationManager(make_client("simulated"))
     for n, (question, answer) in enumerate(TALK):
-        manager.record({"role": "user", "content": question}, pinned=pin_account and n == 1)
-        manager.record({"role": "assistant", "content": answer})
+        manager.add_message({"role": "user", "content": question}, pinned=pin_account and n == 1)
+        manager.add_message({"role": "assistant", "content": answer})
     return manager
 
 
@@ -103,7 +103,7 @@ def test_window_explorer_window_cuts_at_exchange_starts():
     # the same numbers the real manager sends
     real = SlidingWindowManager(make_client("simulated"), window_size=5)
     for entry in manager.transcript:
-        real.record(entry.message)
+        real.add_message(entry.message)
     assert len(real.get_messages()) == 4
     # the table and the chart follow the slider
     assert "exchange starts earlier" in explorer.table.value
@@ -136,7 +136,7 @@ def test_window_explorer_token_window_matches_the_manager():
     assert explorer.kept() == [6, 7, 8, 9, 10, 11]
     real = TokenWindowManager(make_client("simulated"), history_budget=budget)
     for entry in manager.transcript:
-        real.record(entry.message)
+        real.add_message(entry.message)
     assert len(real.get_messages()) == 6
     rows = explorer.rows()
     assert rows[10].reason.startswith("newest exchange: always sent")
@@ -262,3 +262,20 @@ def test_chat_panel_reports_a_summary_request_and_counts_the_summary_as_history(
     history = trace(panel.figure, "history sent").x[0]
     # the next request: summary pair + the newest exchange (recent_turns_to_keep=1 counts the new message)
     assert 0 < history < sum(e.tokens for e in manager.transcript)
+
+
+def test_chat_panel_reads_the_managers_preview_and_never_copies_or_changes_it():
+    tools = [{"name": "search_docs", "description": "Search the docs.",
+              "input_schema": {"type": "object", "properties": {"query": {"type": "string"}}}}]
+    manager = ConversationManager(make_client("simulated"), tools=tools)
+    manager.send("Please use search_docs to find the weekly report.")
+    assert manager.pending_tool_calls()  # a text message cannot come next: the preview refuses it
+    before = manager.to_state()
+    panel = ChatPanel(manager)
+    assert panel.next_history_tokens() == sum(estimate_message_tokens(m) for m in manager.get_messages())
+    assert manager.to_state() == before
+    calls = []
+    manager.get_messages = lambda next_message=None: calls.append(next_message) or []
+    manager.to_state = lambda: pytest.fail("the panel must not clone the manager")
+    panel.next_history_tokens()
+    assert calls == [{"role": "user", "content": "..."}]

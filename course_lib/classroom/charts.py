@@ -18,98 +18,40 @@ Introduced in notebook 02_history_strategies (:func:`tokens_per_turn`, :func:`ca
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import plotly.graph_objects as go
 
-TEMPLATE = "plotly_white"
-HEIGHT = 360
-BAR_HEIGHT = 230
-
-STRATEGY_COLORS = {
-    "full": "#1f77b4",          # blue: full history
-    "window": "#ff7f0e",        # orange: sliding window (messages)
-    "token_window": "#2ca02c",  # green: token-budget window
-    "summary": "#9467bd",       # purple: summarization
-    "importance": "#8c564b",    # brown: importance pruning
-}
-"""One color per strategy, used by every figure so the same strategy always looks the same."""
-
-_FALLBACK_COLORS = ("#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728")
-
-BUDGET_COLORS = {
-    "system prompt": "#7f7f7f",
-    "history": "#1f77b4",
-    "current message": "#2ca02c",
-    "max_tokens reserve": "#ff7f0e",
-    "free": "#e5e5e5",
-    "over budget": "#d62728",
-    "context window": "#000000",
-}
-STATUS_COLORS = {"kept": "#2ca02c", "pinned": "#1f77b4", "summary": "#9467bd", "dropped": "#d9d9d9"}
-STATUSES = tuple(STATUS_COLORS)
-_STATUS_ALIASES = {"keep": "kept", "drop": "dropped", "summarized": "summary", "summarised": "summary",
-                   "pin": "pinned"}
-ROLE_COLORS = {"user": "#1f77b4", "assistant": "#ff7f0e"}
-
-
-def strategy_color(name: str) -> str:
-    """The color for a strategy, recognised from its label ("full history", "sliding window (6)", ...).
-
-    Introduced in notebook 02_history_strategies; every figure uses it, so colors agree across notebooks.
-    Labels that name no known strategy get a color of their own (from the label's text), so two
-    different lines never share one.
-    """
-    key = name.lower()
-    for pattern, strategy in ((r"\btoken[-_ ]window\b", "token_window"), (r"\bfull history\b", "full"),
-                              (r"\bsummar", "summary"), (r"\bimportance\b|\bprun", "importance"),
-                              (r"\b(sliding )?window\b", "window")):
-        if re.search(pattern, key):
-            return STRATEGY_COLORS[strategy]
-    return _FALLBACK_COLORS[sum(map(ord, name)) % len(_FALLBACK_COLORS)]
-
-
-def _figure(title: str, xaxis: str, yaxis: str, height: int = HEIGHT) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(title=title, template=TEMPLATE, height=height, xaxis_title=xaxis, yaxis_title=yaxis,
-                      margin={"l": 60, "r": 20, "t": 60, "b": 50}, legend={"orientation": "h", "y": -0.25})
-    return fig
-
-
-def _get(row: Any, key: str) -> int:
-    """A usage number from a dict row or an SDK ``Usage`` object; missing or None counts as 0."""
-    value = row.get(key) if isinstance(row, Mapping) else getattr(row, key, None)
-    return int(value or 0)
-
+from ..budget import TokenBudget
+from ..usage import (  # noqa: F401  (DEFAULT_PRICES, Prices, request_cost: notebooks import them from here)
+    DEFAULT_PRICES,
+    Prices,
+    cumulative_costs,
+    prompt_tokens,
+    request_cost,
+    turn_of,
+    usage_number,
+    usage_rows,
+    without_caching,
+)
+from .style import (  # noqa: F401  (BAR_HEIGHT, HEIGHT, STRATEGY_COLORS: notebooks and tests read them here)
+    BAR_HEIGHT,
+    BUDGET_COLORS,
+    HEIGHT,
+    ROLE_COLORS,
+    STATUS_ALIASES,
+    STATUS_COLORS,
+    STATUSES,
+    STRATEGY_COLORS,
+    new_figure,
+    strategy_color,
+)
 
 # ---------------------------------------------------------------------------------------------------
 # Input tokens per turn (02_history_strategies)
 # ---------------------------------------------------------------------------------------------------
-
-def prompt_tokens(usage: Any) -> int:
-    """Every input token of one request: uncached input plus cache writes plus cache reads.
-
-    Introduced in notebook 02_history_strategies.
-    Why the sum: with prompt caching the API reports ``input_tokens`` as only the *uncached* part,
-    so a cached full history would look tiny. The prompt the model read is the sum of all three.
-    """
-    return (_get(usage, "input_tokens") + _get(usage, "cache_creation_input_tokens")
-            + _get(usage, "cache_read_input_tokens"))
-
-
-def _usage_rows(run: Any) -> list[Any]:
-    """A manager's ``usage_log`` or a list of usage rows / SDK Usage objects."""
-    log = getattr(run, "usage_log", None)
-    return list(log) if log is not None else list(run)
-
-
-def _turn_of(row: Any, position: int) -> int:
-    turn = row.get("turn") if isinstance(row, Mapping) else None
-    return int(turn) if turn is not None else position + 1
-
 
 def _kind_of(row: Any) -> str:
     return str(row.get("kind", "turn")) if isinstance(row, Mapping) else "turn"
@@ -117,12 +59,12 @@ def _kind_of(row: Any) -> str:
 
 def turn_series(run: Sequence[int] | Any) -> tuple[list[int], list[int]]:
     """(turn numbers, input tokens) of one run: plain ints (turn 1, 2, ...) or a manager's turn rows."""
-    rows = _usage_rows(run)
+    rows = usage_rows(run)
     if all(isinstance(r, int) for r in rows):
         return list(range(1, len(rows) + 1)), [int(r) for r in rows]
     # A turn that overflowed succeeds on its one retry: that row is the turn's request.
     turns = [(i, r) for i, r in enumerate(rows) if _kind_of(r) in ("turn", "retry")]
-    return [_turn_of(r, i) for i, r in turns], [prompt_tokens(r) for _, r in turns]
+    return [turn_of(r, i) for i, r in turns], [prompt_tokens(r) for _, r in turns]
 
 
 def tokens_per_turn(runs: Mapping[str, Sequence[int] | Any], *,
@@ -135,7 +77,7 @@ def tokens_per_turn(runs: Mapping[str, Sequence[int] | Any], *,
     ``"summary"``) are drawn as open diamonds at their turn, because they cost tokens too and a fair
     comparison must show them.
     """
-    fig = _figure(title, "turn", "input tokens sent")
+    fig = new_figure(title, "turn", "input tokens sent")
     for name, run in runs.items():
         color = strategy_color(name)
         turns, tokens = turn_series(run)
@@ -144,10 +86,10 @@ def tokens_per_turn(runs: Mapping[str, Sequence[int] | Any], *,
                                  hovertemplate="turn %{x}: %{y:,} input tokens<extra>%{fullData.name}</extra>"))
         if isinstance(run, Sequence) and all(isinstance(r, int) for r in run):
             continue
-        extra = [(i, r) for i, r in enumerate(_usage_rows(run)) if _kind_of(r) == "summary"]
+        extra = [(i, r) for i, r in enumerate(usage_rows(run)) if _kind_of(r) == "summary"]
         if extra:
             fig.add_trace(go.Scatter(
-                x=[_turn_of(r, i) for i, r in extra], y=[prompt_tokens(r) for _, r in extra], mode="markers",
+                x=[turn_of(r, i) for i, r in extra], y=[prompt_tokens(r) for _, r in extra], mode="markers",
                 name=f"{name}: summary call", legendgroup=name,
                 marker={"color": color, "symbol": "diamond-open", "size": 11},
                 hovertemplate="turn %{x}: summary call read %{y:,} tokens<extra></extra>"))
@@ -159,15 +101,6 @@ def tokens_per_turn(runs: Mapping[str, Sequence[int] | Any], *,
 # ---------------------------------------------------------------------------------------------------
 # The token budget as one bar (03_token_budgets)
 # ---------------------------------------------------------------------------------------------------
-
-class BudgetLike(Protocol):
-    """What :func:`budget_bar` reads: a :class:`course_lib.budget.TokenBudget` or anything shaped like it."""
-
-    context_window: int
-    system_tokens: int
-    current_message_tokens: int
-    max_tokens: int
-
 
 @dataclass(frozen=True)
 class Segment:
@@ -182,7 +115,7 @@ BUDGET_PARTS = ("system prompt", "history", "current message", "max_tokens reser
 """The bar's segments, in drawing order; :func:`budget_bar` always makes these traces, then the window line."""
 
 
-def budget_segments(budget: BudgetLike, history_tokens: int | None = None) -> list[Segment]:
+def budget_segments(budget: TokenBudget, history_tokens: int | None = None) -> list[Segment]:
     """The segments of :func:`budget_bar`, as numbers (so widgets and tests can check them).
 
     Introduced in notebook 03_token_budgets.
@@ -193,7 +126,7 @@ def budget_segments(budget: BudgetLike, history_tokens: int | None = None) -> li
     """
     window, system = budget.context_window, budget.system_tokens
     current, reserve = budget.current_message_tokens, budget.max_tokens
-    room = getattr(budget, "available_for_history", window - system - current - reserve)
+    room = budget.available_for_history  # the budget's own formula, never a copy of it
     history = max(room, 0) if history_tokens is None else history_tokens
     free = 0 if history_tokens is None else max(room - history_tokens, 0)
     over = max(system + history + current + reserve - window, 0)
@@ -206,7 +139,7 @@ def budget_segments(budget: BudgetLike, history_tokens: int | None = None) -> li
     return segments
 
 
-def budget_title(budget: BudgetLike, history_tokens: int | None = None) -> str:
+def budget_title(budget: TokenBudget, history_tokens: int | None = None) -> str:
     """The one sentence the bar is about: room left, or how far over the window the request is."""
     segments = {s.name: s for s in budget_segments(budget, history_tokens)}
     over = segments["over budget"].length
@@ -217,7 +150,7 @@ def budget_title(budget: BudgetLike, history_tokens: int | None = None) -> str:
     return f"Next request: {budget.context_window - segments['free'].length:,} of {budget.context_window:,} tokens"
 
 
-def budget_bar(budget: BudgetLike, history_tokens: int | None = None) -> go.Figure:
+def budget_bar(budget: TokenBudget, history_tokens: int | None = None) -> go.Figure:
     """One horizontal stacked bar: system prompt, history, current message and the max_tokens reserve.
 
     Introduced in notebook 03_token_budgets.
@@ -226,7 +159,7 @@ def budget_bar(budget: BudgetLike, history_tokens: int | None = None) -> go.Figu
     ``history_tokens`` to draw an actual next request (what :class:`course_lib.classroom.widgets.ChatPanel`
     shows) instead of the room available.
     """
-    fig = _figure("", "tokens", "", height=BAR_HEIGHT)
+    fig = new_figure("", "tokens", "", height=BAR_HEIGHT)
     for name in BUDGET_PARTS:
         fig.add_trace(go.Bar(x=[0], y=[0], base=[0], orientation="h", name=name, width=0.6,
                              marker={"color": BUDGET_COLORS[name]}))
@@ -240,7 +173,7 @@ def budget_bar(budget: BudgetLike, history_tokens: int | None = None) -> go.Figu
     return fig
 
 
-def update_budget_bar(fig: go.Figure, budget: BudgetLike, history_tokens: int | None = None) -> None:
+def update_budget_bar(fig: go.Figure, budget: TokenBudget, history_tokens: int | None = None) -> None:
     """Redraw a :func:`budget_bar` figure in place (a ``FigureWidget`` changes without re-rendering).
 
     Introduced in notebook 03_token_budgets, behind :class:`course_lib.classroom.widgets.TokenBudgetExplorer`.
@@ -290,7 +223,7 @@ def kept_row(row: Any) -> KeptRow:
     if "index" not in fields or "status" not in fields:
         raise ValueError(f"kept_messages: row {row!r} needs at least an index and a status")
     status = str(fields["status"]).lower()
-    status = _STATUS_ALIASES.get(status, status)
+    status = STATUS_ALIASES.get(status, status)
     if status not in STATUS_COLORS:
         raise ValueError(f"kept_messages: row {row!r} has status {fields['status']!r}; "
                          f"use one of {', '.join(STATUSES)}")
@@ -312,7 +245,7 @@ def kept_messages(rows: Mapping[str, Iterable[Any]] | Iterable[Any], *,
     table = dict(rows) if isinstance(rows, Mapping) else {"plan": rows}
     grid = {name: [kept_row(r) for r in found if _attr(r, "index", 0) is not None]  # skip added summary rows
             for name, found in table.items()}
-    fig = _figure(title, "message index (0 = oldest)", "")
+    fig = new_figure(title, "message index (0 = oldest)", "")
     for status in STATUSES:
         cells = [(name, r) for name, found in grid.items() for r in found if r.status == status]
         fig.add_trace(go.Scatter(
@@ -386,7 +319,7 @@ def importance_bars(scores: Iterable[Any], *, threshold: float | None = None,
     a pruning pass would drop messages first.
     """
     rows = [score_row(r, i) for i, r in enumerate(scores) if _attr(r, "index", 0) is not None]
-    fig = _figure(title, "message index (0 = oldest)", "importance")
+    fig = new_figure(title, "message index (0 = oldest)", "importance")
     for role in sorted({r.role for r in rows}, key=lambda x: (x not in ROLE_COLORS, x)):
         mine = [r for r in rows if r.role == role]
         fig.add_trace(go.Bar(
@@ -408,71 +341,6 @@ def importance_bars(scores: Iterable[Any], *, threshold: float | None = None,
 # Money: request cost and prompt caching (02_history_strategies)
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Prices:
-    """Dollars per million tokens, and the prompt-caching multipliers on the input price.
-
-    Introduced in notebook 02_history_strategies.
-    The defaults are the list price of the course's model (Claude Sonnet 5.5: $2 per million
-    input tokens, $10 per million output tokens) with 5-minute cache writes at 1.25x and cache
-    reads at 0.1x the input price. Prices change: check the current pricing page before quoting a
-    number, and pass your own ``Prices`` to every function here.
-    """
-
-    input_per_mtok: float = 2.0
-    output_per_mtok: float = 10.0
-    cache_write_multiplier: float = 1.25
-    cache_read_multiplier: float = 0.1
-
-    def __post_init__(self) -> None:
-        for name in ("input_per_mtok", "output_per_mtok", "cache_write_multiplier", "cache_read_multiplier"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"Prices.{name} is {getattr(self, name)}; a price cannot be negative")
-
-
-DEFAULT_PRICES = Prices()
-
-
-def request_cost(usage: Any, prices: Prices = DEFAULT_PRICES) -> float:
-    """Dollars one request cost, from its usage (an SDK ``Usage``, or a dict / ``usage_log`` row).
-
-    Introduced in notebook 02_history_strategies.
-    input x price + cache writes x price x 1.25 + cache reads x price x 0.1 + output x output price.
-    """
-    per_input = prices.input_per_mtok / 1_000_000
-    return (_get(usage, "input_tokens") * per_input
-            + _get(usage, "cache_creation_input_tokens") * per_input * prices.cache_write_multiplier
-            + _get(usage, "cache_read_input_tokens") * per_input * prices.cache_read_multiplier
-            + _get(usage, "output_tokens") * prices.output_per_mtok / 1_000_000)
-
-
-def without_caching(usage: Any) -> dict[str, int]:
-    """The same request as if it had no ``cache_control``: every prompt token billed as plain input."""
-    return {"input_tokens": prompt_tokens(usage), "output_tokens": _get(usage, "output_tokens"),
-            "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
-
-
-def cumulative_costs(run: Any, prices: Prices = DEFAULT_PRICES, *,
-                     cached: bool = True) -> tuple[list[int], list[float]]:
-    """(turns, cumulative dollars after each turn) for a manager or a list of usage rows.
-
-    Introduced in notebook 02_history_strategies.
-    Every request of a turn counts (a summarization call is billed like any other). With
-    ``cached=False`` the cache tokens are re-billed as plain input: what the same run would have
-    cost without prompt caching.
-    """
-    per_turn: dict[int, float] = {}
-    for i, row in enumerate(_usage_rows(run)):
-        usage = row if cached else without_caching(row)
-        turn = _turn_of(row, i)
-        per_turn[turn] = per_turn.get(turn, 0.0) + request_cost(usage, prices)
-    turns, totals, total = sorted(per_turn), [], 0.0
-    for turn in turns:
-        total += per_turn[turn]
-        totals.append(total)
-    return turns, totals
-
-
 def caching_costs(runs: Mapping[str, Any], prices: Prices = DEFAULT_PRICES, *, counterfactual: bool = True,
                   title: str = "Cumulative cost per turn") -> go.Figure:
     """Cumulative dollars per turn, one solid line per run as billed.
@@ -484,11 +352,11 @@ def caching_costs(runs: Mapping[str, Any], prices: Prices = DEFAULT_PRICES, *, c
     honest result: full history, an append-only prefix, is mostly cache reads at 0.1x; a sliding
     window moves its start every turn, so it keeps paying to write its cache and gains little.
     """
-    fig = _figure(title, "turn", "cumulative cost (USD)")
+    fig = new_figure(title, "turn", "cumulative cost (USD)")
     for name, run in runs.items():
         color = strategy_color(name)
-        rows = _usage_rows(run)
-        cached = any(_get(r, "cache_creation_input_tokens") or _get(r, "cache_read_input_tokens") for r in rows)
+        rows = usage_rows(run)
+        cached = any(prompt_tokens(r) != usage_number(r, "input_tokens") for r in rows)  # any cache write or read
         turns, dollars = cumulative_costs(rows, prices)
         fig.add_trace(go.Scatter(x=turns, y=dollars, mode="lines+markers", name=name + (" (cached)" if cached else ""),
                                  legendgroup=name, line={"color": color},
