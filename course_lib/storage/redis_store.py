@@ -131,7 +131,7 @@ class RedisStore:
 
     def list_sessions(self, user_id: str | None = None) -> list[SessionInfo]:
         """Saved sessions, newest first, from the hash fields (no envelope is fetched or parsed)."""
-        index = self._user_key(check_id(user_id, "user id")) if user_id else f"{self.namespace}:sessions"
+        index = f"{self.namespace}:sessions" if user_id is None else self._user_key(check_id(user_id, "user id"))
         with self._errors():
             ids = sorted(member.decode() for member in self.redis.smembers(index))
             with self.redis.pipeline(transaction=False) as pipe:
