@@ -21,13 +21,17 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["STALE_TEMP_SECONDS", "NotARegularFileError", "atomic_write_bytes", "atomic_write_text", "locked",
-           "read_regular_file", "sweep_stale_temp_files"]
+__all__ = ["STALE_TEMP_SECONDS", "LockError", "NotARegularFileError", "atomic_write_bytes", "atomic_write_text",
+           "locked", "read_regular_file", "sweep_stale_temp_files"]
 
 TEMP_MARKER = ".partial-"
 TEMP_NAME = re.compile(r"\..+\.partial-[a-z0-9_]{8}\.tmp")
 STALE_TEMP_SECONDS = 15 * 60
 """A temporary file older than this belongs to a writer that died: no save takes a quarter of an hour."""
+
+
+class LockError(OSError):
+    """The lock file could not be opened (e.g. it is a symlink someone planted, or the folder is read-only)."""
 
 
 class NotARegularFileError(OSError):
@@ -115,7 +119,11 @@ def locked(lock_path: str | os.PathLike[str]) -> Iterator[None]:
     (``flock`` on POSIX, ``msvcrt.locking`` on Windows), so it is released even if the holder is
     killed: a dead process never leaves the store locked.
     """
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)  # a planted symlink is refused, not followed
+    try:
+        fd = os.open(lock_path, flags, 0o666 & ~_umask())
+    except OSError as error:
+        raise LockError(error.errno, f"cannot open the lock file ({error.strerror})", str(lock_path)) from error
     try:
         _lock(fd)
         yield

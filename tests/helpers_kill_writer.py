@@ -13,6 +13,8 @@ Run as a script (never imported by pytest):
   it loads SESSION, creates GO.NAME.ready, waits for GO, records one exchange naming NAME and
   saves. It prints ``won`` or ``conflict``; after a conflict it does what the ConflictError says
   (reload, re-apply, save) and prints ``re-applied``.
+* ``helpers_kill_writer.py forever json|sqlite TARGET SESSION READY`` saves SESSION again and again,
+  a bigger transcript each time, creating READY after its first save, until it is killed.
 """
 
 from __future__ import annotations
@@ -94,8 +96,19 @@ def apply_change(manager: ConversationManager, name: str) -> None:
     manager.record({"role": "assistant", "content": f"Noted, {name}."})
 
 
+def forever(kind: str, target: str, session_id: str, ready: str) -> None:
+    store = open_store(kind, target)
+    manager = store.load(session_id, client=make_client("simulated"))
+    for turn in range(10**6):
+        apply_change(manager, f"turn {turn} " + "padding " * 2000)
+        store.save(session_id, manager)
+        Path(ready).touch()
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "many":
+    if sys.argv[1] == "forever":
+        forever(*sys.argv[2:])
+    elif sys.argv[1] == "many":
         many(*sys.argv[2:])
     elif sys.argv[1] == "race":
         race(*sys.argv[2:])

@@ -380,7 +380,9 @@ def wait_for(path: Path, process: subprocess.Popen, seconds: float = 180) -> Non
     while not path.exists():
         if process.poll() is not None:
             raise AssertionError(f"helper exited early: {process.communicate()}")
-        assert time.monotonic() < deadline, "helper never reached the write"
+        if time.monotonic() > deadline:
+            process.kill()  # never leave a helper behind, waiting forever for a go signal
+            raise AssertionError("helper never reached the write")
         time.sleep(0.02)
 
 

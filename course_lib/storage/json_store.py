@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..files import locked, sweep_stale_temp_files
+from ..files import LockError, locked, sweep_stale_temp_files
 from .base import SessionInfo, loaded_revision, newest_first, remember_revision, utc_now
 from .envelope import envelope_text, parse_envelope, rebuild_manager, session_info
 from .errors import ConflictError, CorruptSessionError, SessionNotFoundError, StoreError
@@ -74,7 +75,7 @@ class JsonStore:
         if user_id is not None:
             check_id(user_id, "user id")
         expected = loaded_revision(manager, self.key, session_id)
-        with locked(self.directory / self.LOCK_NAME):
+        with self._locked():
             found = self._stored_revision(path, session_id)
             if found != expected:
                 raise ConflictError(session_id, str(self.directory), expected, found)
@@ -105,12 +106,22 @@ class JsonStore:
     def delete(self, session_id: str) -> bool:
         """Remove the session's file; True if there was one."""
         path = self.path_for(session_id)
-        with locked(self.directory / self.LOCK_NAME):
+        with self._locked():
             try:
                 path.unlink()
             except FileNotFoundError:
                 return False
         return True
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the store's lock file, so compare-and-write is one step for every process."""
+        try:
+            with locked(self.directory / self.LOCK_NAME):
+                yield
+        except LockError as error:
+            raise StoreError(f"{error.filename}: {error.strerror}; nothing was written (delete it if it is "
+                             "not a plain file; the store recreates it)") from error
 
     def _stored_revision(self, path: Path, session_id: str) -> int:
         """The revision on disk now (0: no file); an unreadable file is never silently overwritten."""
