@@ -69,7 +69,10 @@ class ConversationStore(Protocol):
 
 
 def remember_revision(manager: Any, store_key: str, session_id: str, revision: int) -> None:
-    """Note that ``manager`` now matches ``revision`` of ``session_id`` in the store named ``store_key``."""
+    """Note that ``manager`` now matches ``revision`` of ``session_id`` in the store named ``store_key``.
+
+    Introduced in notebook 05_production_manager.
+    """
     _REVISIONS.setdefault(manager, {})[(store_key, session_id)] = revision
 
 
@@ -82,10 +85,16 @@ def loaded_revision(manager: Any, store_key: str, session_id: str) -> int:
 
 
 def utc_now() -> dt.datetime:
-    """The default clock of the stores."""
+    """The default clock of the stores.
+
+    Introduced in notebook 05_production_manager.
+    """
     return dt.datetime.now(dt.timezone.utc)
 
 
 def newest_first(rows: list[SessionInfo]) -> list[SessionInfo]:
-    """Rows sorted the way every store lists them: newest save first, ties by id."""
+    """Rows sorted the way every store lists them: newest save first, ties by id.
+
+    Introduced in notebook 05_production_manager.
+    """
     return sorted(rows, key=lambda row: (row.updated_at, row.session_id), reverse=True)

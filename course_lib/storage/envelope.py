@@ -42,7 +42,10 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 def envelope_text(session_id: str, manager: managers.ConversationManager, user_id: str | None,
                   now: dt.datetime, revision: int) -> tuple[str, SessionInfo]:
-    """Serialize everything *before* touching storage, so a bad state writes nothing."""
+    """Serialize everything *before* touching storage, so a bad state writes nothing.
+
+    Introduced in notebook 05_production_manager.
+    """
     transcript = manager.transcript
     info = SessionInfo(session_id, user_id, now.astimezone(dt.timezone.utc), len(transcript),
                        sum(entry.tokens for entry in transcript), revision=revision)
@@ -54,7 +57,10 @@ def envelope_text(session_id: str, manager: managers.ConversationManager, user_i
 
 
 def parse_envelope(raw: bytes, where: str, session_id: str) -> dict[str, Any]:
-    """Check an envelope read from storage and bring it to the current version; never trusts it."""
+    """Check an envelope read from storage and bring it to the current version; never trusts it.
+
+    Introduced in notebook 05_production_manager.
+    """
     data = _migrate(json_object(raw, where), where)
     expected = {"session_id": str, "updated_at": str, "message_count": int, "tokens": int, "state": dict,
                 "revision": int}
@@ -82,13 +88,19 @@ def parse_envelope(raw: bytes, where: str, session_id: str) -> dict[str, Any]:
 
 
 def session_info(data: dict[str, Any]) -> SessionInfo:
-    """The listing row of a checked envelope."""
+    """The listing row of a checked envelope.
+
+    Introduced in notebook 05_production_manager.
+    """
     return SessionInfo(data["session_id"], data.get("user_id"), dt.datetime.fromisoformat(data["updated_at"]),
                        data["message_count"], data["tokens"], revision=data["revision"])
 
 
 def rebuild_manager(data: dict[str, Any], where: str, client: Any) -> managers.ConversationManager:
-    """The manager a checked envelope holds; any problem in its state is one CorruptSessionError."""
+    """The manager a checked envelope holds; any problem in its state is one CorruptSessionError.
+
+    Introduced in notebook 05_production_manager.
+    """
     try:
         return managers.manager_from_state(data["state"], client=client)
     except managers.StateError as error:

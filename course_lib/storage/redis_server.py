@@ -23,7 +23,10 @@ __all__ = ["LocalRedis", "redis_server_binary"]
 
 
 def redis_server_binary() -> str | None:
-    """The path of ``redis-server`` if it is installed, else None."""
+    """The path of ``redis-server`` if it is installed, else None.
+
+    Introduced in notebook 05_production_manager.
+    """
     return shutil.which("redis-server")
 
 
