@@ -670,3 +670,11 @@ def test_the_live_key_is_scrubbed_from_values_without_corrupting_the_data(store,
     loaded = store.load("s")
     assert loaded.transcript[0].message["content"] == "Remember [redacted-key] please."
     assert loaded.usage_log == manager.usage_log  # cache_read_input_tokens is still a field name
+
+
+def test_without_redis_server_the_notebook_helper_says_how_to_get_it(monkeypatch):
+    from course_lib.storage import redis_server
+
+    monkeypatch.setattr(redis_server.shutil, "which", lambda name: None)
+    with pytest.raises(StoreError, match="redis-server is not installed.*redis-server --port 6379"):
+        redis_server.LocalRedis()
