@@ -23,6 +23,7 @@ from ._version import __version__  # noqa: F401  (listed in __all__ below)
 _EXPORTS: dict[str, str] = {
     "BudgetError": "budget",
     "ChatPanel": "classroom.widgets",
+    "ConflictError": "storage",
     "ContextOverflowError": "managers",
     "ConversationError": "managers",
     "ConversationManager": "managers",
@@ -38,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "Pipeline": "pruning",
     "Prices": "usage",
     "PruningPlan": "pruning",
+    "RedisStore": "storage",
     "SessionInfo": "storage",
     "SessionNotFoundError": "storage",
     "SimulatedClaude": "runtime.sim",

@@ -9,6 +9,12 @@ Run as a script (never imported by pytest):
 * ``helpers_kill_writer.py many DATABASE PREFIX COUNT GO`` creates GO.PREFIX.ready, waits until
   the file GO exists, then saves COUNT sessions named PREFIX-0 ... into DATABASE, racing another
   writer started the same way.
+* ``helpers_kill_writer.py race json|sqlite|redis TARGET SESSION GO NAME`` is one "app server":
+  it loads SESSION, creates GO.NAME.ready, waits for GO, records one exchange naming NAME and
+  saves. It prints ``won`` or ``conflict``; after a conflict it does what the ConflictError says
+  (reload, re-apply, save) and prints ``re-applied``.
+* ``helpers_kill_writer.py forever json|sqlite TARGET SESSION READY`` saves SESSION again and again,
+  a bigger transcript each time, creating READY after its first save, until it is killed.
 """
 
 from __future__ import annotations
@@ -21,7 +27,14 @@ from pathlib import Path
 
 from course_lib import make_client
 from course_lib.managers import ConversationManager
-from course_lib.storage import JsonStore, SqliteStore
+from course_lib.storage import ConflictError, JsonStore, SqliteStore
+
+
+def open_store(kind: str, target: str):
+    if kind == "redis":
+        from course_lib.storage import RedisStore
+        return RedisStore(target)
+    return JsonStore(target) if kind == "json" else SqliteStore(target)
 
 
 def stop_here(marker: str) -> None:
@@ -31,7 +44,7 @@ def stop_here(marker: str) -> None:
 
 
 def kill_target(kind: str, target: str, session_id: str, marker: str) -> None:
-    store = JsonStore(target) if kind == "json" else SqliteStore(target)
+    store = open_store(kind, target)
     manager = store.load(session_id, client=make_client("simulated"))
     manager.send("Here is a long note to remember. " + "The parcel went to the depot and back again. " * 3000)
     if kind == "json":
@@ -60,8 +73,44 @@ def many(database: str, prefix: str, count: str, go: str) -> None:
         store.save(f"{prefix}-{i}", manager, user_id=prefix)
 
 
+def race(kind: str, target: str, session_id: str, go: str, name: str) -> None:
+    store = open_store(kind, target)
+    manager = store.load(session_id, client=make_client("simulated"))
+    Path(f"{go}.{name}.ready").touch()
+    while not os.path.exists(go):
+        time.sleep(0.005)
+    apply_change(manager, name)
+    try:
+        store.save(session_id, manager)
+        print("won", flush=True)
+    except ConflictError:
+        print("conflict", flush=True)
+        manager = store.load(session_id, client=make_client("simulated"))  # what the error says to do
+        apply_change(manager, name)
+        store.save(session_id, manager)
+        print("re-applied", flush=True)
+
+
+def apply_change(manager: ConversationManager, name: str) -> None:
+    manager.record({"role": "user", "content": f"Note from {name}."})
+    manager.record({"role": "assistant", "content": f"Noted, {name}."})
+
+
+def forever(kind: str, target: str, session_id: str, ready: str) -> None:
+    store = open_store(kind, target)
+    manager = store.load(session_id, client=make_client("simulated"))
+    for turn in range(10**6):
+        apply_change(manager, f"turn {turn} " + "padding " * 2000)
+        store.save(session_id, manager)
+        Path(ready).touch()
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "many":
+    if sys.argv[1] == "forever":
+        forever(*sys.argv[2:])
+    elif sys.argv[1] == "many":
         many(*sys.argv[2:])
+    elif sys.argv[1] == "race":
+        race(*sys.argv[2:])
     else:
         kill_target(*sys.argv[1:])

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import make_client, storage
+from course_lib import files, make_client, storage
 from course_lib.managers import ConversationManager, SmartConversationManager
 from course_lib.storage import (
+    ConflictError,
     ConversationStore,
     CorruptSessionError,
     InvalidIdError,
@@ -27,6 +31,11 @@ from course_lib.storage import (
     SqliteStore,
     StoreError,
     check_id,
+    dump_state,
+    load_state_text,
+    read_state_file,
+    serialize,
+    write_state_file,
 )
 
 HELPERS = Path(__file__).parent
@@ -177,7 +186,9 @@ def test_list_newest_first_filter_by_user_latest_and_delete(store):
     assert [r.session_id for r in store.list_sessions("alice")] == ["s3", "s1"]
     assert rows[1].user_id == "alice" and rows[1].message_count == 4 and rows[1].updated_at.tzinfo is not None
     assert store.latest_for("alice").session_id == "s3"
-    store.save("s1", chat("One again."), user_id="alice")  # saving again makes it the newest
+    with pytest.raises(ConflictError, match="did not load it"):  # a fresh manager may not overwrite s1
+        store.save("s1", chat("One again."), user_id="alice")
+    store.save("s1", store.load("s1"), user_id="alice")  # saving again makes it the newest
     assert store.latest_for("alice").session_id == "s1"
     assert store.latest_for("carol") is None
     assert store.delete("s1") is True and store.delete("s1") is False
@@ -217,13 +228,16 @@ CORRUPTIONS = {
     "a list": (lambda raw: b"[1, 2, 3]", "JSON list"),
     "nested too deep": (lambda raw: b"[" * 100_000 + b"]" * 100_000, "RecursionError"),
     "huge number": (lambda raw: b'{"schema_version": 1' + b"0" * 5000 + b"}", "not JSON this kit can read"),
-    "no version": (lambda raw: raw.replace(b'"schema_version": 1,', b"", 1), "no usable schema_version"),
-    "string version": (lambda raw: raw.replace(b'"schema_version": 1', b'"schema_version": "1"', 1),
+    "no version": (lambda raw: raw.replace(b'"schema_version": 2,', b"", 1), "no usable schema_version"),
+    "string version": (lambda raw: raw.replace(b'"schema_version": 2', b'"schema_version": "2"', 1),
                        "no usable schema_version"),
-    "future version": (lambda raw: raw.replace(b'"schema_version": 1', b'"schema_version": 99', 1),
-                       "schema_version 99, newer than the 1"),
-    "old version": (lambda raw: raw.replace(b'"schema_version": 1', b'"schema_version": 0', 1),
+    "future version": (lambda raw: raw.replace(b'"schema_version": 2', b'"schema_version": 99', 1),
+                       "schema_version 99, newer than the 2"),
+    "old version": (lambda raw: raw.replace(b'"schema_version": 2', b'"schema_version": 0', 1),
                     "no migration"),
+    "no revision": (lambda raw: json.dumps({k: v for k, v in json.loads(raw).items() if k != "revision"}).encode(),
+                    "'revision' should be a int, found missing"),
+    "negative revision": (lambda raw: json.dumps({**json.loads(raw), "revision": -1}).encode(), "negative"),
     "no state": (lambda raw: json.dumps({**json.loads(raw), "state": None}).encode(), "'state' should be a dict"),
     "bad count": (lambda raw: json.dumps({**json.loads(raw), "message_count": "4"}).encode(), "'message_count'"),
     "renamed": (lambda raw: json.dumps({**json.loads(raw), "session_id": "other"}).encode(), "'other'"),
@@ -263,30 +277,62 @@ def test_future_schema_version_says_upgrade(tmp_path):
         store.load("s")
 
 
-def test_migrations_step_old_envelopes_up_in_memory_only(tmp_path, monkeypatch):
-    """No real migration exists yet (MIGRATIONS is empty); this checks the mechanism a future one uses."""
-    assert storage.MIGRATIONS == {}
+def test_a_version_1_file_loads_at_revision_0_in_memory_only_and_saves_as_version_2(tmp_path):
+    """Version 1 (this kit before revisions) had no "revision"; the 1 -> 2 migration adds revision 0."""
     store = JsonStore(tmp_path)
-    store.save("s", chat("Hi."))
-    raw = store.path_for("s").read_bytes()
-    monkeypatch.setattr(storage, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(storage.MIGRATIONS, 1, lambda old: {**old, "schema_version": 2})
-    assert store.load("s").to_state() == json.loads(raw)["state"]
-    assert store.path_for("s").read_bytes() == raw
+    manager = chat("My order number is 889.")
+    store.save("old", manager)
+    version_1 = {k: v for k, v in envelope_of(store, "old").items() if k != "revision"}
+    store.path_for("old").write_text(json.dumps({**version_1, "schema_version": 1}, indent=1))
+    raw = store.path_for("old").read_bytes()
+    loaded = store.load("old")
+    assert loaded.to_state() == manager.to_state()
+    assert store.list_sessions()[0].revision == 0
+    assert store.path_for("old").read_bytes() == raw  # loading never rewrites the file
+    assert store.save("old", loaded).revision == 1
+    assert envelope_of(store, "old")["schema_version"] == storage.SCHEMA_VERSION == 2
+
+
+def test_a_version_1_sqlite_database_is_upgraded_in_place_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "v1.db"
+    with sqlite3.connect(path) as conn:  # the layout-1 table this kit wrote before revisions existed
+        conn.execute("CREATE TABLE sessions (session_id TEXT PRIMARY KEY, user_id TEXT, updated_at TEXT NOT NULL, "
+                     "message_count INTEGER NOT NULL, tokens INTEGER NOT NULL, envelope TEXT NOT NULL)")
+        conn.execute("PRAGMA user_version = 1")
+    manager = chat("Hi.")
+    envelope = {"schema_version": 1, "session_id": "s", "user_id": "alice", "updated_at": "2025-01-01T00:00:00+00:00",
+                "message_count": 2, "tokens": 9, "state": manager.to_state()}
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO sessions VALUES ('s', 'alice', '2025-01-01T00:00:00+00:00', 2, 9, ?)",
+                     (json.dumps(envelope),))
+    store = SqliteStore(path)
+    assert [(r.session_id, r.revision) for r in store.list_sessions("alice")] == [("s", 0)]
+    loaded = store.load("s")
+    assert loaded.to_state() == manager.to_state()
+    assert store.save("s", loaded, user_id="alice").revision == 1
 
 
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
     store = JsonStore(tmp_path)
     store.save("big", chat("Hi."))
-    monkeypatch.setattr(storage, "MAX_LOAD_BYTES", 100)
+    monkeypatch.setattr(serialize, "MAX_LOAD_BYTES", 100)
     with pytest.raises(CorruptSessionError, match="byte limit"):
         store.load("big")
     sqlite_store = SqliteStore(tmp_path / "s.db")
-    monkeypatch.setattr(storage, "MAX_LOAD_BYTES", 10**6)
+    monkeypatch.setattr(serialize, "MAX_LOAD_BYTES", 10**6)
     sqlite_store.save("big", chat("Hi."))
-    monkeypatch.setattr(storage, "MAX_LOAD_BYTES", 100)
+    monkeypatch.setattr(serialize, "MAX_LOAD_BYTES", 100)
     with pytest.raises(CorruptSessionError, match="byte limit"):
         sqlite_store.load("big")
+
+
+def test_a_state_over_the_size_limit_is_refused_before_writing(store, tmp_path, monkeypatch):
+    store.save("keep", chat("Hi."))
+    before = snapshot(tmp_path)
+    monkeypatch.setattr(serialize, "MAX_LOAD_BYTES", 100)
+    with pytest.raises(StoreError, match="over the 100 byte limit"):
+        store.save("new", chat("Hi."))
+    assert snapshot(tmp_path) == before
 
 
 def test_a_corrupt_sqlite_row_names_the_database_and_session_and_stays(tmp_path):
@@ -328,12 +374,15 @@ def run_helper(*args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def wait_for(path: Path, process: subprocess.Popen, seconds: float = 20) -> None:
+def wait_for(path: Path, process: subprocess.Popen, seconds: float = 180) -> None:
+    """Wait for a helper to reach ``path``; generous, since importing the kit on a busy 2-core CI box is slow."""
     deadline = time.monotonic() + seconds
     while not path.exists():
         if process.poll() is not None:
             raise AssertionError(f"helper exited early: {process.communicate()}")
-        assert time.monotonic() < deadline, "helper never reached the write"
+        if time.monotonic() > deadline:
+            process.kill()  # never leave a helper behind, waiting forever for a go signal
+            raise AssertionError("helper never reached the write")
         time.sleep(0.02)
 
 
@@ -354,13 +403,22 @@ def test_a_process_killed_mid_save_leaves_the_previous_version(tmp_path, kind):
     if kind == "json":  # the new version was on disk, in a temp file never renamed
         leftovers = [p for p in target.iterdir() if p.name.endswith(".tmp")]
         assert len(leftovers) == 1 and b"The parcel went to the depot" in leftovers[0].read_bytes()
+        assert leftovers[0].name.startswith(".victim.json.partial-")  # recognisably ours, next to its target
+        JsonStore(target)
+        assert leftovers[0].exists()  # young: it could be a save in progress in another process
+        old = time.time() - files.STALE_TEMP_SECONDS - 1
+        os.utime(leftovers[0], (old, old))
     else:  # the new row's pages were in the WAL file, with no commit record
         assert b"The parcel went to the depot" in (tmp_path / "store.db-wal").read_bytes()
     reopened = JsonStore(target) if kind == "json" else SqliteStore(target)
+    if kind == "json":
+        assert [p.name for p in target.iterdir() if p.name.endswith(".tmp")] == []  # swept on open
     assert reopened.load("victim").to_state() == previous.to_state()
     assert [(r.session_id, r.message_count, r.problem) for r in reopened.list_sessions()] == [("victim", 4, None)]
-    reopened.save("victim", chat("Still works."), user_id="alice")
-    assert reopened.load("victim").transcript[0].message["content"] == "Still works."
+    resumed = reopened.load("victim", client=make_client("simulated"))
+    resumed.send("Still works.")
+    reopened.save("victim", resumed, user_id="alice")
+    assert reopened.load("victim").transcript[-2].message["content"] == "Still works."
 
 
 def test_two_processes_saving_into_one_sqlite_file_lose_nothing(tmp_path):
@@ -380,3 +438,243 @@ def test_two_processes_saving_into_one_sqlite_file_lose_nothing(tmp_path):
     for row in rows:
         manager = store.load(row.session_id)
         assert manager.transcript[0].message["content"] == f"I am session {row.session_id}."
+
+
+# -- optimistic concurrency ---------------------------------------------------------------------
+
+def test_each_save_counts_a_revision_and_a_stale_manager_gets_a_conflict(store):
+    first = store.save("shared", chat("My order number is 889."), user_id="alice")
+    assert first.revision == 1
+    one, two = store.load("shared"), store.load("shared")
+    one.record({"role": "user", "content": "From kernel one."})
+    one.record({"role": "assistant", "content": "Noted."})
+    assert store.save("shared", one, user_id="alice").revision == 2
+    two.record({"role": "user", "content": "From kernel two."})
+    two.record({"role": "assistant", "content": "Noted."})
+    with pytest.raises(ConflictError) as caught:
+        store.save("shared", two, user_id="alice")
+    message = str(caught.value)
+    assert "'shared'" in message and "revision 1" in message and "now at 2" in message
+    assert "load 'shared' again" in message and "new session id" in message
+    assert isinstance(caught.value, StoreError) and (caught.value.expected, caught.value.found) == (1, 2)
+    saved = [e.message["content"] for e in store.load("shared").transcript]
+    assert "From kernel one." in saved and "From kernel two." not in saved  # nothing was written
+    assert store.save("shared-two", two).revision == 1  # the other way out: a new id
+    again = store.load("shared")  # the usual way out: reload, re-apply, save
+    again.record({"role": "user", "content": "From kernel two."})
+    again.record({"role": "assistant", "content": "Noted."})
+    assert store.save("shared", again).revision == 3
+    assert store.save("shared", again).revision == 4  # the saver's own revision moves with it
+    assert [r.revision for r in store.list_sessions() if r.session_id == "shared"] == [4]
+
+
+def test_a_session_deleted_after_loading_is_a_conflict_not_a_silent_recreate(store):
+    store.save("gone", chat("Hi."))
+    loaded = store.load("gone")
+    assert store.delete("gone")
+    with pytest.raises(ConflictError, match="was deleted"):
+        store.save("gone", loaded)
+
+
+def test_the_revision_belongs_to_the_store_the_manager_was_loaded_from(tmp_path):
+    one, two = JsonStore(tmp_path / "one"), JsonStore(tmp_path / "two")
+    one.save("s", chat("Hi."))
+    two.save("s", chat("Hello."))
+    from_one = one.load("s")
+    with pytest.raises(ConflictError):
+        two.save("s", from_one)  # loaded revision 1 of *another* store's "s"
+    assert JsonStore(tmp_path / "one").save("s", from_one).revision == 2  # a second object on the same folder
+
+
+@pytest.mark.parametrize("kind", ["json", "sqlite"])
+def test_two_processes_saving_one_session_exactly_one_wins_and_nothing_is_lost(tmp_path, kind):
+    target = tmp_path / ("store" if kind == "json" else "store.db")
+    store = JsonStore(target) if kind == "json" else SqliteStore(target)
+    store.save("shared", chat("My order number is 889."))
+    go = tmp_path / "go"
+    servers = [run_helper("race", kind, str(target), "shared", str(go), name) for name in ("app1", "app2")]
+    for server, name in zip(servers, ("app1", "app2"), strict=True):
+        wait_for(tmp_path / f"go.{name}.ready", server)
+    go.touch()
+    outputs = []
+    for server in servers:
+        out, err = server.communicate(timeout=180)
+        assert server.returncode == 0, err
+        outputs.append(out.split())
+    assert sorted(outputs) == [["conflict", "re-applied"], ["won"]]
+    saved = [e.message["content"] for e in store.load("shared").transcript]
+    assert saved.count("Note from app1.") == 1 and saved.count("Note from app2.") == 1
+    assert store.list_sessions()[0].revision == 3
+
+
+# -- files that are not what they seem ----------------------------------------------------------
+
+def load_in_thread(store: JsonStore, session_id: str) -> BaseException | None:
+    """Run load() in a thread: a hang shows as a failed test, not as a CI job stuck forever."""
+    result: list[BaseException | None] = []
+
+    def target() -> None:
+        try:
+            store.load(session_id)
+            result.append(None)
+        except BaseException as error:  # noqa: BLE001 - handed back to the test
+            result.append(error)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "load() hung"
+    return result[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_named_like_a_session_is_flagged_and_never_hangs(tmp_path):
+    store = JsonStore(tmp_path, clock=Clock())
+    store.save("good", chat("Hi."))
+    os.mkfifo(tmp_path / "pipe.json")
+    error = load_in_thread(store, "pipe")
+    assert isinstance(error, CorruptSessionError)
+    assert str(tmp_path / "pipe.json") in str(error) and "FIFO" in str(error)
+    rows = {r.session_id: r.problem for r in store.list_sessions()}
+    assert rows["good"] is None and "FIFO" in rows["pipe"]
+    with pytest.raises(CorruptSessionError, match="FIFO"):
+        store.save("pipe", chat("Hi."))  # never written over, never read
+
+
+def test_a_folder_named_like_a_session_is_listed_with_its_problem(tmp_path):
+    store = JsonStore(tmp_path)
+    (tmp_path / "odd.json").mkdir()
+    assert [(r.session_id, "directory" in r.problem) for r in store.list_sessions()] == [("odd", True)]
+    with pytest.raises(CorruptSessionError, match="a directory"):
+        store.load("odd")
+
+
+def test_an_unreadable_store_folder_is_an_error_not_an_empty_list(tmp_path, monkeypatch):
+    store = JsonStore(tmp_path)
+    store.save("s", chat("Hi."))
+
+    def refuse(path):
+        raise PermissionError(13, "Permission denied", str(path))
+    monkeypatch.setattr(os, "scandir", refuse)
+    with pytest.raises(StoreError, match="cannot list the store folder"):
+        store.list_sessions()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any folder; needs a normal user")
+def test_an_unreadable_store_folder_for_real(tmp_path):
+    store = JsonStore(tmp_path / "locked")
+    store.save("s", chat("Hi."))
+    store.directory.chmod(0o300)
+    try:
+        with pytest.raises(StoreError, match="Permission denied"):
+            store.list_sessions()
+    finally:
+        store.directory.chmod(0o700)
+
+
+def test_a_full_disk_is_a_store_error_naming_the_file_and_the_old_file_stays(tmp_path, monkeypatch):
+    store = JsonStore(tmp_path, clock=Clock())
+    store.save("s", chat("Hi."))
+    manager = store.load("s")
+    before = snapshot(tmp_path)
+
+    def disk_full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(StoreError) as caught:
+        store.save("s", manager)
+    assert str(store.path_for("s")) in str(caught.value) and "disk is full" in str(caught.value)
+    assert "free some space" in str(caught.value) and not isinstance(caught.value.__cause__, StoreError)
+    assert snapshot(tmp_path) == before  # the temp file was removed too
+
+
+def test_a_full_sqlite_disk_is_a_store_error_and_the_row_stays(tmp_path, monkeypatch):
+    store = SqliteStore(tmp_path / "s.db", clock=Clock())
+    store.save("s", chat("Hi."))
+    manager = store.load("s", client=make_client("simulated"))
+    manager.send("A long note. " + "The parcel went to the depot and back again. " * 2000)
+    real_connect = store._connect
+
+    def small_disk():
+        conn = real_connect()
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk full" (SQLITE_FULL)
+        return conn
+    monkeypatch.setattr(store, "_connect", small_disk)
+    with pytest.raises(StoreError) as caught:
+        store.save("s", manager)
+    assert str(store.path) in str(caught.value) and "disk is full" in str(caught.value)
+    assert isinstance(caught.value.__cause__, sqlite3.Error)
+    monkeypatch.undo()
+    assert len(store.load("s").transcript) == 2
+
+
+@pytest.mark.parametrize("schema", [
+    "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",
+    "CREATE TABLE sessions (id INTEGER PRIMARY KEY, token TEXT); PRAGMA user_version = 1",
+])
+def test_somebody_elses_sqlite_database_is_refused_and_unchanged(tmp_path, schema):
+    path = tmp_path / "app.db"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.executescript(schema)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a course_lib session store") as caught:
+        SqliteStore(path)
+    assert str(path) in str(caught.value) and "new file name" in str(caught.value)
+    assert path.read_bytes() == before
+
+
+def test_stale_temp_files_of_killed_writers_are_swept_when_a_store_opens(tmp_path):
+    store = JsonStore(tmp_path)
+    store.save("s", chat("Hi."))
+    stale = tmp_path / ".s.json.partial-abcd1234.tmp"
+    fresh = tmp_path / ".s.json.partial-wxyz5678.tmp"  # a save in progress in another process
+    foreign = tmp_path / ".s.json.mine.tmp"             # not our naming: not ours to delete
+    for path in (stale, fresh, foreign):
+        path.write_text("half a fi")
+    old = time.time() - files.STALE_TEMP_SECONDS - 60
+    for path in (stale, foreign):
+        os.utime(path, (old, old))
+    JsonStore(tmp_path)
+    assert not stale.exists() and fresh.exists() and foreign.exists()
+
+
+# -- one persistence path: keys, size, untrusted files ------------------------------------------
+
+def test_state_files_round_trip_scrub_keys_and_refuse_bad_input(tmp_path):
+    manager = chat("My key is sk-ant-" + "api03-PASTED-0123456789, oops.")
+    path = tmp_path / "priya.json"
+    write_state_file(path, manager.to_state())
+    assert b"PASTED" not in path.read_bytes()
+    state = read_state_file(path)
+    assert state == json.loads(dump_state(manager.to_state()))
+    assert ConversationManager.from_state(state).transcript[0].message["content"] == "My key is [redacted-key], oops."
+    path.write_text('{"cut": ')
+    with pytest.raises(CorruptSessionError, match="truncated") as caught:
+        read_state_file(path)
+    assert str(path) in str(caught.value)
+    with pytest.raises(CorruptSessionError, match="JSON list"):
+        load_state_text("[1]", "pasted text")
+    with pytest.raises(StoreError, match="not JSON-safe"):
+        dump_state({"bad": "\udc80"})  # a lone surrogate cannot be written as UTF-8
+    with pytest.raises(FileNotFoundError):
+        read_state_file(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize("secret", ["cache_read_input_tokens", 'quote"and\\backslash-0123456789'])
+def test_the_live_key_is_scrubbed_from_values_without_corrupting_the_data(store, monkeypatch, secret):
+    """The old redaction replaced text inside the JSON: a key equal to a field name, or holding a quote, broke it."""
+    monkeypatch.setenv("ANTHROPIC_API_KEY", secret)
+    manager = chat(f"Remember {secret} please.")
+    store.save("s", manager)
+    loaded = store.load("s")
+    assert loaded.transcript[0].message["content"] == "Remember [redacted-key] please."
+    assert loaded.usage_log == manager.usage_log  # cache_read_input_tokens is still a field name
+
+
+def test_without_redis_server_the_notebook_helper_says_how_to_get_it(monkeypatch):
+    from course_lib.storage import redis_server
+
+    monkeypatch.setattr(redis_server.shutil, "which", lambda name: None)
+    with pytest.raises(StoreError, match="redis-server is not installed.*redis-server --port 6379"):
+        redis_server.LocalRedis()
