@@ -26,6 +26,7 @@ from course_lib.managers import (
     parse_overflow,
 )
 from course_lib.messages import exchange_starts
+from course_lib.storage import CorruptSessionError
 from course_lib.tokens import estimate_message_tokens, estimate_request_tokens, estimate_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -641,8 +642,19 @@ def test_load_checks_the_kind_and_defaults_the_client(tmp_path):
     with pytest.raises(StateError, match="holds a SmartConversationManager, not a SlidingWindowManager"):
         SlidingWindowManager.load(tmp_path / "smart.json")
     (tmp_path / "broken.json").write_text('{"schema_version": 1,')
-    with pytest.raises(StateError, match="not valid JSON"):
+    with pytest.raises(CorruptSessionError, match="broken.json: is not valid JSON.*truncated"):
         ConversationManager.load(tmp_path / "broken.json")
+
+
+def test_save_to_a_path_scrubs_a_pasted_key_like_the_stores_do(tmp_path):
+    """manager.save(path) goes through the stores' persistence path: a key pasted into the chat is never written."""
+    pasted = "sk-ant-api03-" + "Q" * 40
+    manager = ConversationManager(make_client("simulated"), system_prompt="Support assistant.")
+    manager.send(f"Here is my key {pasted}, what is a Python list?")
+    manager.save(tmp_path / "chat.json")
+    saved = (tmp_path / "chat.json").read_text()
+    assert pasted not in saved and "[redacted-key]" in saved
+    assert ConversationManager.load(tmp_path / "chat.json").turns == 1
 
 
 def saved_state():

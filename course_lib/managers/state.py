@@ -10,7 +10,6 @@ of a manager that fails three turns later. ``save(path)`` writes atomically; the
 from __future__ import annotations
 
 import copy
-import json
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
@@ -19,8 +18,8 @@ from typing import Any, ClassVar, TypeVar
 
 import anthropic
 
-from ..files import atomic_write_text
 from ..messages import validate_messages
+from ..storage.serialize import read_state_file, write_state_file
 from ..usage import USAGE_FIELDS
 from .errors import StateError
 from .transcript import Entry, TokenCounter
@@ -103,24 +102,20 @@ class Persistent:
         return manager
 
     def save(self, path: str | Path) -> None:
-        """Write the state as JSON, atomically: a crash mid-save leaves the old file intact.
+        """Write the state as JSON through the stores' one persistence path (keys scrubbed, size-limited, atomic).
 
-        Introduced in notebook 05_production_manager.
+        Introduced in notebook 05_production_manager. A crash mid-save leaves the old file intact.
         """
-        text = json.dumps(self.to_state(), indent=1, ensure_ascii=False, allow_nan=False)
-        atomic_write_text(path, text + "\n")
+        write_state_file(path, self.to_state())
 
     @classmethod
     def load(cls, path: str | Path, client: anthropic.Anthropic | None = None) -> Any:
         """Read a file written by :meth:`save`; ``ConversationManager.load`` accepts every kind.
 
-        Introduced in notebook 05_production_manager.
+        Introduced in notebook 05_production_manager. The file is untrusted input: a broken one raises
+        :class:`~course_lib.storage.CorruptSessionError`, a wrong shape :class:`StateError`.
         """
-        try:
-            state = json.loads(Path(path).read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
-            raise StateError(f"{path} is not valid JSON ({error.msg} at line {error.lineno})") from error
-        manager = manager_from_state(state, client=client)
+        manager = manager_from_state(read_state_file(path), client=client)
         if not isinstance(manager, cls):
             raise StateError(f"{path} holds a {type(manager).__name__}, not a {cls.__name__}")
         return manager
