@@ -8,6 +8,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -28,10 +30,13 @@ def graded_cells(path: Path) -> dict[str, nbformat.NotebookNode]:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("course")
+def course() -> Iterator[Path]:
+    """A released course folder. Not pytest's tmp_path: another pytest session on the machine may prune
+    old numbered temp folders while nbgrader works in this one for minutes."""
+    out = Path(tempfile.mkdtemp(prefix="course-nbgrader-"))
     assert main(["release", "--format", "nbgrader", "--out", str(out)]) == 0
-    return out
+    yield out
+    shutil.rmtree(out, ignore_errors=True)
 
 
 def test_release_writes_one_assignment_per_notebook_with_checks(course: Path) -> None:
@@ -129,8 +134,8 @@ def solve(cell: nbformat.NotebookNode, answer: str) -> None:
 
 @pytest.mark.instructor
 @needs_nbgrader
-def test_nbgrader_generates_autogrades_and_records_the_expected_points(course: Path, tmp_path: Path) -> None:
-    kit = sabotaged_kit(tmp_path / "kit")
+def test_nbgrader_generates_autogrades_and_records_the_expected_points(course: Path) -> None:
+    kit = sabotaged_kit(course / "kit")
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force", kit=kit)
     learner_path = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     text = learner_path.read_text(encoding="utf-8")
