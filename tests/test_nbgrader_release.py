@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,3 +161,22 @@ def test_nbgrader_generates_autogrades_and_records_the_expected_points(course: P
     assert total == (3.0, 6.0)
     autograded = (course / "autograded/alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8")
     assert SABOTAGED in autograded
+
+
+def run_cell(source: str, namespace: dict) -> None:
+    exec(compile(source, "<test cell>", "exec"), namespace)  # noqa: S102 - the kit's own generated test cell
+
+
+def test_a_test_cell_passes_a_right_answer_and_refuses_an_imported_one() -> None:
+    cell = GRADED_TESTS["check_history_room"].source("history_room")
+    learner = {"__name__": "__main__"}
+    run_cell("def history_room(w, s, c, m):\n    return w - s - c - m", learner)
+    run_cell(cell, learner)
+    wrong = {"__name__": "__main__"}
+    run_cell("def history_room(w, s, c, m):\n    return w - s - c", wrong)
+    with pytest.raises(AssertionError):
+        run_cell(cell, wrong)
+    borrowed = types.ModuleType("course_lib.somewhere")
+    run_cell("def history_room(w, s, c, m):\n    return w - s - c - m", borrowed.__dict__)
+    with pytest.raises(AssertionError, match="an imported function does not count"):
+        run_cell(cell, {"__name__": "__main__", "history_room": borrowed.history_room})
