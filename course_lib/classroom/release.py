@@ -77,7 +77,10 @@ def _test_cell(cell: nbformat.NotebookNode, where: str) -> None:
 
 
 def release_notebook(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode | None:
-    """The nbgrader source version of a solved notebook, or None when it has no checked exercise."""
+    """The nbgrader source version of a solved notebook, or None when it has no checked exercise.
+
+    Introduced in docs/CLASSROOM.md ("Graded exercises with nbgrader"), not in a notebook: an instructor tool.
+    """
     copy = nbformat.from_dict(notebook)
     graded = 0
     for number, cell in enumerate(copy.cells):
@@ -111,7 +114,7 @@ def release_nbgrader(paths: Sequence[Path], out: Path) -> tuple[list[Path], list
     """Write ``out/source/<notebook>/<notebook>.ipynb`` per notebook with exercises, and nbgrader_config.py.
 
     Returns the notebooks written and one problem line per notebook that could not be released; a bad
-    notebook is reported and skipped, never stops the others.
+    notebook is reported and skipped, never stops the others. Introduced in docs/CLASSROOM.md (nbgrader).
     """
     written, problems = [], []
     for path in paths:

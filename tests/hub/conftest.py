@@ -90,8 +90,9 @@ def classroom_kit(base: Path) -> tuple[Path, Path]:
         shutil.copytree(REPO / name, kit / name, ignore=skip)
     shutil.copyfile(build / "learner" / f"{QUIZ}.yaml", kit / "quizzes" / f"{QUIZ}.yaml")
     learner = base / "learner-notebooks"
-    subprocess.run([sys.executable, "-m", "course_lib.runtime.cli", "learner", QUIZ, "--out", str(learner)],
-                   check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(kit)})
+    notebook = REPO / "notebooks" / f"{QUIZ}.ipynb"
+    subprocess.run([sys.executable, "-m", "course_lib.runtime.cli", "learner", str(notebook), "--out", str(learner)],
+                   check=True, capture_output=True, cwd=kit, env={**os.environ, "PYTHONPATH": str(kit)})
     return kit, build / "key" / f"{QUIZ}.key.yaml"
 
 
