@@ -8,6 +8,8 @@
   solutions never reach students by hand-editing.
 * ``course-kit serve [--port N]`` runs the simulator as a local Messages API server on 127.0.0.1
   (see :mod:`course_lib.runtime.serve` and docs/SERVE.md) and prints its URL.
+* ``course-kit release --format nbgrader --out DIR [--source DIR]`` writes an nbgrader course folder
+  (``DIR/source/<notebook>/<notebook>.ipynb``) for the notebooks with checked exercises.
 """
 
 from __future__ import annotations
@@ -99,6 +101,18 @@ def serve(port: int) -> int:
     return 0
 
 
+def release(source: Path, out: Path) -> int:
+    """Write the nbgrader release; a notebook that cannot be released is named and skipped."""
+    from ..classroom.release import release_nbgrader  # imported here: it imports this module's constants
+
+    written, problems = release_nbgrader(sorted(source.glob("[0-9][0-9]_*.ipynb")), out)
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    for problem in problems:
+        print(f"course-kit: not released: {problem}", file=sys.stderr)
+    return 1 if problems or not written else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course-kit", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -110,11 +124,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     learn.add_argument("--out", type=Path, default=NOTEBOOKS / "learner")
     srv = commands.add_parser("serve", help="serve the simulator as a local Messages API on 127.0.0.1")
     srv.add_argument("--port", type=int, default=0, help="port to listen on (default 0: any free port)")
+    rel = commands.add_parser("release", help="write the exercises as an nbgrader course folder")
+    rel.add_argument("--format", choices=["nbgrader"], required=True)
+    rel.add_argument("--out", type=Path, required=True)
+    rel.add_argument("--source", type=Path, default=NOTEBOOKS, help="folder of solved notebooks")
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args.port)
     if args.command == "record":
         return record(notebook_paths(args.notebooks), args.live)
+    if args.command == "release":
+        return release(args.source, args.out)
     return learner(notebook_paths(args.notebooks), args.out)
 
 
