@@ -95,7 +95,7 @@ def test_api_error_question_is_true_to_the_current_api(final: Quiz) -> None:
     answered_pair = next(c for c in question.choices if "tool_result" in c.text)
     assert not answered_pair.correct
     wrong = [c for c in question.choices if not c.correct]
-    assert all(c.text.split(" / ")[-1].lstrip("'").startswith("user") for c in wrong), "a wrong choice ends with assistant"
+    assert all(c.text.split(" / ")[-1].startswith("user") for c in wrong), "a wrong choice ends with assistant"
 
 
 def test_practice_quizzes_say_their_key_is_readable() -> None:
