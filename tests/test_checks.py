@@ -138,3 +138,12 @@ def test_reference_importance_and_turn_tokens_do_what_the_lab_asks():
     row = {"input_tokens": 20, "cache_creation_input_tokens": 5, "cache_read_input_tokens": 150}
     log = [{"kind": "turn", **row}, {"kind": "summary", **row}]
     assert REFERENCES["turn_tokens"](SimpleNamespace(usage_log=log)) == [175]
+
+
+def test_a_check_that_passes_the_exercise_as_an_argument_sees_the_stub_not_the_reference():
+    @checks.exercise
+    def importance(message):
+        raise NotImplementedError
+    result = checks.run_cases("importance", lambda score: score({"role": "user", "content": "hi"}),
+                              [("one message", (checks.own(importance),), lambda got: None)], "a hint")
+    assert result.not_started and "Hint: a hint" in str(result)

@@ -25,7 +25,7 @@ from ..messages import exchange_starts, validate_messages
 from ..tokens import estimate_message_tokens
 from .reference import REFERENCES
 
-__all__ = ["CheckResult", "exercise", "run_cases", "check_build_request", "check_sliding_window",
+__all__ = ["CheckResult", "exercise", "own", "run_cases", "check_build_request", "check_sliding_window",
            "check_history_room", "check_token_window", "check_drop_filler", "check_safe_session_path"]
 
 
@@ -67,7 +67,7 @@ Case = tuple[str, tuple[Any, ...], Callable[[Any], str | None]]
 
 def run_cases(exercise: str, fn: Callable[..., Any], cases: Sequence[Case], hint: str) -> CheckResult:
     """Judge ``fn`` on each case; an unwritten stub gets "not done yet" with its task and the hint."""
-    fn = inspect.unwrap(fn)  # check the learner's own code, never the reference a stub borrows
+    fn = own(fn)  # check the learner's own code, never the reference a stub borrows
     problems, unwritten = [], 0
     for description, args, judge in cases:
         try:
@@ -83,6 +83,14 @@ def run_cases(exercise: str, fn: Callable[..., Any], cases: Sequence[Case], hint
     task = (inspect.getdoc(fn) or "").split("\n\n")[0].replace("\n", " ")
     return CheckResult(exercise, not problems, len(cases), problems, "" if not problems else hint, task,
                        not_started=unwritten == len(cases))
+
+
+def own(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The learner's own function, never the reference an unwritten stub borrows: pass this to a check's cases.
+
+    Introduced in notebook 06_hands_on_lab.
+    """
+    return inspect.unwrap(fn)
 
 
 def exercise(stub: Callable[..., Any]) -> Callable[..., Any]:
