@@ -147,3 +147,13 @@ def test_a_check_that_passes_the_exercise_as_an_argument_sees_the_stub_not_the_r
     result = checks.run_cases("importance", lambda score: score({"role": "user", "content": "hi"}),
                               [("one message", (checks.own(importance),), lambda got: None)], "a hint")
     assert result.not_started and "Hint: a hint" in str(result)
+
+
+def test_every_check_judges_an_unwritten_stub_as_not_done():
+    def stub(*args):
+        raise NotImplementedError
+    for name in ("build_request", "sliding_window", "history_room", "token_window", "drop_filler",
+                 "safe_session_path"):
+        stub.__name__ = name
+        result = getattr(checks, f"check_{name}")(checks.exercise(stub))
+        assert result.not_started and "Hint:" in str(result), name

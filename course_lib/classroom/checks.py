@@ -263,7 +263,7 @@ def check_safe_session_path(fn: Callable[[Path, str], Path]) -> CheckResult:
         return (f"id {session_id!r}", (base, session_id), refused)
     cases: list[Case] = [("id 'alice-2026'", (base, "alice-2026"), _equals(base / "alice-2026.json"))]
     cases += [judge_bad(s) for s in ("../etc/passwd", "/etc/passwd", "a/b", "", "x\x00y", "..", "a" * 300)]
-    return run_cases("safe_session_path", _refusing(fn), cases,
+    return run_cases("safe_session_path", _refusing(own(fn)), cases,
                      "Allow-list the characters (letters, digits, '-', '_', '.') and a length, refuse '..', then "
                      "check the resolved path is inside the directory.")
 
