@@ -145,8 +145,9 @@ def test_a_check_that_passes_the_exercise_as_an_argument_sees_the_stub_not_the_r
     def importance(message):
         raise NotImplementedError
     result = checks.run_cases("importance", lambda score: score({"role": "user", "content": "hi"}),
-                              [("one message", (checks.own(importance),), lambda got: None)], "a hint")
-    assert result.not_started and "Hint: a hint" in str(result)
+                              [("one message", (checks.own(importance),), lambda got: None)], "a hint",
+                              task="A score per message.")
+    assert result.not_started and "Hint: a hint" in str(result) and "Write: A score per message." in str(result)
 
 
 def test_every_check_judges_an_unwritten_stub_as_not_done():

@@ -65,8 +65,9 @@ Case = tuple[str, tuple[Any, ...], Callable[[Any], str | None]]
 """(description, arguments, judge): the judge returns None when the result is right, else a sentence."""
 
 
-def run_cases(exercise: str, fn: Callable[..., Any], cases: Sequence[Case], hint: str) -> CheckResult:
-    """Judge ``fn`` on each case; an unwritten stub gets "not done yet" with its task and the hint."""
+def run_cases(exercise: str, fn: Callable[..., Any], cases: Sequence[Case], hint: str,
+              task: str | None = None) -> CheckResult:
+    """Judge ``fn`` on each case; an unwritten stub gets "not done yet", its task (default: its docstring), a hint."""
     fn = own(fn)  # check the learner's own code, never the reference a stub borrows
     problems, unwritten = [], 0
     for description, args, judge in cases:
@@ -80,7 +81,7 @@ def run_cases(exercise: str, fn: Callable[..., Any], cases: Sequence[Case], hint
             verdict = f"raised {type(error).__name__}: {error} (line {where.lineno})"
         if verdict:
             problems.append(f"{description}: {verdict}")
-    task = (inspect.getdoc(fn) or "").split("\n\n")[0].replace("\n", " ")
+    task = (task or inspect.getdoc(fn) or "").split("\n\n")[0].replace("\n", " ")
     return CheckResult(exercise, not problems, len(cases), problems, "" if not problems else hint, task,
                        not_started=unwritten == len(cases))
 
