@@ -122,3 +122,16 @@ def test_command_writes_every_learner_copy_without_solutions(tmp_path: Path):
     for path in tmp_path.glob("*.ipynb"):
         assert not any(SOLUTION_TAG in c.metadata.get("tags", []) or STUB_MARKER in c.source
                        for c in nbformat.read(path, 4).cells)
+
+
+def test_recorded_banners_read_as_the_learners_simulated_run():
+    from course_lib.runtime.cli import learner_banners
+    recorded = ("course_lib 0.1.0 | mode: record -> the offline simulator, recorded to cassettes/01_x.json | "
+                "model: claude-x\n")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "print(banner(client))", outputs=[nbformat.v4.new_output("stream", name="stdout", text=recorded)])])
+    learner_banners(notebook)
+    assert notebook.cells[0].outputs[0]["text"] == (
+        "course_lib 0.1.0 | mode: simulated -> the offline simulator (free) | model: claude-x\n")
+    committed = [*NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"), *SOLVED]
+    assert not [p.name for p in committed if "mode: record" in p.read_text(encoding="utf-8")]

@@ -30,7 +30,7 @@ from .static_images import add_static_images
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SOLUTIONS = ROOT / "solutions"
-RECORD_BANNER = re.compile(r"\| mode: record -> [^|\n]*\| model: ")
+RECORD_BANNER = re.compile(r"mode: record -> [^|\n]*(?= \| model: )")
 
 __all__ = ["NOTEBOOKS", "SOLUTIONS", "SOLUTION_TAG", "STUB_MARKER", "learner_copy", "main"]
 
@@ -53,11 +53,11 @@ def source_of(name: str) -> Path:
 
 def learner_banners(notebook: nbformat.NotebookNode) -> None:
     """Recorded banners say "mode: record"; rewrite them as the learner's default (simulated) run says it."""
-    learner_view = ClientInfo("simulated", "MODEL").banner().split("| mode: ")[1].split("| model: ")[0]
+    simulated = ClientInfo("simulated", "").banner().split(" | ")[1]  # "mode: simulated -> ..."
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if "text" in output:
-                output["text"] = RECORD_BANNER.sub(f"| mode: {learner_view}| model: ", output["text"])
+                output["text"] = RECORD_BANNER.sub(simulated, output["text"])
 
 
 def execute(notebook: nbformat.NotebookNode, path: Path) -> None:
