@@ -74,7 +74,7 @@ def test_budget_bar_over_budget_is_red_past_the_window():
     traces = by_name(fig)
     assert traces["history room"].x == (0,)
     assert traces["over budget"].x == (2_096,) and traces["over budget"].base == (10_000,)
-    assert traces["over budget"].marker.color == charts.BUDGET_COLORS["over budget"] == "#d62728"
+    assert traces["over budget"].marker.color == charts.BUDGET_COLORS["over budget"] == "#D55E00"
     assert fig.layout.title.text.startswith("Over budget by 2,096 tokens")
     assert fig.layout.xaxis.range[1] >= 12_096
 

@@ -45,7 +45,7 @@ def test_over_budget_turns_red_and_says_by_how_much():
     explorer.max_tokens.value = 200_000
     assert explorer.over_budget
     assert "over budget by 2,500 tokens" in explorer.room_label.value
-    assert "color:#d62728" in explorer.room_label.value
+    assert "color:#D55E00" in explorer.room_label.value
     assert trace(explorer.figure, "over budget").x == (2_500,)
     assert trace(explorer.figure, "history room").x == (0,)
     explorer.context_window.value = 300_000  # back under budget: red goes away

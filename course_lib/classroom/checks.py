@@ -5,11 +5,16 @@ Introduced in notebook 01_stateless_reality; most exercises live in 06_hands_on_
 Each ``check_*`` function takes the learner's function, runs it on small fixed cases, and returns a
 :class:`CheckResult` that prints as a short report: which case failed, what came back, what was
 expected, and a hint. It never raises for a wrong answer (a learner's exception is reported as a
-failure too), so a notebook cell that runs a check always finishes.
+failure too), so a notebook cell that runs a check always finishes. Given an exercise stub that is
+not written yet (it raises ``NotImplementedError``), a check says "not done yet", what to write and a
+hint. Stubs carry :func:`exercise`, so the cells after an unwritten exercise still run: they borrow
+the reference solution and say so.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +23,10 @@ from typing import Any
 
 from ..messages import exchange_starts, validate_messages
 from ..tokens import estimate_message_tokens
+from .reference import REFERENCES
+
+__all__ = ["CheckResult", "exercise", "own", "run_cases", "check_build_request", "check_sliding_window",
+           "check_history_room", "check_token_window", "check_drop_filler", "check_safe_session_path"]
 
 
 @dataclass
@@ -29,8 +38,14 @@ class CheckResult:
     cases_run: int
     problems: list[str] = field(default_factory=list)
     hint: str = ""
+    task: str = ""
+    not_started: bool = False
 
     def __str__(self) -> str:
+        if self.not_started:
+            lines = [f"⏳ {self.exercise}: not done yet."]
+            lines += [f"   Write: {self.task}"] if self.task else []
+            return "\n".join(lines + [f"   Hint: {self.hint}"])
         if self.passed:
             return f"✅ {self.exercise}: all {self.cases_run} cases pass."
         lines = [f"❌ {self.exercise}: {len(self.problems)} problem(s)"]
@@ -50,19 +65,57 @@ Case = tuple[str, tuple[Any, ...], Callable[[Any], str | None]]
 """(description, arguments, judge): the judge returns None when the result is right, else a sentence."""
 
 
-def run_cases(exercise: str, fn: Callable[..., Any], cases: Sequence[Case], hint: str) -> CheckResult:
-    problems = []
+def run_cases(exercise: str, fn: Callable[..., Any], cases: Sequence[Case], hint: str,
+              task: str | None = None) -> CheckResult:
+    """Judge ``fn`` on each case; an unwritten stub gets "not done yet", its task (default: its docstring), a hint."""
+    fn = own(fn)  # check the learner's own code, never the reference a stub borrows
+    problems, unwritten = [], 0
     for description, args, judge in cases:
         try:
             verdict = judge(fn(*args))
         except NotImplementedError:
+            unwritten += 1
             verdict = "not written yet (it raises NotImplementedError)"
         except Exception as error:  # the learner's bug is the report, not a crash
             where = traceback.extract_tb(error.__traceback__)[-1]
             verdict = f"raised {type(error).__name__}: {error} (line {where.lineno})"
         if verdict:
             problems.append(f"{description}: {verdict}")
-    return CheckResult(exercise, not problems, len(cases), problems, "" if not problems else hint)
+    task = (task or inspect.getdoc(fn) or "").split("\n\n")[0].replace("\n", " ")
+    return CheckResult(exercise, not problems, len(cases), problems, "" if not problems else hint, task,
+                       not_started=unwritten == len(cases))
+
+
+def own(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The learner's own function, never the reference an unwritten stub borrows: pass this to a check's cases.
+
+    Introduced in notebook 06_hands_on_lab.
+    """
+    return inspect.unwrap(fn)
+
+
+def exercise(stub: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark an exercise stub: until it is written, later cells borrow the reference solution and say so.
+
+    Introduced in notebook 01_stateless_reality.
+    """
+    reference = REFERENCES.get(stub.__name__)
+
+    @functools.wraps(stub)
+    def attempt(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return stub(*args, **kwargs)
+        except NotImplementedError:
+            if reference is None:
+                raise
+            if stub.__name__ not in _BORROWED:  # say it once, not on every call
+                _BORROWED.add(stub.__name__)
+                print(f"⏳ {stub.__name__} is not written yet: the cells below borrow the reference solution.")
+            return reference(*args, **kwargs)
+    return attempt
+
+
+_BORROWED: set[str] = set()
 
 
 def _msg(role: str, text: str) -> dict[str, Any]:
@@ -211,7 +264,7 @@ def check_safe_session_path(fn: Callable[[Path, str], Path]) -> CheckResult:
         return (f"id {session_id!r}", (base, session_id), refused)
     cases: list[Case] = [("id 'alice-2026'", (base, "alice-2026"), _equals(base / "alice-2026.json"))]
     cases += [judge_bad(s) for s in ("../etc/passwd", "/etc/passwd", "a/b", "", "x\x00y", "..", "a" * 300)]
-    return run_cases("safe_session_path", _refusing(fn), cases,
+    return run_cases("safe_session_path", _refusing(own(fn)), cases,
                      "Allow-list the characters (letters, digits, '-', '_', '.') and a length, refuse '..', then "
                      "check the resolved path is inside the directory.")
 

@@ -19,30 +19,33 @@ HEIGHT = 360
 BAR_HEIGHT = 230
 
 STRATEGY_COLORS = {
-    "full": "#1f77b4",          # blue: full history
-    "window": "#ff7f0e",        # orange: sliding window (messages)
-    "token_window": "#2ca02c",  # green: token-budget window
-    "summary": "#9467bd",       # purple: summarization
-    "importance": "#8c564b",    # brown: importance pruning
+    "full": "#0072B2",          # blue: full history
+    "window": "#E69F00",        # orange: sliding window (messages)
+    "token_window": "#009E73",  # bluish green: token-budget window
+    "summary": "#CC79A7",       # reddish purple: summarization
+    "importance": "#D55E00",    # vermillion: importance pruning
 }
-"""One color per strategy, used by every figure so the same strategy always looks the same."""
+"""One color per strategy, used by every figure so the same strategy always looks the same.
 
-_FALLBACK_COLORS = ("#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728")
+The palette is Okabe-Ito's, chosen to stay distinguishable for colour-blind readers; every series is
+also named in its legend or label, so no meaning rests on colour alone."""
+
+_FALLBACK_COLORS = ("#56B4E9", "#F0E442", "#999999", "#000000")
 
 BUDGET_COLORS = {
-    "system prompt": "#7f7f7f",
-    "history": "#1f77b4",
-    "current message": "#2ca02c",
-    "max_tokens reserve": "#ff7f0e",
+    "system prompt": "#999999",
+    "history": "#0072B2",
+    "current message": "#009E73",
+    "max_tokens reserve": "#E69F00",
     "free": "#e5e5e5",
-    "over budget": "#d62728",
+    "over budget": "#D55E00",
     "context window": "#000000",
 }
-STATUS_COLORS = {"kept": "#2ca02c", "pinned": "#1f77b4", "summary": "#9467bd", "dropped": "#d9d9d9"}
+STATUS_COLORS = {"kept": "#009E73", "pinned": "#0072B2", "summary": "#CC79A7", "dropped": "#d9d9d9"}
 STATUSES = tuple(STATUS_COLORS)
 STATUS_ALIASES = {"keep": "kept", "drop": "dropped", "summarized": "summary", "summarised": "summary",
                    "pin": "pinned"}
-ROLE_COLORS = {"user": "#1f77b4", "assistant": "#ff7f0e"}
+ROLE_COLORS = {"user": "#0072B2", "assistant": "#E69F00"}
 
 
 def strategy_color(name: str) -> str:

@@ -2,10 +2,13 @@
 
 * ``course-kit record [NOTEBOOK ...] [--live]`` re-runs notebooks top to bottom, re-recording their
   cassettes (from the simulator, or from the real API with ``--live``) and saving the outputs the
-  run produced, so what a learner reads on the web is what the offline run shows.
-* ``course-kit learner [--out DIR]`` writes learner copies of the notebooks with every cell tagged
-  ``solution`` replaced by its exercise stub (the cell's ``# EXERCISE`` lines), so reference
-  solutions never reach students by hand-editing.
+  run produced, so what a learner reads on the web is what the offline run shows. A notebook with
+  exercises is solved in ``solutions/`` (the source of truth): record runs the solved notebook, then
+  writes and runs its learner copy into ``notebooks/``. Charts gain static images; banners read as the
+  learner will see them.
+* ``course-kit learner [--out DIR]`` writes learner copies with every cell tagged ``solution`` replaced
+  by its exercise stub (the cell's ``# EXERCISE`` lines), without running them; with no solutions/
+  shipped, an instructor's copy holds no answers at all.
 * ``course-kit serve [--port N]`` runs the simulator as a local Messages API server on 127.0.0.1
   (see :mod:`course_lib.runtime.serve` and docs/SERVE.md) and prints its URL.
 * ``course-kit release --format nbgrader --out DIR [--source DIR]`` writes an nbgrader course folder
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,29 +27,51 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from .client import ClientInfo
+from .learner_copies import SOLUTION_TAG, STUB_MARKER, clean_metadata, learner_copy
+from .static_images import add_static_images
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
-SOLUTION_TAG = "solution"
-STUB_MARKER = "# EXERCISE"
+SOLUTIONS = ROOT / "solutions"
+RECORD_BANNER = re.compile(r"mode: record -> [^|\n]*(?= \| model: )")
+
+__all__ = ["NOTEBOOKS", "SOLUTIONS", "SOLUTION_TAG", "STUB_MARKER", "learner_copy", "main"]
 
 
 def notebook_paths(names: Sequence[str]) -> list[Path]:
+    """Each notebook's source: its solved copy in solutions/ if it has one, else notebooks/."""
     if not names:
-        return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    paths = [Path(n) if Path(n).suffix == ".ipynb" else NOTEBOOKS / f"{n}.ipynb" for n in names]
+        names = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = [Path(n) if Path(n).suffix == ".ipynb" else source_of(n) for n in names]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise SystemExit(f"course-kit: no such notebook: {', '.join(missing)}")
     return paths
 
 
-def clean_metadata(notebook: nbformat.NotebookNode) -> None:
-    """Drop saved widget state and volatile execution metadata before committing outputs."""
-    notebook.metadata.pop("widgets", None)
+def source_of(name: str) -> Path:
+    solved = SOLUTIONS / f"{name}.ipynb"
+    return solved if solved.is_file() else NOTEBOOKS / f"{name}.ipynb"
+
+
+def learner_banners(notebook: nbformat.NotebookNode) -> None:
+    """Recorded banners say "mode: record"; rewrite them as the learner's default (simulated) run says it."""
+    simulated = ClientInfo("simulated", "").banner().split(" | ")[1]  # "mode: simulated -> ..."
     for cell in notebook.cells:
-        cell.metadata.pop("execution", None)
         for output in cell.get("outputs", []):
-            output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
+            if "text" in output:
+                output["text"] = RECORD_BANNER.sub(simulated, output["text"])
+
+
+def execute(notebook: nbformat.NotebookNode, path: Path) -> None:
+    """Run a notebook top to bottom, then make its outputs what a learner reading it on the web should see."""
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    clean_metadata(notebook)
+    learner_banners(notebook)
+    add_static_images(notebook)
+    nbformat.write(notebook, path)
 
 
 def record(paths: Sequence[Path], live: bool) -> int:
@@ -56,33 +82,19 @@ def record(paths: Sequence[Path], live: bool) -> int:
     os.environ["COURSE_RECORD_VIA"] = "live" if live else "simulated"
     for path in paths:
         (ROOT / "cassettes" / f"{path.stem}.json").unlink(missing_ok=True)
-        notebook = nbformat.read(path, as_version=4)
         print(f"recording {path.name} via {os.environ['COURSE_RECORD_VIA']} ...", file=sys.stderr)
-        NotebookClient(notebook, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        clean_metadata(notebook)
-        nbformat.write(notebook, path)
+        solved = nbformat.read(path, as_version=4)
+        execute(solved, path)
+        if path.parent == SOLUTIONS:  # the learner copy's requests differ where stubs are unwritten: record them too
+            execute(learner_copy(solved, f"../solutions/{path.name}"), NOTEBOOKS / path.name)
     return 0
-
-
-def learner_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook with each solution cell reduced to its exercise stub lines."""
-    copy = nbformat.from_dict(notebook)
-    for cell in copy.cells:
-        if SOLUTION_TAG in cell.metadata.get("tags", []):
-            stub = [line for line in cell.source.splitlines() if line.lstrip().startswith(STUB_MARKER)]
-            cell.source = "\n".join(stub + ["raise NotImplementedError('write your solution here')"])
-            cell.outputs = []
-            cell.execution_count = None
-            cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != SOLUTION_TAG] + ["exercise"]
-    clean_metadata(copy)
-    return copy
 
 
 def learner(paths: Sequence[Path], out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for path in paths:
-        nbformat.write(learner_copy(nbformat.read(path, as_version=4)), out / path.name)
+        link = f"../solutions/{path.name}" if path.parent == SOLUTIONS else None
+        nbformat.write(learner_copy(nbformat.read(path, as_version=4), link), out / path.name)
         print(f"wrote {out / path.name}", file=sys.stderr)
     return 0
 
@@ -127,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rel = commands.add_parser("release", help="write the exercises as an nbgrader course folder")
     rel.add_argument("--format", choices=["nbgrader"], required=True)
     rel.add_argument("--out", type=Path, required=True)
-    rel.add_argument("--source", type=Path, default=NOTEBOOKS, help="folder of solved notebooks")
+    rel.add_argument("--source", type=Path, default=SOLUTIONS, help="folder of solved notebooks")
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args.port)

@@ -85,16 +85,17 @@ def test_statelessness_and_pinned_facts(final: Quiz) -> None:
 
 
 def test_api_error_question_is_true_to_the_current_api(final: Quiz) -> None:
+    """One array is rejected today: the one ending with an assistant turn (prefill, gone since Claude 4.6)."""
     question = final.question("k5_api_error")
     (correct,) = question.correct_ids
     right = question.choice(correct)
-    assert "tool_use" in right.text and "tool_result" not in right.text  # the unanswered tool call
-    leading_assistant = next(c for c in question.choices if c.text.startswith("assistant"))
-    assert not leading_assistant.correct
-    assert "validate_messages" in leading_assistant.feedback
-    assert "do not build lessons" in leading_assistant.feedback
+    assert right.text.split(" / ")[-1].startswith("assistant") and "prefill" in right.feedback
+    same_role = next(c for c in question.choices if c.text.count("user:") == 2 and "assistant" not in c.text)
+    assert not same_role.correct and "combines" in same_role.feedback and "validate_messages" in same_role.feedback
     answered_pair = next(c for c in question.choices if "tool_result" in c.text)
     assert not answered_pair.correct
+    wrong = [c for c in question.choices if not c.correct]
+    assert all(c.text.split(" / ")[-1].startswith("user") for c in wrong), "a wrong choice ends with assistant"
 
 
 def test_practice_quizzes_say_their_key_is_readable() -> None:
