@@ -8,14 +8,15 @@ can then run offline and free against it:
 
     ANTHROPIC_BASE_URL=http://127.0.0.1:8765 ANTHROPIC_API_KEY=dummy COURSE_CLIENT_MODE=live jupyter lab
 
-* curl::
+* curl (any model id works offline; ``MODEL`` here is the course's, ``python -c "import course_lib;
+  print(course_lib.DEFAULT_MODEL)"``)::
 
     curl http://127.0.0.1:8765/v1/messages -H 'content-type: application/json' \\
          -H 'anthropic-version: 2023-06-01' -H 'x-api-key: dummy' \\
-         -d '{"model": "claude-sonnet-5-5", "max_tokens": 200,
+         -d '{"model": "'"$MODEL"'", "max_tokens": 200,
               "messages": [{"role": "user", "content": "What is a Python list?"}]}'
 
-* LangChain: ``ChatAnthropic(model="claude-sonnet-5-5", base_url="http://127.0.0.1:8765", api_key="dummy")``
+* LangChain: ``ChatAnthropic(model=DEFAULT_MODEL, base_url="http://127.0.0.1:8765", api_key="dummy")``
   (older releases call the argument ``anthropic_api_url``).
 
 It serves ``POST /v1/messages`` and ``POST /v1/messages/count_tokens`` (the beta paths too, with
