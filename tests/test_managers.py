@@ -829,3 +829,12 @@ def test_no_manager_sends_a_request_that_ends_with_an_assistant_turn():
     with pytest.raises(InvalidHistoryError, match="does not support assistant message prefill"):
         manager.send("Still there?")
     assert sim(client).requests == [] and len(manager.transcript) == 2
+
+
+def test_course_model_reaches_the_managers_without_editing_code(monkeypatch):
+    """COURSE_MODEL picks the model for make_client *and* for every manager built on it."""
+    other = "claude-haiku-5-5"  # a current id other than the default
+    monkeypatch.setenv("COURSE_MODEL", other)
+    manager = ConversationManager(make_client("simulated"))
+    manager.send("Hello there.")
+    assert manager.model == other == sim(manager.client).requests[-1]["model"]

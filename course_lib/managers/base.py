@@ -28,9 +28,8 @@ from typing import Any, ClassVar
 
 import anthropic
 
-from ..defaults import DEFAULT_MODEL
 from ..messages import Message, blocks, reply_text
-from ..runtime.client import make_client
+from ..runtime.client import client_info, make_client
 from ..tokens import estimate_message_tokens, estimate_request_tokens
 from ..usage import USAGE_FIELDS
 from ._inputs import positive_int, tool_list, user_content
@@ -99,7 +98,7 @@ class ConversationManager(TranscriptKeeper, Requester, Persistent):
             raise TypeError("pinned_facts must be a list of strings, not one string")
         self.client = client if client is not None else make_client()
         self.system_prompt = system_prompt
-        self.model = model or DEFAULT_MODEL
+        self.model = model or client_info(self.client).model  # COURSE_MODEL reaches every manager
         self.max_tokens = positive_int("max_tokens", max_tokens)
         self.tools = tool_list(tools)
         self.prompt_caching = bool(prompt_caching)
