@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,17 +41,15 @@ class MessageFacts:
     opens_exchange: bool
 
 
-class _Memo(OrderedDict):
-    """A least-recently-used dict: the oldest entry goes when it holds ``MEMO_SIZE`` entries."""
+class _Memo(dict):
+    """A dict that forgets its oldest entry once it holds ``MEMO_SIZE``: bounded, and a hit is one ``get``."""
 
     def remember(self, key: Hashable, make: Callable[[], Any]) -> Any:
         found = self.get(key)
         if found is None:
             found = self[key] = make()
             if len(self) > MEMO_SIZE:
-                self.popitem(last=False)
-        else:
-            self.move_to_end(key)
+                del self[next(iter(self))]  # dicts keep insertion order: this is the oldest entry
         return found
 
 
@@ -63,7 +60,7 @@ _EXCHANGES = _Memo()
 def message_key(message: Mapping[str, Any]) -> Hashable:
     """What a message is, as a dict key: its role and content (block lists as canonical JSON)."""
     content = message["content"]
-    if isinstance(content, str):
+    if type(content) is str:
         return message.get("role"), content  # a str caches its own hash: this lookup costs no re-hashing
     return message.get("role"), json.dumps(content, sort_keys=True, default=str)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..budget import TokenBudget
@@ -49,18 +50,23 @@ class PruningPlan:
     """The outcome of a dry run: what would be dropped, why, and the tokens saved.
 
     Introduced in notebook 04_pruning. Print it for a table; :meth:`apply` gives the pruned list.
+    The rows are written when first read, so ``prune()``, which only needs the result, never pays
+    for a 10,000-row table.
     """
 
     budget: int
     tokens_before: int
-    rows: tuple[Row, ...]
+    tokens_after: int
     result: tuple[Message, ...] = field(repr=False)
     added: tuple[Message, ...] = field(default=(), repr=False)
     """The summary messages the plan would add (empty unless summarize-and-replace ran)."""
+    ledger: tuple[Exchange, ...] = field(default=(), repr=False)
+    """Every exchange, kept or not, with what happened to it: what :attr:`rows` is written from."""
 
-    @property
-    def tokens_after(self) -> int:
-        return sum(r.tokens for r in self.rows if r.kept)
+    @cached_property
+    def rows(self) -> tuple[Row, ...]:
+        """One row per message, input order, with the summary messages where they would go."""
+        return tuple(row for exchange in self.ledger for row in _rows(exchange))
 
     @property
     def tokens_saved(self) -> int:
@@ -197,14 +203,13 @@ def _as_pipeline(pipeline: Pipeline | Strategy | Sequence[Strategy] | None) -> P
 
 
 def _make_plan(items: Sequence[Any], ledger: list[Exchange], limit: int, before: int) -> PruningPlan:
-    rows = [row for exchange in ledger for row in _rows(exchange)]
     kept = live(ledger)
     result = tuple(m for e in kept for m in e.messages)
     added = tuple(m for e in kept for m, i in zip(e.messages, e.indices, strict=True) if i is None)
     problems = validate_messages(result)
     if problems and items and not validate_messages([getattr(item, "message", item) for item in items]):
         raise InvalidHistoryError(problems)  # a strategy that broke a valid history is a bug: fail loudly here
-    return PruningPlan(limit, before, tuple(rows), result, added)
+    return PruningPlan(limit, before, sum(e.total_tokens for e in kept), result, added, tuple(ledger))
 
 
 def _rows(exchange: Exchange) -> list[Row]:
