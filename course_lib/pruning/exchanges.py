@@ -11,7 +11,7 @@ from typing import Any
 
 from ..messages import Message
 from ..tokens import content_text
-from .facts import MessageFacts, facts, message_key
+from .facts import MessageFacts, facts, facts_of, message_key
 from .scoring import MessageScore
 
 __all__ = ["Exchange", "TokenCounter", "split_exchanges", "live", "live_tokens"]
@@ -113,8 +113,8 @@ def split_exchanges(items: Sequence[Any], token_counter: TokenCounter | None = N
     message seen before); ``token_counter`` (message -> tokens) replaces the estimator.
     """
     messages, pins, importances = _columns(items)
-    keys = [message_key(m) for m in messages]
-    found = [facts(m, k) for m, k in zip(messages, keys, strict=True)]
+    keys, found = facts_of(messages)
+    any_pins, any_importance = any(pins), any(x is not None for x in importances)
     counted = [f.tokens for f in found] if token_counter is None else [token_counter(m) for m in messages]
     starts = [i for i, f in enumerate(found) if f.opens_exchange]
     if messages and (not starts or starts[0] != 0):
@@ -123,10 +123,10 @@ def split_exchanges(items: Sequence[Any], token_counter: TokenCounter | None = N
     for n, (start, end) in enumerate(zip(starts, [*starts[1:], len(messages)], strict=True)):
         pinned = pins[start:end]
         protected = "the current exchange: never dropped" if n == len(starts) - 1 else ""
-        if any(pinned):
+        if any_pins and any(pinned):
             protected = f"pinned (message {start + pinned.index(True)}): never dropped"
         scores = [f.score for f in found[start:end]]
-        if any(x is not None for x in importances[start:end]):
+        if any_importance:
             scores = [_score(score, x) for score, x in zip(scores, importances[start:end], strict=True)]
         exchanges.append(Exchange(
             messages[start:end], list(range(start, end)), counted[start:end], scores, pinned, protected,
@@ -141,4 +141,4 @@ def live(ledger: Sequence[Exchange]) -> list[Exchange]:
 
 def live_tokens(ledger: Sequence[Exchange]) -> int:
     """Tokens the exchanges not dropped yet cost."""
-    return sum(e.total_tokens for e in live(ledger))
+    return sum(sum(e.tokens) for e in ledger if e.dropped is None)

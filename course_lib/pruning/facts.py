@@ -20,7 +20,7 @@ from ..messages import starts_exchange
 from ..tokens import content_text, estimate_message_tokens
 from .scoring import MessageScore, score_message
 
-__all__ = ["MessageFacts", "facts", "exchange_shingles", "message_key", "MEMO_SIZE"]
+__all__ = ["MessageFacts", "facts", "facts_of", "exchange_shingles", "message_key", "MEMO_SIZE"]
 
 MEMO_SIZE = 65_536
 """Distinct messages (and exchanges) remembered: a 10,000-message history fits several times over."""
@@ -68,6 +68,14 @@ def message_key(message: Mapping[str, Any]) -> Hashable:
 def facts(message: Mapping[str, Any], key: Hashable | None = None) -> MessageFacts:
     """The remembered facts of ``message`` (worked out now if this content is new)."""
     return _MESSAGES.remember(message_key(message) if key is None else key, lambda: _work_out(message))
+
+
+def facts_of(messages: Sequence[Mapping[str, Any]]) -> tuple[list[Hashable], list[MessageFacts]]:
+    """The memo keys and facts of many messages: one tight loop, since a re-plan does this for every message."""
+    keys = [message_key(m) for m in messages]
+    get = _MESSAGES.get
+    found = [get(k) or facts(m, k) for m, k in zip(messages, keys, strict=True)]
+    return keys, found
 
 
 def _work_out(message: Mapping[str, Any]) -> MessageFacts:

@@ -44,7 +44,7 @@ class RankingStrategy:
                 break
             if not exchange.protected and exchange.dropped is None:
                 exchange.dropped = (self.name, f"{self.name}: {reason}")
-                total -= exchange.total_tokens
+                total -= sum(exchange.tokens)
         return ledger
 
 
