@@ -4,11 +4,15 @@
   project's own pytest settings (nbval, replayed cassettes, sanitizers). Notebooks are written by
   several people at once: whatever ``notebooks/*.ipynb`` holds when the run starts is included,
   and the report lists them with pytest's outcome.
-* Grading: 1,000 learners answer the graded knowledge check (``quizzes/08_knowledge_check.yaml``)
+* Per notebook: pytest's ``--durations=0`` in the same run, summed per notebook, with the first
+  cell's share (it starts the kernel and runs the setup imports).
+* Imports: ``import anthropic``, ``import course_lib`` and the setup cell's names, each in a fresh
+  interpreter (best of 5), so what ``course_lib`` adds beyond the SDK is a difference of two numbers.
+* Grading: 10,000 learners answer the graded knowledge check (``quizzes/08_knowledge_check.yaml``)
   through the quiz engine's own ``QuizSession`` (random answers from a seeded generator, each
   submitted and saved as the learner's answers file); then the instructor's command
   ``course-quiz grade <dir> --key quizzes/08_knowledge_check.yaml --out <dir>`` grades them all,
-  as a subprocess, timed from start to exit.
+  as a subprocess, timed from start to exit, with that process's peak resident memory.
 """
 
 from __future__ import annotations
@@ -24,12 +28,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import ROOT, machine_md, table, write_text
+from benchmarks.common import ROOT, machine_md, table, verdict, write_text
 from course_lib.quiz import QuizSession, load_quiz
 from course_lib.quiz.model import Question
 
 QUIZ = ROOT / "quizzes" / "08_knowledge_check.yaml"
 NOTEBOOK_TIMEOUT = 900
+SUBMISSIONS = 10_000
+GRADE_TARGET_SECONDS = 10.0
+IMPORT_TARGET_SECONDS = 0.15
+IMPORTS = {
+    "anthropic": "import anthropic",
+    "course_lib (the package face)": "import course_lib",
+    "setup cell: ConversationManager": "from course_lib import ConversationManager",
+    "setup cell: make_client": "from course_lib import make_client",
+    "anthropic + setup cell's names": "import anthropic; from course_lib import ConversationManager, make_client",
+}
+_PEAK_RSS = ("import resource, runpy, sys\n"
+             "sys.argv = ['course-quiz', *sys.argv[1:]]\n"
+             "try:\n    runpy.run_module('course_lib.quiz.cli', run_name='__main__')\n"
+             "finally:\n    print('peak_rss_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+"""Runs the grading CLI in-process and reports its own peak RSS (Linux: KiB), so no other child is counted."""
 
 
 @dataclass
@@ -40,6 +59,8 @@ class NotebookRun:
     failed: list[str] = field(default_factory=list)
     returncode: int | None = None
     skipped_reason: str | None = None
+    per_notebook: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Notebook -> (seconds in all its cells, seconds in its first cell: kernel start and setup imports)."""
 
 
 @dataclass
@@ -51,6 +72,7 @@ class GradingRun:
     output: str
     graded: int | None
     flagged: int
+    peak_rss_kib: int | None = None
 
 
 def run_notebooks(*, timeout: float = NOTEBOOK_TIMEOUT) -> NotebookRun:
@@ -59,7 +81,7 @@ def run_notebooks(*, timeout: float = NOTEBOOK_TIMEOUT) -> NotebookRun:
     if not notebooks:
         result.skipped_reason = "no notebooks in notebooks/"
         return result
-    command = [sys.executable, "-m", "pytest", "notebooks", "-q", "-p", "no:cacheprovider", "-rf"]
+    command = [sys.executable, "-m", "pytest", "notebooks", "-q", "-p", "no:cacheprovider", "-rf", "--durations=0"]
     started = time.perf_counter()
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
@@ -74,9 +96,28 @@ def run_notebooks(*, timeout: float = NOTEBOOK_TIMEOUT) -> NotebookRun:
     result.summary = next((line.strip("= ") for line in reversed(lines) if re.search(r"\d+ (passed|failed|error)",
                                                                                         line)), lines[-1] if lines
                           else done.stderr.strip()[-200:])
+    result.per_notebook = per_notebook(done.stdout)
     result.failed = sorted({m.group(1) for m in re.finditer(r"^(?:FAILED|ERROR) (notebooks/[^:\s]+)", done.stdout,
                                                              re.M)})
     return result
+
+
+def per_notebook(report: str) -> dict[str, tuple[float, float]]:
+    """Sum pytest's ``--durations=0`` lines per notebook: (all cells, the first cell)."""
+    found: dict[str, list[float]] = {}
+    for seconds, name, cell in re.findall(r"^([\d.]+)s \w+\s+notebooks/(\S+?)::Cell (\d+)", report, re.M):
+        total = found.setdefault(name, [0.0, 0.0])
+        total[0] += float(seconds)
+        total[1] += float(seconds) if cell == "0" else 0.0
+    return {name: (total, first) for name, (total, first) in sorted(found.items())}
+
+
+def import_seconds(statement: str, runs: int = 5) -> float:
+    """Best of ``runs`` fresh interpreters: the time ``statement`` takes, measured inside the interpreter."""
+    code = f"import time\nstart = time.perf_counter()\n{statement}\nprint(time.perf_counter() - start)"
+    times = [float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                                  check=True).stdout) for _ in range(runs)]
+    return min(times)
 
 
 def random_answer(question: Question, rng: random.Random) -> Any:
@@ -122,7 +163,7 @@ def grade(count: int) -> GradingRun:
         started = time.perf_counter()
         make_submissions(submissions, count)
         generated = time.perf_counter() - started
-        command = [sys.executable, "-m", "course_lib.quiz.cli", "grade", str(submissions), "--key", str(QUIZ),
+        command = [sys.executable, "-c", _PEAK_RSS, "grade", str(submissions), "--key", str(QUIZ),
                    "--out", str(out), "--no-progress"]
         started = time.perf_counter()
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
@@ -130,24 +171,28 @@ def grade(count: int) -> GradingRun:
     output = (done.stdout + done.stderr).strip()
     found = re.search(r"Graded (\d+) students", output)
     flagged = re.search(r"(\d+) files flagged", output)
-    return GradingRun(count, generated, graded_seconds, done.returncode, output,
-                      int(found.group(1)) if found else None, int(flagged.group(1)) if flagged else 0)
+    peak = re.search(r"peak_rss_kib (\d+)", output)
+    return GradingRun(count, generated, graded_seconds, done.returncode, output.split("peak_rss_kib")[0].strip(),
+                      int(found.group(1)) if found else None, int(flagged.group(1)) if flagged else 0,
+                      int(peak.group(1)) if peak else None)
 
 
 @dataclass
 class CourseRun:
     notebooks: NotebookRun
     grading: GradingRun
+    imports: dict[str, float] = field(default_factory=dict)
 
 
 def run(*, quick: bool = False, notebooks: bool = True, submissions: int | None = None) -> CourseRun:
-    count = submissions or (100 if quick else 1_000)
+    count = submissions or (100 if quick else SUBMISSIONS)
     if notebooks:
         nb = run_notebooks()
     else:
         nb = NotebookRun(sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")),
                          skipped_reason="not run (quick run, or --no-notebooks)")
-    return CourseRun(nb, grade(count))
+    imports = {name: import_seconds(statement, 2 if quick else 5) for name, statement in IMPORTS.items()}
+    return CourseRun(nb, grade(count), imports)
 
 
 def markdown(result: CourseRun, info: dict[str, Any], *, quick: bool, command: str) -> str:
@@ -159,6 +204,8 @@ def markdown(result: CourseRun, info: dict[str, Any], *, quick: bool, command: s
         nb_rows = [["notebook suite under nbval (`pytest notebooks -q`)", f"{nb.seconds:.1f} s", outcome]]
     grading_outcome = (f"graded {g.graded} students, {g.flagged} files flagged" if g.returncode == 0 and g.graded
                        is not None else f"exit {g.returncode}: {g.output[-200:]}")
+    if g.peak_rss_kib is not None:
+        grading_outcome += f"; peak memory (RSS) {g.peak_rss_kib / 1024:,.0f} MiB"
     rows = nb_rows + [
         [f"{g.submissions:,} learners answer and submit through `QuizSession`", f"{g.generate_seconds:.1f} s",
          "answers files written atomically, one per learner"],
@@ -173,6 +220,12 @@ def markdown(result: CourseRun, info: dict[str, Any], *, quick: bool, command: s
         "",
         table(["what", "wall time", "outcome"], rows, "lrl"),
         "",
+        "## Targets (issue 16)",
+        "",
+        *(f"- {text}" for text in targets(result)),
+        "",
+        *import_part(result.imports),
+        *notebook_part(nb),
         f"Notebooks included ({len(nb.notebooks)}): " + (", ".join(f"`{n}`" for n in nb.notebooks) or "none") + ".",
         "The notebooks are being written while these benchmarks are; the list above is what `notebooks/` held "
         "when the run started. They run in replay mode from `cassettes/` (the project's pytest settings), one "
@@ -185,6 +238,43 @@ def markdown(result: CourseRun, info: dict[str, Any], *, quick: bool, command: s
         "",
     ]
     return "\n".join(parts)
+
+
+def targets(result: CourseRun) -> list[str]:
+    """Issue 16's course-speed targets, each with its verdict."""
+    nb, g, imports = result.notebooks, result.grading, result.imports
+    found = []
+    if nb.seconds is not None and not nb.skipped_reason:
+        found.append(f"nbval suite under 30 s on two cores: {nb.seconds:.1f} s ({verdict(nb.seconds < 30)})")
+    if imports:
+        added = imports["anthropic + setup cell's names"] - imports["anthropic"]
+        found.append(f"the setup cell's `course_lib` imports add under {IMPORT_TARGET_SECONDS:g} s beyond "
+                     f"`import anthropic`: {added:+.3f} s ({verdict(added < IMPORT_TARGET_SECONDS)})")
+    met = g.grade_seconds < GRADE_TARGET_SECONDS and g.returncode == 0
+    found.append(f"grading {g.submissions:,} submissions under {GRADE_TARGET_SECONDS:g} s: {g.grade_seconds:.1f} s "
+                 f"({verdict(met)})" + (f", peak RSS {g.peak_rss_kib / 1024:,.0f} MiB" if g.peak_rss_kib else ""))
+    return found
+
+
+def import_part(imports: dict[str, float]) -> list[str]:
+    if not imports:
+        return []
+    rows = [[name, f"`{IMPORTS[name]}`", f"{seconds * 1e3:,.0f} ms"] for name, seconds in imports.items()]
+    return ["## Imports (fresh interpreter, best of 5)", "", table(["what", "statement", "time"], rows, "llr"), "",
+            "`import course_lib` alone loads nothing (PEP 562 face); the setup cell's names load the SDK, so the "
+            "figure that matters is the last row minus the first.", ""]
+
+
+def notebook_part(nb: NotebookRun) -> list[str]:
+    if not nb.per_notebook:
+        return []
+    rows = [[name, f"{total:.1f} s", f"{first:.1f} s", f"{first / total:.0%}" if total else "-"]
+            for name, (total, first) in nb.per_notebook.items()]
+    total, first = (sum(t[k] for t in nb.per_notebook.values()) for k in (0, 1))
+    rows.append(["all notebooks", f"{total:.1f} s", f"{first:.1f} s", f"{first / total:.0%}" if total else "-"])
+    return ["## Where the notebook suite's time goes (pytest `--durations=0`)", "",
+            table(["notebook", "all cells", "first cell (kernel start + setup imports)", "share"], rows, "lrrr"),
+            ""]
 
 
 def write(out: Path, result: CourseRun, info: dict[str, Any], *, quick: bool, command: str) -> list[Path]:

@@ -4,10 +4,10 @@
     python benchmarks/run.py --quick    # short smoke version: benchmarks/results/quick/ (not committed)
 
 Writes ``token_economy.md`` and ``token_economy.html`` (what each strategy costs and remembers),
-``scale.md`` (time to prepare a turn, memory), ``course_run.md`` (notebooks under nbval, grading
-a class) and ``sim_battery.md`` (the simulator's recall and abstention on paraphrased questions).
-The LangChain peers need ``pip install -r benchmarks/requirements.txt``; without them they are left
-out and the result files say so.
+``scale.md`` (time to prepare a turn, prune() against its targets, memory), ``course_run.md`` (notebooks
+under nbval per notebook, imports, grading 10,000 submissions with peak memory) and ``sim_battery.md``
+(the simulator's recall and abstention on paraphrased questions). The LangChain peers need
+``pip install -r benchmarks/requirements.txt``; without it they are left out and the result files say so.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Course run (notebooks under nbval, grading a class)...")
         course = course_run.run(quick=args.quick, notebooks=not (args.quick or args.no_notebooks))
         written += course_run.write(out, course, info, quick=args.quick, command=command)
+        verdicts += course_run.targets(course)
 
     if "sim" in parts:
         print("Simulator paraphrase battery (recall and abstention)...")

@@ -62,6 +62,10 @@ QUICK_SIZES = (100, 1_000)
 TARGET_SECONDS = 1e-3
 TARGET_SIZE = 10_000
 TARGET_RATIO = 10.0
+PRUNE = "pruning pipeline"
+PRUNE_TARGET_SECONDS = 50e-3
+PRUNE_TARGET_GROWTH = 12.0
+GROWTH_FROM = 1_000
 TOKEN_WINDOW = f"window by tokens ({HISTORY_BUDGET:,})"
 TRIM = "LangChain trim_messages"
 SLOW_SECONDS = 0.5
@@ -129,7 +133,9 @@ def candidates(size: int, *, langchain: bool) -> list[Candidate]:
     messages = history(size)
     current = sum(estimate_message_tokens(m) for m in messages[-2:])
     pipeline = default_pipeline()
-    made.append(("pruning pipeline", lambda: prune(messages, HISTORY_BUDGET + current, pipeline), len))
+    made.append((PRUNE, lambda: prune(messages, HISTORY_BUDGET + current, pipeline), len))
+    made.append((f"{PRUNE} (new pipeline every call)",
+                 lambda: prune(messages, HISTORY_BUDGET + current, default_pipeline()), len))
     if langchain:
         from langchain_core.messages import trim_messages
 
@@ -269,7 +275,24 @@ def targets(result: ScaleResult) -> list[tuple[str, bool | None]]:
         checks.append((f"Window by tokens at least 10x faster than LangChain trim_messages on the same "
                        f"{largest:,}-message history: {ratio:,.0f}x ({verdict(ratio >= TARGET_RATIO)})",
                        ratio >= TARGET_RATIO))
+    return checks + prune_targets(result)
+
+
+def prune_targets(result: ScaleResult) -> list[tuple[str, bool | None]]:
+    """Issue 16's pruning targets: under 50 ms at 10,000 messages, at most 12x the time for 10x the messages."""
+    prune_at = {size: {c.name: c for c in result.by_size[size]}[PRUNE].median for size in result.sizes}
+    largest = prune_at[TARGET_SIZE]
+    checks: list[tuple[str, bool | None]] = [(
+        f"prune() at {TARGET_SIZE:,} messages under {PRUNE_TARGET_SECONDS * 1e3:g} ms: {largest * 1e3:,.1f} ms "
+        f"({verdict(largest < PRUNE_TARGET_SECONDS)})", largest < PRUNE_TARGET_SECONDS)]
+    if GROWTH_FROM in prune_at:
+        growth = largest / prune_at[GROWTH_FROM]
+        checks.append((f"prune() from {GROWTH_FROM:,} to {TARGET_SIZE:,} messages grows at most "
+                       f"{PRUNE_TARGET_GROWTH:g}x: {growth:,.1f}x ({verdict(growth <= PRUNE_TARGET_GROWTH)})",
+                       growth <= PRUNE_TARGET_GROWTH))
     return checks
+
+
 
 
 def markdown(result: ScaleResult, info: dict[str, Any], *, quick: bool, command: str) -> str:
@@ -312,7 +335,10 @@ def markdown(result: ScaleResult, info: dict[str, Any], *, quick: bool, command:
         *([f"Timed in fewer rounds: {'; '.join(slow)}.", ""] if slow else []),
         "What is timed: `get_messages()` for the managers (plus `get_system()` for the summary in the system "
         "prompt), with the smart managers' older turns already folded into a summary; `prune(history, budget)` "
-        "for the pruning pipeline; `trim_messages(history, strategy=\"last\", start_on=\"human\")` on a "
+        "for the pruning pipeline (one `default_pipeline()` kept across calls, as a manager keeps one, so "
+        "its near-duplicate index is remembered and extended; the \"new pipeline every call\" row rebuilds it "
+        "every time; both share the per-message memo of scores and token counts); "
+        "`trim_messages(history, strategy=\"last\", start_on=\"human\")` on a "
         "history already held as LangChain messages, with the token counter of the token-economy benchmark "
         "(each message converted back to the Messages API's shape and counted by "
         "`course_lib.tokens.estimate_message_tokens`). Converting trim_messages' result for the API is not "

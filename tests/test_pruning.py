@@ -2,6 +2,7 @@
 must hold for any valid conversation (valid result, whole exchanges, current exchange kept, fits)."""
 
 import copy
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -352,3 +353,61 @@ def test_every_strategy_keeps_histories_valid_whole_and_fitting(conversation, bu
         if name in ALWAYS_FIT and protected_tokens <= budget:
             assert result.fits, f"{name} did not fit {budget} although the protected exchanges do"
     assert messages == before
+
+
+# -- speed without changing answers: token_counter, the memo, the remembered dedup index ---------
+
+def test_token_counter_replaces_the_estimator_everywhere():
+    one_each = plan(SUPPORT, 10, FIFO(), token_counter=lambda m: 1)
+    assert one_each.tokens_before == len(SUPPORT) and one_each.kept == list(range(12, 22))
+    assert all(r.tokens == 1 for r in one_each.rows)
+    summarized = plan(SUPPORT, 5, SummarizeAndReplace(short_summary), token_counter=lambda m: 1)
+    assert [r.tokens for r in summarized.rows if r.status == "added"] == [1, 1]  # the summary pair too
+    assert prune(SUPPORT, 10, FIFO(), token_counter=lambda m: 1) == SUPPORT[12:]
+
+
+def test_score_class_is_not_the_quiz_engines_score():
+    import course_lib.pruning as pruning
+    from course_lib.pruning import MessageScore
+
+    assert isinstance(score_message(SUPPORT[2]), MessageScore) and not hasattr(pruning, "Score")
+
+
+def test_memo_follows_content_not_identity():
+    message = {"role": "user", "content": "Hi!"}
+    assert "filler" in score_message(message).tags and "filler" in split_exchanges([message])[0].tags
+    message["content"] = "My account is ACC-12345."  # edited in place: worked out again, not served stale
+    assert split_exchanges([message])[0].tags == {"id"}
+
+
+def growing(turns):
+    return [{"role": "user" if n % 2 == 0 else "assistant",
+             "content": " ".join(["refund", "billing", "account", "invoice"][(n + i) % 4] for i in range(5 + n % 7))
+             + (f" ticket {n // 6}" if n % 3 else "")}
+            for n in range(turns)]
+
+
+def test_remembered_dedup_index_matches_a_fresh_one_as_the_history_grows_or_changes():
+    remembering = Deduplicate()
+    for size in (2, 6, 12, 13, 20, 40, 41, 60):  # a history that only grows: only new exchanges are compared
+        history = growing(size)
+        assert plan(history, 0, remembering).rows == plan(history, 0, Deduplicate()).rows, size
+    assert remembering._index is not None and len(remembering._index.keys) == len(exchange_starts(growing(60)))
+    edited = growing(60)[:30] + growing(90)[40:70]  # not an extension: the index starts again
+    assert plan(edited, 0, remembering).rows == plan(edited, 0, Deduplicate()).rows
+
+
+def test_dedup_index_agrees_with_comparing_every_pair():
+    for threshold in (0.2, 0.5, 0.7, 0.9, 1.0):
+        history = growing(80) + [{"role": "user", "content": "Thanks!"}]
+        live = split_exchanges(history)
+        found = dict((e.indices[0], reason) for e, reason in Deduplicate(threshold).candidates(live))
+        expected = {}
+        words = [re.findall(r"[a-z0-9]+(?:'[a-z]+)?", e.text.lower()) for e in live]
+        words = [{tuple(w[k:k + 3]) for k in range(len(w) - 2)} if len(w) >= 3 else {tuple(w)} for w in words]
+        for i, e in enumerate(live):
+            for j in range(i + 1, len(live)):
+                if jaccard(words[i], words[j]) >= threshold:
+                    expected[e.indices[0]] = live[j].label
+                    break
+        assert {k: v.split("later ")[1].split(" (")[0] for k, v in found.items()} == expected, threshold

@@ -1,0 +1,105 @@
+"""What pruning needs to know about a message, worked out once per distinct message and remembered.
+
+Introduced in notebook 04_pruning. A manager re-plans the whole history before every turn, but
+only the newest exchange is new: remembering each message's token estimate, score, words and
+preview (and each exchange's shingles) makes a re-plan cost a dictionary lookup per message, not
+a regular-expression pass. The memo is keyed by the message's content, not its identity, so an
+edited message is worked out again, and it is bounded, so a long-running notebook cannot grow it
+without limit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..messages import starts_exchange
+from ..tokens import content_text, estimate_message_tokens
+from .scoring import MessageScore, score_message
+
+__all__ = ["MessageFacts", "facts", "facts_of", "exchange_shingles", "message_key", "MEMO_SIZE"]
+
+MEMO_SIZE = 65_536
+"""Distinct messages (and exchanges) remembered: a 10,000-message history fits several times over."""
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """Everything pruning reads from one message, computed once. Introduced in notebook 04_pruning."""
+
+    tokens: int
+    """:func:`course_lib.tokens.estimate_message_tokens` (a plan with its own ``token_counter`` asks it instead)."""
+    score: MessageScore
+    words: tuple[str, ...]
+    """The words of ``"role: text"``, lowercased: what near-duplicate detection compares."""
+    preview: str
+    """The text on one line, cut to 30 characters, for a plan's table."""
+    opens_exchange: bool
+
+
+class _Memo(dict):
+    """A dict that forgets its oldest entry once it holds ``MEMO_SIZE``: bounded, and a hit is one ``get``."""
+
+    def remember(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        found = self.get(key)
+        if found is None:
+            found = self[key] = make()
+            if len(self) > MEMO_SIZE:
+                del self[next(iter(self))]  # dicts keep insertion order: this is the oldest entry
+        return found
+
+
+_MESSAGES = _Memo()
+_EXCHANGES = _Memo()
+
+
+def message_key(message: Mapping[str, Any]) -> Hashable:
+    """What a message is, as a dict key: its role and content (block lists as canonical JSON)."""
+    content = message["content"]
+    if type(content) is str:
+        return message.get("role"), content  # a str caches its own hash: this lookup costs no re-hashing
+    return message.get("role"), json.dumps(content, sort_keys=True, default=str)
+
+
+def facts(message: Mapping[str, Any], key: Hashable | None = None) -> MessageFacts:
+    """The remembered facts of ``message`` (worked out now if this content is new)."""
+    return _MESSAGES.remember(message_key(message) if key is None else key, lambda: _work_out(message))
+
+
+def facts_of(messages: Sequence[Mapping[str, Any]]) -> tuple[list[Hashable], list[MessageFacts]]:
+    """The memo keys and facts of many messages: one tight loop, since a re-plan does this for every message."""
+    keys = [message_key(m) for m in messages]
+    get = _MESSAGES.get
+    found = [get(k) or facts(m, k) for m, k in zip(messages, keys, strict=True)]
+    return keys, found
+
+
+def _work_out(message: Mapping[str, Any]) -> MessageFacts:
+    text = content_text(message["content"])
+    preview = " ".join(text.split())
+    return MessageFacts(tokens=estimate_message_tokens(message), score=score_message(message),
+                        words=tuple(_WORD.findall(f"{message['role']}: {text}".lower())),
+                        preview=preview if len(preview) <= 30 else preview[:27] + "...",
+                        opens_exchange=starts_exchange(message))
+
+
+def exchange_shingles(keys: tuple[Hashable, ...], words: Sequence[tuple[str, ...]],
+                      size: int = 3) -> tuple[frozenset[tuple[str, ...]], tuple[tuple[str, ...], ...]]:
+    """An exchange's word ``size``-shingles, as a set and in one fixed global order (for prefix filtering).
+
+    The words of an exchange are its messages' words in order (a line break never joins two words),
+    so shingles that span two messages, such as a question's last words and "assistant", count too.
+    """
+    return _EXCHANGES.remember((size, keys), lambda: _shingles([w for part in words for w in part], size))
+
+
+def _shingles(words: list[str], size: int) -> tuple[frozenset[tuple[str, ...]], tuple[tuple[str, ...], ...]]:
+    if len(words) < size:
+        found = frozenset({tuple(words)} if words else ())
+    else:
+        found = frozenset(tuple(words[i:i + size]) for i in range(len(words) - size + 1))
+    return found, tuple(sorted(found, key=lambda shingle: (hash(shingle), shingle)))  # a strict total order

@@ -1,0 +1,123 @@
+"""Scoring: how much a message is worth keeping, and why, by plain rules a learner can argue with.
+
+Introduced in notebook 04_pruning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..messages import blocks
+from ..tokens import content_text
+
+__all__ = ["MessageScore", "score_message", "SUMMARY_MARKER"]
+
+SUMMARY_MARKER = "[Summary of the earlier conversation]"
+"""First line of the synthetic user message that replaces summarized exchanges."""
+
+
+@dataclass(frozen=True)
+class MessageScore:
+    """How much a message is worth keeping, with the reasons, so a learner can argue with it.
+
+    Introduced in notebook 04_pruning. ``tags`` name what was found (``id``, ``number``,
+    ``decision``, ``preference``, ``tool_result``, ``tool_use``, ``summary``, ``filler``);
+    :class:`RoleBasedRetention` keeps exchanges by tag. Roughly: below 0 is filler, 0 is ordinary
+    talk, 3 and up holds something a later turn may need.
+    """
+
+    value: float
+    reasons: tuple[str, ...]
+    tags: frozenset[str] = frozenset()
+
+    def __str__(self) -> str:
+        return f"{self.value:g} ({'; '.join(self.reasons)})"
+
+
+_IDS = [
+    re.compile(r"\b[A-Z]{2,}[-_]?\d{3,}\b"),  # ACC-88412, INV12345
+    re.compile(r"#\d+\b"),  # #889
+    re.compile(r"\border\s+(?:number\s+|no\.?\s*)?\d+\b", re.I),  # order 889, order number 889
+    re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"),  # an email address
+]
+_NUMBER = re.compile(r"(?<![\w#])\d[\d,.]*")
+_DECISION = re.compile(r"\b(?:we(?:'ve| have)? decided|decided to|let'?s go with|let us go with|we'll go with|"
+                       r"i'll go with|i'll take|go ahead|confirmed|agreed)\b", re.I)
+_PREFERENCE = re.compile(r"\b(?:i prefer|i'd prefer|i would prefer|i'd rather|i would rather|please use|"
+                         r"please always|please don't|please do not|always|never|don't ever|call me)\b", re.I)
+_FILLER = re.compile(r"\b(?:is there anything else i can help(?: you)? with|how can i help(?: you)?(?: today)?|"
+                     r"anything else|you'?re welcome|you are welcome|thank you|thanks|thx|hello|hi|hey|okay|ok|"
+                     r"great|cool|perfect|awesome|sounds good|got it|no problem|glad to help|happy to help|"
+                     r"have a (?:nice|great|good) day|good (?:morning|afternoon|evening)|bye|goodbye|that helps)\b")
+_FILLER_LEFTOVERS = frozenset("so much very again a lot there today all and for everything the".split())
+
+
+def score_message(message: Mapping[str, Any]) -> MessageScore:
+    """Score one message by what it contains, and say why.
+
+    Introduced in notebook 04_pruning. The rules are deliberately plain (regular expressions, no
+    model call), so every point can be traced to a phrase in the message: +3 for an id (account,
+    order or ticket number, email), +1 for another number, +3 for a decision, +3 for a stated
+    preference, +4 for a tool result, +2 for a tool call, +3 for an earlier summary, and -2 for
+    a message that is only greetings or thanks.
+    """
+    found = blocks(message)
+    text = content_text(found).replace("\u2019", "'")  # "let’s" as typed on a phone is still a decision
+    points = _tool_points(found) + _text_points(text)
+    if not points and _is_filler(text):
+        short = text.strip() if len(text) <= 40 else text[:37] + "..."
+        points.append((-2, "filler", f"only greetings or thanks: {short!r}"))
+    if not points:
+        return MessageScore(0, ("0 ordinary message: no id, number, decision, preference or tool data",))
+    reasons = tuple(f"{value:+g} {reason}" for value, _, reason in points)
+    return MessageScore(sum(value for value, _, _ in points), reasons, frozenset(tag for _, tag, _ in points))
+
+
+def _tool_points(found: list[dict[str, Any]]) -> list[tuple[float, str, str]]:
+    """Points for tool data: a result was fetched for this conversation; a call says what was asked."""
+    points: list[tuple[float, str, str]] = []
+    if any(b.get("type") == "tool_result" for b in found):
+        points.append((4, "tool_result", "holds a tool result (data fetched for this conversation)"))
+    names = [str(b.get("name", "")) for b in found if b.get("type") == "tool_use"]
+    if names:
+        points.append((2, "tool_use", f"calls a tool: {', '.join(names)}"))
+    return points
+
+
+def _text_points(text: str) -> list[tuple[float, str, str]]:
+    """Points for what the words carry: a summary, ids, other numbers, decisions, preferences."""
+    points: list[tuple[float, str, str]] = []
+    if text.startswith(SUMMARY_MARKER):
+        points.append((3, "summary", "is a summary of earlier exchanges"))
+    ids = [m.group(0) for pattern in _IDS for m in pattern.finditer(text)]
+    if ids:
+        points.append((3, "id", f"contains an id: {_listed(ids)}"))
+    rest = text
+    for found_id in ids:  # an id's digits are not also "a number"
+        rest = rest.replace(found_id, " ")
+    numbers = [n.rstrip(",.") for n in _NUMBER.findall(rest)]
+    if numbers:
+        points.append((1, "number", f"contains a number: {_listed(numbers)}"))
+    for pattern, tag, label in ((_DECISION, "decision", "records a decision"),
+                                (_PREFERENCE, "preference", "states a preference")):
+        hit = pattern.search(text)
+        if hit:
+            points.append((3, tag, f"{label}: {hit.group(0)!r}"))
+    return points
+
+
+def _listed(found: list[str], most: int = 3) -> str:
+    unique = list(dict.fromkeys(found))
+    more = f" and {len(unique) - most} more" if len(unique) > most else ""
+    return ", ".join(unique[:most]) + more
+
+
+def _is_filler(text: str) -> bool:
+    lowered = text.lower()
+    if not lowered.strip() or len(lowered.split()) > 12:
+        return False
+    leftover = re.findall(r"[a-z0-9']+", _FILLER.sub(" ", lowered))
+    return all(word in _FILLER_LEFTOVERS for word in leftover)
