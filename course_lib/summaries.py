@@ -27,7 +27,7 @@ SUMMARIZER_SYSTEM = ("You compress conversations so that another model can conti
                      "summary only: facts, decisions, preferences and tool results; no greetings.")
 """The summarizer's system prompt: it also tells the request apart from a conversation turn."""
 
-SUMMARY_ACK = "Understood. I will use that summary as the context of our earlier conversation."
+SUMMARY_ACK = "Thanks, I will use that summary of our earlier conversation."
 """The assistant half of the synthetic summary pair (the one acknowledgement text of the kit)."""
 
 SUMMARY_MARKER = "[Summary of the earlier conversation]"

@@ -27,12 +27,13 @@ of shingles: O(n log n), not the O(n^2) of comparing every pair.
 
 from __future__ import annotations
 
+from ..summaries import SUMMARY_ACK, SUMMARY_INSTRUCTION, SUMMARY_MARKER
 from .dedup import Deduplicate, jaccard
 from .exchanges import Exchange, TokenCounter, split_exchanges
 from .plan import Pipeline, PruningPlan, Row, budget_limit, default_pipeline, plan, prune
-from .scoring import SUMMARY_MARKER, MessageScore, score_message
+from .scoring import MessageScore, score_message
 from .strategies import FIFO, ImportanceScoring, RankingStrategy, RoleBasedRetention, Strategy
-from .summarize import SUMMARY_ACK, SUMMARY_INSTRUCTION, SummarizeAndReplace, client_summarizer
+from .summarize import SummarizeAndReplace, client_summarizer
 
 __all__ = [
     "FIFO", "SUMMARY_ACK", "SUMMARY_INSTRUCTION", "SUMMARY_MARKER", "Deduplicate", "Exchange", "ImportanceScoring",

@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..messages import blocks
+from ..summaries import SUMMARY_MARKER
 from ..tokens import content_text
 
-__all__ = ["MessageScore", "score_message", "SUMMARY_MARKER"]
-
-SUMMARY_MARKER = "[Summary of the earlier conversation]"
-"""First line of the synthetic user message that replaces summarized exchanges."""
+__all__ = ["MessageScore", "score_message"]
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..defaults import DEFAULT_MODEL
-from ..messages import strip_summary_label
+from ..messages import reply_text
+from ..summaries import SUMMARY_ACK, SUMMARY_INSTRUCTION, SUMMARY_MARKER, strip_summary_label
 from .exchanges import Exchange, live, live_tokens
-from .scoring import SUMMARY_MARKER
 
-__all__ = ["SummarizeAndReplace", "client_summarizer", "SUMMARY_ACK", "SUMMARY_INSTRUCTION"]
+__all__ = ["SummarizeAndReplace", "client_summarizer"]
 
-SUMMARY_ACK = "Thanks, I will use that summary of our earlier conversation."
-SUMMARY_INSTRUCTION = ("Summarize the conversation below. Keep every name, number, id, decision and preference "
-                       "exactly as written; leave out greetings and small talk.")
 
 
 class SummarizeAndReplace:
@@ -65,11 +61,13 @@ def client_summarizer(client: Any, model: str | None = None, max_tokens: int = 3
     be tested without the API; this builds the real one. The instruction's first line says
     "Summarize", which is also what the offline simulator answers with a summary.
     """
-    chosen = model or DEFAULT_MODEL
+    from ..runtime.client import client_info  # imported here: lesson code loads the runtime only when it calls it
+
+    chosen = model or client_info(client).model
 
     def summarize(text: str) -> str:
         reply = client.messages.create(model=chosen, max_tokens=max_tokens,
                                        messages=[{"role": "user", "content": f"{SUMMARY_INSTRUCTION}\n\n{text}"}])
-        return strip_summary_label("".join(block.text for block in reply.content if block.type == "text"))
+        return strip_summary_label(reply_text(reply))
 
     return summarize
