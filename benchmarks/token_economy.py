@@ -12,7 +12,10 @@ For each scenario of :mod:`benchmarks.conversations` and each runner of
   billed as plain input; the simulator's replies do not depend on ``cache_control``, so the run
   without breakpoints sends exactly these requests);
 * fact recall: the share of fact questions whose reply contains the planted value, and, as a
-  diagnostic, the share whose request contained the value at all.
+  diagnostic, the share whose request contained the value at all;
+* paraphrase recall: the same request asked again with the learner's wording of the question
+  (:attr:`benchmarks.conversations.Fact.paraphrase`), sent once to a separate simulator so the
+  conversation and its bill are untouched: both phrasings see exactly the same context.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import PRICE_NOTE, PRICES, machine_md, table, verdict, write_text
-from benchmarks.conversations import Scenario, coding_session, support_case
+from benchmarks.conversations import Fact, Scenario, coding_session, support_case
 from benchmarks.strategies import (
+    CONTEXT_WINDOW,
     HISTORY_BUDGET,
     SUMMARY_THRESHOLD,
     WINDOW_MESSAGES,
@@ -36,6 +40,7 @@ from benchmarks.strategies import (
     request_text,
 )
 from course_lib.classroom.charts import request_cost, without_caching
+from course_lib.runtime.client import make_client
 
 RECALL_TARGET = 0.95
 COST_TARGET = 0.30
@@ -59,6 +64,7 @@ class RunResult:
     asked: int = 0
     correct: int = 0
     in_request: int = 0
+    paraphrase_correct: int = 0
     missed: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
@@ -91,9 +97,34 @@ class RunResult:
     def recall(self) -> float:
         return self.correct / self.asked if self.asked else 0.0
 
+    @property
+    def paraphrase_recall(self) -> float:
+        return self.paraphrase_correct / self.asked if self.asked else 0.0
+
 
 def prompt(row: dict[str, Any]) -> int:
     return row["input_tokens"] + row["cache_creation_input_tokens"] + row["cache_read_input_tokens"]
+
+
+_PROBE: list[Any] = []
+
+
+def ask_paraphrase(request: dict[str, Any], fact: Fact) -> bool:
+    """Resend ``request`` with its question in the learner's words; True when the reply has the value.
+
+    The probe goes to one separate simulator (never the runner's), so the runner's history, cache
+    and usage rows are exactly those of the scripted run.
+    """
+    if not request or not fact.paraphrase:
+        return False
+    if not _PROBE:
+        _PROBE.append(make_client("simulated", context_window=CONTEXT_WINDOW))
+    messages = [dict(m) for m in request["messages"]]
+    messages[-1] = {"role": "user", "content": fact.paraphrase}
+    body = {k: v for k, v in request.items() if k != "betas"}
+    create = _PROBE[0].beta.messages.create if request.get("betas") else _PROBE[0].messages.create
+    reply = create(**dict(body, messages=messages), **({"betas": request["betas"]} if request.get("betas") else {}))
+    return fact.value in "\n".join(b.text for b in reply.content if b.type == "text")
 
 
 def play(scenario: Scenario, runner: Runner) -> RunResult:
@@ -120,6 +151,7 @@ def play(scenario: Scenario, runner: Runner) -> RunResult:
                 else:
                     result.missed.append(f"turn {turn}: {step.asks.key}")
                 result.in_request += step.asks.value in request_text(runner.client.last_turn_request)
+                result.paraphrase_correct += ask_paraphrase(runner.client.last_turn_request, step.asks)
             rows = runner.usage_log
             for row in rows[seen:]:
                 tokens += prompt(row)
@@ -147,7 +179,8 @@ def run(scenarios: Sequence[Scenario], *, langchain: bool | None = None,
             runner = make()
             result = play(scenario, runner)
             results[scenario.name].append(result)
-            status = f"ERROR {result.error}" if result.error else f"recall {result.recall:.0%}"
+            status = (f"ERROR {result.error}" if result.error else
+                      f"recall {result.recall:.0%} / paraphrased {result.paraphrase_recall:.0%}")
             progress(f"  {scenario.name:<15} {result.label:<34} {result.prompt_tokens:>11,} tokens  {status}  "
                      f"({result.seconds:.1f} s)")
     return results
@@ -166,7 +199,7 @@ def scenario_table(results: list[RunResult]) -> str:
     rows = []
     for r in results:
         if r.error and not r.rows:
-            rows.append([r.label, "failed", "", "", "", "", "", "", "", r.error])
+            rows.append([r.label, "failed", "", "", "", "", "", "", "", "", r.error])
             continue
         ratio = f"{r.prompt_tokens / full.prompt_tokens:.0%}" if full and full.prompt_tokens else ""
         reads = f"{r.cache_reads / r.prompt_tokens:.0%}" if r.prompt_tokens else ""
@@ -176,11 +209,12 @@ def scenario_table(results: list[RunResult]) -> str:
             f"{r.prompt_tokens:,}", ratio, f"{r.peak:,}",
             f"${r.dollars_uncached:.4f}", f"${r.dollars_cached:.4f}", reads,
             f"{r.correct}/{r.asked} = {r.recall:.0%}",
+            f"{r.paraphrase_correct}/{r.asked} = {r.paraphrase_recall:.0%}",
             f"{r.in_request / r.asked:.0%}" if r.asked else "",
         ] + ([f"failed at {r.error}"] if r.error else []))
     headers = ["strategy", "requests (summaries)", "cumulative input tokens", "vs full history",
                "peak request tokens", "$ without caching", "$ with caching", "read from cache", "fact recall",
-               "fact was in the request"]
+               "recall, paraphrased", "fact was in the request"]
     if any(r.error for r in results):
         headers.append("error")
         rows = [row + [""] * (len(headers) - len(row)) for row in rows]
