@@ -39,6 +39,7 @@ from benchmarks.strategies import (
     lineup,
     request_text,
 )
+from benchmarks.tool_heavy import server_side_lineup, tool_heavy_case
 from course_lib.classroom.charts import request_cost, without_caching
 from course_lib.runtime.client import make_client
 
@@ -175,7 +176,8 @@ def run(scenarios: Sequence[Scenario], *, langchain: bool | None = None,
     results: dict[str, list[RunResult]] = {}
     for scenario in scenarios:
         results[scenario.name] = []
-        for make in lineup(scenario.system_prompt, scenario.tools, langchain=use_langchain):
+        make_lineup = server_side_lineup if scenario.name == "tool_heavy" else lineup
+        for make in make_lineup(scenario.system_prompt, scenario.tools, langchain=use_langchain):
             runner = make()
             result = play(scenario, runner)
             results[scenario.name].append(result)
@@ -188,8 +190,8 @@ def run(scenarios: Sequence[Scenario], *, langchain: bool | None = None,
 
 def scenarios(quick: bool) -> list[Scenario]:
     if quick:
-        return [support_case(48), coding_session(32)]
-    return [support_case(200), coding_session(100)]
+        return [support_case(48), coding_session(32), tool_heavy_case(lines=200)]
+    return [support_case(200), coding_session(100), tool_heavy_case()]
 
 
 # -- reporting -------------------------------------------------------------------------------------------
@@ -204,7 +206,7 @@ def scenario_table(results: list[RunResult]) -> str:
         ratio = f"{r.prompt_tokens / full.prompt_tokens:.0%}" if full and full.prompt_tokens else ""
         reads = f"{r.cache_reads / r.prompt_tokens:.0%}" if r.prompt_tokens else ""
         rows.append([
-            r.label + (" (LangChain peer)" if r.family == "LangChain" else ""),
+            r.label + {"LangChain": " (LangChain peer)", "LlamaIndex": " (LlamaIndex peer)"}.get(r.family, ""),
             f"{len(r.rows):,}" + (f" ({r.summaries:,})" if r.summaries else ""),
             f"{r.prompt_tokens:,}", ratio, f"{r.peak:,}",
             f"${r.dollars_uncached:.4f}", f"${r.dollars_cached:.4f}", reads,
