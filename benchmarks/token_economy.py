@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import PRICE_NOTE, PRICES, machine_md, table, verdict, write_text
+from benchmarks.common import PRICE_NOTE, PRICES, machine_md, table, verdict, version_of, write_text
 from benchmarks.conversations import Fact, Scenario, coding_session, support_case
+from benchmarks.peers import KEEP_MESSAGES, peer_lineup, peers_missing
 from benchmarks.strategies import (
     CONTEXT_WINDOW,
     HISTORY_BUDGET,
@@ -39,7 +40,7 @@ from benchmarks.strategies import (
     lineup,
     request_text,
 )
-from benchmarks.tool_heavy import server_side_lineup, tool_heavy_case
+from benchmarks.tool_heavy import CLEAR_TRIGGER, COMPACT_TRIGGER, server_side_lineup, tool_heavy_case
 from course_lib.classroom.charts import request_cost, without_caching
 from course_lib.runtime.client import make_client
 
@@ -169,17 +170,24 @@ def play(scenario: Scenario, runner: Runner) -> RunResult:
     return result
 
 
-def run(scenarios: Sequence[Scenario], *, langchain: bool | None = None,
+def run(scenarios: Sequence[Scenario], *, langchain: bool | None = None, peers: bool | None = None,
         progress: Callable[[str], None] = print) -> dict[str, list[RunResult]]:
     """Every runner over every scenario, in the same process; results by scenario name."""
     use_langchain = langchain_version() is not None if langchain is None else langchain
+    use_peers = peers_missing() is None if peers is None else peers
     results: dict[str, list[RunResult]] = {}
     for scenario in scenarios:
         results[scenario.name] = []
         make_lineup = server_side_lineup if scenario.name == "tool_heavy" else lineup
-        for make in make_lineup(scenario.system_prompt, scenario.tools, langchain=use_langchain):
+        makers = make_lineup(scenario.system_prompt, scenario.tools, langchain=use_langchain)
+        if use_peers:
+            makers += peer_lineup(scenario.system_prompt, scenario.tools)
+        for make in makers:
             runner = make()
-            result = play(scenario, runner)
+            try:
+                result = play(scenario, runner)
+            finally:
+                getattr(runner, "close", lambda: None)()  # a real peer's local server
             results[scenario.name].append(result)
             status = (f"ERROR {result.error}" if result.error else
                       f"recall {result.recall:.0%} / paraphrased {result.paraphrase_recall:.0%}")
@@ -310,6 +318,26 @@ def markdown(scenario_list: Sequence[Scenario], results: dict[str, list[RunResul
         "without any history (it should be 0%).",
         f"- {PRICE_NOTE}",
         "",
+        "- *recall, paraphrased*: at each fact question, the very request that asked it is sent once more to a "
+        "separate simulator with the question in a learner's words (`Fact.paraphrase` in "
+        "`benchmarks/conversations.py`, written apart from the simulator's matcher and not tuned to it). Same "
+        "context, other wording: the gap between the two recall columns is the phrasing, not the strategy.",
+        "- Real peers (" + (peers_missing() or "installed: " + ", ".join(
+            f"{p} {version_of(p)}" for p in ("langchain", "langchain-anthropic", "llama-index-core",
+                                             "llama-index-llms-anthropic"))) + "), each against its own "
+        "`course-kit serve` on 127.0.0.1 (`benchmarks/peers.py`): LangChain v1 `SummarizationMiddleware` "
+        f"(trigger {SUMMARY_THRESHOLD:,} tokens, keep {KEEP_MESSAGES} messages, `ChatAnthropic(base_url=...)`; its "
+        "`before_model` hook is run before each model call as `create_agent` runs it, the loop is driven by the "
+        "benchmark because tool results are scripted; its summary prompt's first line says \"Summarize\" so the "
+        "simulator recognises it); LlamaIndex `Memory` (`token_limit` "
+        f"{2 * HISTORY_BUDGET:,}, chat share 0.5) with the pinned facts in a `StaticMemoryBlock`, "
+        "`llama-index-llms-anthropic` pointed at the server, `llm.chat(memory.get())`: scenarios without tools "
+        "only (LlamaIndex runs tools inside its agent workflows). The server adds the same cache breakpoint.",
+        f"- Tool-heavy case (`benchmarks/tool_heavy.py`): server-side edits through `client.beta.messages.create` "
+        f"with the full history kept on the client: `clear_tool_uses_20250919` (trigger {CLEAR_TRIGGER:,} input "
+        f"tokens, keep 3 tool uses), `compact_20260112` (trigger {COMPACT_TRIGGER:,}, the API's minimum), and both. "
+        "A compaction's own summarizing call (`usage.iterations`) is counted as a summary request.",
+        "",
         "Chart: `token_economy.html` (cumulative input tokens per turn; recall against cost).",
         "",
     ]
@@ -333,7 +361,7 @@ def figure(scenario_list: Sequence[Scenario], results: dict[str, list[RunResult]
         for r in results.get(scenario.name, []):
             show = col == 1
             turns = list(range(1, len(r.per_step) + 1))
-            dash = "dash" if r.family == "LangChain" else "solid"  # a peer can coincide with a manager
+            dash = "solid" if r.family == "course_lib" else "dash"  # a peer can coincide with a manager
             fig.add_trace(go.Scatter(x=turns, y=[t for t, _, _ in r.per_step], mode="lines", name=r.label,
                                      legendgroup=r.label, showlegend=show,
                                      line={"color": colors[r.label], "dash": dash},
@@ -341,8 +369,8 @@ def figure(scenario_list: Sequence[Scenario], results: dict[str, list[RunResult]
                           row=1, col=col)
             fig.add_trace(go.Scatter(x=[r.dollars_cached], y=[100 * r.recall], mode="markers", name=r.label,
                                      legendgroup=r.label, showlegend=False,
-                                     marker={"color": colors[r.label], "size": 12 if r.family == "LangChain" else 14,
-                                             "symbol": "diamond" if r.family == "LangChain" else "circle",
+                                     marker={"color": colors[r.label], "size": 14 if r.family == "course_lib" else 12,
+                                             "symbol": "circle" if r.family == "course_lib" else "diamond",
                                              "line": {"width": 1, "color": "white"}},
                                      hovertemplate=f"{r.label}<br>$%{{x:.4f}} with caching<br>recall %{{y:.0f}}%"
                                                    "<extra></extra>"),

@@ -127,3 +127,22 @@ def test_tool_heavy_case_and_server_side_edits() -> None:
     full = token_economy.play(scenario, runners["full history"])
     assert not result.error and result.prompt_tokens < full.prompt_tokens
     assert full.recall == 1.0 and result.recall < 1.0  # the fact only in a cleared tool result is lost
+
+
+def test_the_real_peers_run_over_http(tiny: list) -> None:
+    """LangChain v1 SummarizationMiddleware and LlamaIndex Memory against course-kit serve (if installed)."""
+    from benchmarks import peers
+
+    missing = peers.peers_missing()
+    if missing:
+        pytest.skip(f"real peers not installed: {missing}")
+    scenario = tiny[0]
+    for make in peers.peer_lineup(scenario.system_prompt, scenario.tools):
+        runner = make()
+        try:
+            result = token_economy.play(scenario, runner)
+        finally:
+            runner.close()
+        assert not result.error, result.error
+        assert len(result.per_step) == scenario.turns and result.rows and result.prompt_tokens > 0
+        assert result.in_request >= result.correct  # a reply only quotes what was sent
