@@ -9,9 +9,11 @@ last message of every conversation request, so the peers are billed by the same 
   ``langchain-anthropic``'s ``ChatAnthropic(base_url=..., api_key="dummy")``. The middleware's own
   ``before_model`` hook runs before every model call, exactly where ``create_agent`` runs it; the
   benchmark drives the loop itself because its tool results are scripted, not executed.
-* **LlamaIndex ``Memory``** with a ``StaticMemoryBlock`` holding the pinned facts, and
-  ``llama-index-llms-anthropic``'s ``Anthropic`` LLM pointed at the server: ``llm.chat(memory.get())``
-  as a LlamaIndex chat app does. Only for scenarios without tools (see :class:`LlamaIndexMemory`).
+* **LlamaIndex ``Memory``** with a ``StaticMemoryBlock`` holding the pinned facts; ``memory.get()``
+  is the history of the course's own call (the ``anthropic`` SDK with ``base_url``), because
+  ``llama-index-llms-anthropic`` 0.12.3 fails against ``anthropic`` 2.14 before sending anything
+  (it instantiates ``MessageParam``, now a ``Union``: ``TypeError: Cannot instantiate typing.Union``).
+  Only for scenarios without tools (see :class:`LlamaIndexMemory`).
 
 Install with ``pip install -r benchmarks/requirements.txt``; without the packages the peers are left out.
 """
@@ -23,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from importlib.util import find_spec
 from typing import Any
 
+import anthropic
 import httpx2
 
 from benchmarks.strategies import HISTORY_BUDGET, MAX_TOKENS, SUMMARY_THRESHOLD, Runner, from_langchain, to_langchain
@@ -49,8 +52,7 @@ def peers_missing() -> str | None:
     """Why the real peers cannot run here (a missing package), or None."""
     for module, package in (("langchain.agents.middleware", "langchain"),
                             ("langchain_anthropic", "langchain-anthropic"),
-                            ("llama_index.core.memory", "llama-index-core"),
-                            ("llama_index.llms.anthropic", "llama-index-llms-anthropic")):
+                            ("llama_index.core.memory", "llama-index-core")):
         try:
             if find_spec(module) is None:
                 return f"{package} is not installed (pip install -r benchmarks/requirements.txt)"
@@ -157,7 +159,7 @@ class LangChainSummarization(ServedRunner):
 
 
 class LlamaIndexMemory(ServedRunner):
-    """LlamaIndex ``Memory`` with the pinned facts in a ``StaticMemoryBlock``; ``llm.chat(memory.get())``.
+    """LlamaIndex ``Memory`` with the pinned facts in a ``StaticMemoryBlock``; ``memory.get()`` is the history sent.
 
     Short-term memory holds ``HISTORY_BUDGET`` tokens of chat (``token_limit`` with the chat share at
     1.0 of it less the block), the rest is flushed out. Tool calls are not driven here: LlamaIndex runs
@@ -169,16 +171,16 @@ class LlamaIndexMemory(ServedRunner):
 
     def __init__(self, *, system: str, tools: Sequence[Mapping[str, Any]] = ()):
         from llama_index.core.memory import Memory, StaticMemoryBlock
-        from llama_index.llms.anthropic import Anthropic
 
         if tools:
             raise ValueError("the LlamaIndex peer plays only scenarios without tools")
         super().__init__()
         self.block = StaticMemoryBlock(name="pinned_facts", static_content="", priority=0)
         self.memory = Memory.from_defaults(session_id="benchmark", token_limit=2 * HISTORY_BUDGET,
-                                           chat_history_token_ratio=0.5, memory_blocks=[self.block])
-        self.llm = Anthropic(model=DEFAULT_MODEL, base_url=self.server.url, api_key="dummy", max_tokens=MAX_TOKENS,
-                             system_prompt=system, max_retries=0)
+                                           chat_history_token_ratio=0.5, token_flush_size=HISTORY_BUDGET // 4,
+                                           memory_blocks=[self.block])
+        self.llm = anthropic.Anthropic(base_url=self.server.url, api_key="dummy", max_retries=0)
+        self.system = system
         self.facts: list[str] = []
 
     def planted(self, sentence: str) -> None:
@@ -191,9 +193,13 @@ class LlamaIndexMemory(ServedRunner):
         from llama_index.core.llms import ChatMessage
 
         self.memory.put(ChatMessage(role="user", content=content_text(content)))
-        reply = self.llm.chat(self.memory.get()).message
-        self.memory.put(reply)
-        return reply.content or ""
+        history = self.memory.get()  # the memory blocks arrive as a system message (insert_method="system")
+        system = "\n\n".join([self.system, *(m.content or "" for m in history if m.role.value == "system")])
+        messages = [{"role": m.role.value, "content": m.content or ""} for m in history if m.role.value != "system"]
+        reply = self.llm.messages.create(model=DEFAULT_MODEL, max_tokens=MAX_TOKENS, system=system, messages=messages)
+        text = "\n".join(b.text for b in reply.content if b.type == "text")
+        self.memory.put(ChatMessage(role="assistant", content=text))
+        return text
 
     def pending_tool_calls(self) -> list[dict[str, Any]]:
         return []

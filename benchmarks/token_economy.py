@@ -323,16 +323,16 @@ def markdown(scenario_list: Sequence[Scenario], results: dict[str, list[RunResul
         "`benchmarks/conversations.py`, written apart from the simulator's matcher and not tuned to it). Same "
         "context, other wording: the gap between the two recall columns is the phrasing, not the strategy.",
         "- Real peers (" + (peers_missing() or "installed: " + ", ".join(
-            f"{p} {version_of(p)}" for p in ("langchain", "langchain-anthropic", "llama-index-core",
-                                             "llama-index-llms-anthropic"))) + "), each against its own "
+            f"{p} {version_of(p)}" for p in ("langchain", "langchain-anthropic", "llama-index-core"))) + "), each against its own "
         "`course-kit serve` on 127.0.0.1 (`benchmarks/peers.py`): LangChain v1 `SummarizationMiddleware` "
         f"(trigger {SUMMARY_THRESHOLD:,} tokens, keep {KEEP_MESSAGES} messages, `ChatAnthropic(base_url=...)`; its "
         "`before_model` hook is run before each model call as `create_agent` runs it, the loop is driven by the "
         "benchmark because tool results are scripted; its summary prompt's first line says \"Summarize\" so the "
         "simulator recognises it); LlamaIndex `Memory` (`token_limit` "
         f"{2 * HISTORY_BUDGET:,}, chat share 0.5) with the pinned facts in a `StaticMemoryBlock`, "
-        "`llama-index-llms-anthropic` pointed at the server, `llm.chat(memory.get())`: scenarios without tools "
-        "only (LlamaIndex runs tools inside its agent workflows). The server adds the same cache breakpoint.",
+        "`memory.get()` as the history of the course's own SDK call to the server (`llama-index-llms-anthropic` "
+        "0.12.3 fails against anthropic 2.14 before sending: `TypeError: Cannot instantiate typing.Union`); "
+        "scenarios without tools only. The server adds the same cache breakpoint.",
         f"- Tool-heavy case (`benchmarks/tool_heavy.py`): server-side edits through `client.beta.messages.create` "
         f"with the full history kept on the client: `clear_tool_uses_20250919` (trigger {CLEAR_TRIGGER:,} input "
         f"tokens, keep 3 tool uses), `compact_20260112` (trigger {COMPACT_TRIGGER:,}, the API's minimum), and both. "
