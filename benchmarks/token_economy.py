@@ -323,7 +323,8 @@ def markdown(scenario_list: Sequence[Scenario], results: dict[str, list[RunResul
         "`benchmarks/conversations.py`, written apart from the simulator's matcher and not tuned to it). Same "
         "context, other wording: the gap between the two recall columns is the phrasing, not the strategy.",
         "- Real peers (" + (peers_missing() or "installed: " + ", ".join(
-            f"{p} {version_of(p)}" for p in ("langchain", "langchain-anthropic", "llama-index-core"))) + "), each against its own "
+            f"{p} {version_of(p)}" for p in ("langchain", "langchain-anthropic", "llama-index-core")))
+        + "), each against its own "
         "`course-kit serve` on 127.0.0.1 (`benchmarks/peers.py`): LangChain v1 `SummarizationMiddleware` "
         f"(trigger {SUMMARY_THRESHOLD:,} tokens, keep {KEEP_MESSAGES} messages, `ChatAnthropic(base_url=...)`; its "
         "`before_model` hook is run before each model call as `create_agent` runs it, the loop is driven by the "
