@@ -337,7 +337,9 @@ def markdown(scenario_list: Sequence[Scenario], results: dict[str, list[RunResul
         f"- Tool-heavy case (`benchmarks/tool_heavy.py`): server-side edits through `client.beta.messages.create` "
         f"with the full history kept on the client: `clear_tool_uses_20250919` (trigger {CLEAR_TRIGGER:,} input "
         f"tokens, keep 3 tool uses), `compact_20260112` (trigger {COMPACT_TRIGGER:,}, the API's minimum), and both. "
-        "A compaction's own summarizing call (`usage.iterations`) is counted as a summary request.",
+        "A compaction's own summarizing call (`usage.iterations`) is counted as a summary request. The client "
+        "sends the full history and the server edits it, so their *fact was in the request* is 100% by "
+        "construction; their recall shows what survived the edits.",
         "",
         "Chart: `token_economy.html` (cumulative input tokens per turn; recall against cost).",
         "",
