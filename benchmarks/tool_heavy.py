@@ -15,10 +15,8 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import anthropic
-
 from benchmarks.conversations import TOOLS, Scenario, Step, _code_line, check_scenario, coding_facts
-from benchmarks.strategies import MAX_TOKENS, Driver, Runner, lineup, simulated_client, with_breakpoint
+from benchmarks.strategies import MAX_TOKENS, Runner, lineup, simulated_client, with_breakpoint
 from course_lib.defaults import DEFAULT_MODEL
 
 __all__ = ["CLEAR_TRIGGER", "COMPACT_TRIGGER", "ServerSideDriver", "server_side_lineup", "tool_heavy_case"]
@@ -61,39 +59,50 @@ def tool_heavy_case(turns: int = TURNS, seed: int = 8, *, lines: int = 500) -> S
     return scenario
 
 
-class ServerSideDriver(Driver):
+class ServerSideDriver(Runner):
     """Full history on the client; the API's context management edits what the model reads.
 
     Introduced in notebook 07_beyond_the_module. The reply is kept as returned, so a compaction
     block goes back to the server, which then reads its summary instead of everything before it.
     A compaction's own summarizing call is billed (``usage.iterations``): it is logged as a
-    ``summary`` row so its cost counts.
+    ``summary`` row so its cost counts. Self-contained (not a manager): the edits live on the server.
     """
 
     family = "server-side"
 
     def __init__(self, client: Any, *, system: str, tools: Sequence[Mapping[str, Any]] = (), label: str,
                  edits: list[dict[str, Any]], betas: list[str]):
-        super().__init__(client, system=system, tools=tools)
+        self.client, self.system, self.tools = client, system, list(tools)
         self.label, self.edits, self.betas = label, copy.deepcopy(edits), betas  # never the shared defaults
+        self.history: list[dict[str, Any]] = []
+        self._log: list[dict[str, Any]] = []
 
-    def view(self) -> tuple[list[dict[str, Any]], str]:
-        return list(self.history), self.system
+    @property
+    def usage_log(self) -> list[dict[str, Any]]:
+        return self._log
 
-    def call(self, kind: str, messages: list[dict[str, Any]], system: str | None, *, max_tokens: int = MAX_TOKENS,
-             tools: list[dict[str, Any]] | None = None) -> anthropic.types.Message:
-        request: dict[str, Any] = {"model": DEFAULT_MODEL, "max_tokens": max_tokens, "system": system,
-                                   "messages": with_breakpoint(messages) if self.client.breakpoints else messages,
-                                   "tools": tools, "context_management": {"edits": self.edits}}
+    def send(self, content: str | list[dict[str, Any]]) -> str:
+        self.history.append({"role": "user", "content": copy.deepcopy(content)})
+        request: dict[str, Any] = {"model": DEFAULT_MODEL, "max_tokens": MAX_TOKENS, "system": self.system,
+                                   "messages": with_breakpoint(self.history) if self.client.breakpoints
+                                   else list(self.history),
+                                   "tools": self.tools, "context_management": {"edits": self.edits}}
         request = {k: v for k, v in request.items() if v}
         self.client.last_turn_request = dict(request, betas=self.betas)
         response = self.client.client.beta.messages.create(**request, betas=self.betas)
         usage = response.usage.model_dump()
+        turn = sum(m["role"] == "user" for m in self.history)
         for step in usage.get("iterations") or []:
             if step.get("type") == "compaction":
-                self._log.append(_row(self.turns, "summary", step, 0))
-        self._log.append(_row(self.turns, kind, usage, len(messages)))
-        return response
+                self._log.append(_row(turn, "summary", step, 0))
+        self._log.append(_row(turn, "turn", usage, len(self.history)))
+        kept = [b.model_dump(mode="json", exclude_none=True) for b in response.content]
+        self.history.append({"role": "assistant", "content": kept or [{"type": "text", "text": "[empty reply]"}]})
+        return "\n".join(b.text for b in response.content if b.type == "text")
+
+    def pending_tool_calls(self) -> list[dict[str, Any]]:
+        last = self.history[-1] if self.history and self.history[-1]["role"] == "assistant" else {"content": []}
+        return [b for b in last["content"] if b.get("type") == "tool_use"]
 
 
 def _row(turn: int, kind: str, usage: Mapping[str, Any], sent: int) -> dict[str, Any]:
