@@ -52,6 +52,8 @@ def machine_info() -> dict[str, Any]:
         "python": platform.python_version(),
         "anthropic": version_of("anthropic"),
         "langchain-core": version_of("langchain-core"),
+        "langchain": version_of("langchain"),
+        "llama-index-core": version_of("llama-index-core"),
         "course-lib": version_of("course-lib"),
         "git": git_revision(),
     }

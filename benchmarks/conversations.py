@@ -34,12 +34,17 @@ SYSTEM_PROMPT = "You are a helpful assistant."
 
 @dataclass(frozen=True)
 class Fact:
-    """A fact stated once, early; ``value`` must appear in a correct answer to ``question``."""
+    """A fact stated once, early; ``value`` must appear in a correct answer to ``question``.
+
+    ``paraphrase`` asks the same thing the way a learner might, written apart from the simulator's
+    matcher and never tuned to it: recall on it shows how much of the score is the phrasing.
+    """
 
     key: str
     sentence: str
     value: str
     question: str
+    paraphrase: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,20 +110,28 @@ def support_facts(rng: random.Random) -> list[Fact]:
         "visit": visit,
     }
     templates = {
-        "account": ("My account number is {}.", "What is my account number?"),
-        "order": ("The replacement order number is {}.", "What is the replacement order number?"),
-        "engineer": ("The engineer assigned to my case is {}.", "Who is the engineer assigned to my case?"),
-        "serial": ("My router serial is {}.", "What is my router serial?"),
-        "outage": ("My outage start date was {}.", "What was my outage start date?"),
-        "pin": ("My support PIN is {}.", "What is my support PIN?"),
-        "phone": ("My callback phone number is {}.", "What is my callback phone number?"),
-        "email": ("My email address is {}.", "What is my email address?"),
-        "name": ("My full name is {}.", "What is my full name?"),
-        "plan": ("My service plan is {}.", "What is my service plan?"),
-        "refund": ("The promised refund amount is {}.", "What is the promised refund amount?"),
-        "visit": ("My technician visit is booked for {}.", "When is my technician visit booked?"),
+        "account": ("My account number is {}.", "What is my account number?",
+                    "Remind me, which account am I calling about?"),
+        "order": ("The replacement order number is {}.", "What is the replacement order number?",
+                  "What number did the new order get?"),
+        "engineer": ("The engineer assigned to my case is {}.", "Who is the engineer assigned to my case?",
+                     "Who's looking after my case on your side?"),
+        "serial": ("My router serial is {}.", "What is my router serial?",
+                   "Can you read me back the serial on my router?"),
+        "outage": ("My outage start date was {}.", "What was my outage start date?",
+                   "When did the outage first begin for me?"),
+        "pin": ("My support PIN is {}.", "What is my support PIN?", "Which PIN did I give you earlier?"),
+        "phone": ("My callback phone number is {}.", "What is my callback phone number?",
+                  "What number will you ring me back on?"),
+        "email": ("My email address is {}.", "What is my email address?", "Where should you email me?"),
+        "name": ("My full name is {}.", "What is my full name?", "Who am I, as far as your records go?"),
+        "plan": ("My service plan is {}.", "What is my service plan?", "Which package am I subscribed to?"),
+        "refund": ("The promised refund amount is {}.", "What is the promised refund amount?",
+                   "How much money are you giving back to me?"),
+        "visit": ("My technician visit is booked for {}.", "When is my technician visit booked?",
+                  "When is someone coming out to the house?"),
     }
-    return [Fact(key, templates[key][0].format(value), value, templates[key][1]) for key, value in values.items()]
+    return [Fact(key, templates[key][0].format(value), value, *templates[key][1:]) for key, value in values.items()]
 
 
 SUPPORT_STATEMENTS = [
@@ -225,16 +238,23 @@ def coding_facts(rng: random.Random) -> list[Fact]:
                f"-billing.example.com/v{rng.randint(2, 5)}",
     }
     templates = {
-        "branch": ("The deploy branch for this project is {}.", "What is the deploy branch for this project?"),
-        "host": ("Our staging database host is {}.", "What is our staging database host?"),
-        "flaky": ("The flaky test is {}.", "Which test is flaky?"),
-        "flag": ("The feature flag for the new checkout is {}.", "What is the feature flag for the new checkout?"),
-        "reviewer": ("The code reviewer for this sprint is {}.", "Who is the code reviewer for this sprint?"),
-        "coverage": ("Our minimum coverage threshold is {}.", "What is our minimum coverage threshold?"),
-        "ticket": ("The ticket for this refactor is {}.", "What is the ticket for this refactor?"),
-        "url": ("The production API base URL is {}.", "What is the production API base URL?"),
+        "branch": ("The deploy branch for this project is {}.", "What is the deploy branch for this project?",
+                   "Which branch do we ship from?"),
+        "host": ("Our staging database host is {}.", "What is our staging database host?",
+                 "Where does the staging DB live?"),
+        "flaky": ("The flaky test is {}.", "Which test is flaky?", "Which test keeps failing at random?"),
+        "flag": ("The feature flag for the new checkout is {}.", "What is the feature flag for the new checkout?",
+                 "What's the toggle that switches on the new checkout called?"),
+        "reviewer": ("The code reviewer for this sprint is {}.", "Who is the code reviewer for this sprint?",
+                     "Who's reviewing my pull requests these two weeks?"),
+        "coverage": ("Our minimum coverage threshold is {}.", "What is our minimum coverage threshold?",
+                     "How much of the code must the tests cover?"),
+        "ticket": ("The ticket for this refactor is {}.", "What is the ticket for this refactor?",
+                   "Which issue should I reference in the commit message?"),
+        "url": ("The production API base URL is {}.", "What is the production API base URL?",
+                "Where do I point the client in prod?"),
     }
-    return [Fact(key, templates[key][0].format(value), value, templates[key][1]) for key, value in values.items()]
+    return [Fact(key, templates[key][0].format(value), value, *templates[key][1:]) for key, value in values.items()]
 
 
 CODING_STATEMENTS = [

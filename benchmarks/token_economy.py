@@ -12,7 +12,10 @@ For each scenario of :mod:`benchmarks.conversations` and each runner of
   billed as plain input; the simulator's replies do not depend on ``cache_control``, so the run
   without breakpoints sends exactly these requests);
 * fact recall: the share of fact questions whose reply contains the planted value, and, as a
-  diagnostic, the share whose request contained the value at all.
+  diagnostic, the share whose request contained the value at all;
+* paraphrase recall: the same request asked again with the learner's wording of the question
+  (:attr:`benchmarks.conversations.Fact.paraphrase`), sent once to a separate simulator so the
+  conversation and its bill are untouched: both phrasings see exactly the same context.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import PRICE_NOTE, PRICES, machine_md, table, verdict, write_text
-from benchmarks.conversations import Scenario, coding_session, support_case
+from benchmarks.common import PRICE_NOTE, PRICES, machine_md, table, verdict, version_of, write_text
+from benchmarks.conversations import Fact, Scenario, coding_session, support_case
+from benchmarks.peers import KEEP_MESSAGES, peer_lineup, peers_missing
 from benchmarks.strategies import (
+    CONTEXT_WINDOW,
     HISTORY_BUDGET,
     SUMMARY_THRESHOLD,
     WINDOW_MESSAGES,
@@ -35,7 +40,9 @@ from benchmarks.strategies import (
     lineup,
     request_text,
 )
+from benchmarks.tool_heavy import CLEAR_TRIGGER, COMPACT_TRIGGER, server_side_lineup, tool_heavy_case
 from course_lib.classroom.charts import request_cost, without_caching
+from course_lib.runtime.client import make_client
 
 RECALL_TARGET = 0.95
 COST_TARGET = 0.30
@@ -59,6 +66,7 @@ class RunResult:
     asked: int = 0
     correct: int = 0
     in_request: int = 0
+    paraphrase_correct: int = 0
     missed: list[str] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
@@ -91,9 +99,34 @@ class RunResult:
     def recall(self) -> float:
         return self.correct / self.asked if self.asked else 0.0
 
+    @property
+    def paraphrase_recall(self) -> float:
+        return self.paraphrase_correct / self.asked if self.asked else 0.0
+
 
 def prompt(row: dict[str, Any]) -> int:
     return row["input_tokens"] + row["cache_creation_input_tokens"] + row["cache_read_input_tokens"]
+
+
+_PROBE: list[Any] = []
+
+
+def ask_paraphrase(request: dict[str, Any], fact: Fact) -> bool:
+    """Resend ``request`` with its question in the learner's words; True when the reply has the value.
+
+    The probe goes to one separate simulator (never the runner's), so the runner's history, cache
+    and usage rows are exactly those of the scripted run.
+    """
+    if not request or not fact.paraphrase:
+        return False
+    if not _PROBE:
+        _PROBE.append(make_client("simulated", context_window=CONTEXT_WINDOW))
+    messages = [dict(m) for m in request["messages"]]
+    messages[-1] = {"role": "user", "content": fact.paraphrase}
+    body = {k: v for k, v in request.items() if k != "betas"}
+    create = _PROBE[0].beta.messages.create if request.get("betas") else _PROBE[0].messages.create
+    reply = create(**dict(body, messages=messages), **({"betas": request["betas"]} if request.get("betas") else {}))
+    return fact.value in "\n".join(b.text for b in reply.content if b.type == "text")
 
 
 def play(scenario: Scenario, runner: Runner) -> RunResult:
@@ -120,6 +153,7 @@ def play(scenario: Scenario, runner: Runner) -> RunResult:
                 else:
                     result.missed.append(f"turn {turn}: {step.asks.key}")
                 result.in_request += step.asks.value in request_text(runner.client.last_turn_request)
+                result.paraphrase_correct += ask_paraphrase(runner.client.last_turn_request, step.asks)
             rows = runner.usage_log
             for row in rows[seen:]:
                 tokens += prompt(row)
@@ -136,18 +170,27 @@ def play(scenario: Scenario, runner: Runner) -> RunResult:
     return result
 
 
-def run(scenarios: Sequence[Scenario], *, langchain: bool | None = None,
+def run(scenarios: Sequence[Scenario], *, langchain: bool | None = None, peers: bool | None = None,
         progress: Callable[[str], None] = print) -> dict[str, list[RunResult]]:
     """Every runner over every scenario, in the same process; results by scenario name."""
     use_langchain = langchain_version() is not None if langchain is None else langchain
+    use_peers = peers_missing() is None if peers is None else peers
     results: dict[str, list[RunResult]] = {}
     for scenario in scenarios:
         results[scenario.name] = []
-        for make in lineup(scenario.system_prompt, scenario.tools, langchain=use_langchain):
+        make_lineup = server_side_lineup if scenario.name == "tool_heavy" else lineup
+        makers = make_lineup(scenario.system_prompt, scenario.tools, langchain=use_langchain)
+        if use_peers:
+            makers += peer_lineup(scenario.system_prompt, scenario.tools)
+        for make in makers:
             runner = make()
-            result = play(scenario, runner)
+            try:
+                result = play(scenario, runner)
+            finally:
+                getattr(runner, "close", lambda: None)()  # a real peer's local server
             results[scenario.name].append(result)
-            status = f"ERROR {result.error}" if result.error else f"recall {result.recall:.0%}"
+            status = (f"ERROR {result.error}" if result.error else
+                      f"recall {result.recall:.0%} / paraphrased {result.paraphrase_recall:.0%}")
             progress(f"  {scenario.name:<15} {result.label:<34} {result.prompt_tokens:>11,} tokens  {status}  "
                      f"({result.seconds:.1f} s)")
     return results
@@ -155,8 +198,8 @@ def run(scenarios: Sequence[Scenario], *, langchain: bool | None = None,
 
 def scenarios(quick: bool) -> list[Scenario]:
     if quick:
-        return [support_case(48), coding_session(32)]
-    return [support_case(200), coding_session(100)]
+        return [support_case(48), coding_session(32), tool_heavy_case(lines=200)]
+    return [support_case(200), coding_session(100), tool_heavy_case()]
 
 
 # -- reporting -------------------------------------------------------------------------------------------
@@ -166,21 +209,22 @@ def scenario_table(results: list[RunResult]) -> str:
     rows = []
     for r in results:
         if r.error and not r.rows:
-            rows.append([r.label, "failed", "", "", "", "", "", "", "", r.error])
+            rows.append([r.label, "failed", "", "", "", "", "", "", "", "", r.error])
             continue
         ratio = f"{r.prompt_tokens / full.prompt_tokens:.0%}" if full and full.prompt_tokens else ""
         reads = f"{r.cache_reads / r.prompt_tokens:.0%}" if r.prompt_tokens else ""
         rows.append([
-            r.label + (" (LangChain peer)" if r.family == "LangChain" else ""),
+            r.label + {"LangChain": " (LangChain peer)", "LlamaIndex": " (LlamaIndex peer)"}.get(r.family, ""),
             f"{len(r.rows):,}" + (f" ({r.summaries:,})" if r.summaries else ""),
             f"{r.prompt_tokens:,}", ratio, f"{r.peak:,}",
             f"${r.dollars_uncached:.4f}", f"${r.dollars_cached:.4f}", reads,
             f"{r.correct}/{r.asked} = {r.recall:.0%}",
+            f"{r.paraphrase_correct}/{r.asked} = {r.paraphrase_recall:.0%}",
             f"{r.in_request / r.asked:.0%}" if r.asked else "",
         ] + ([f"failed at {r.error}"] if r.error else []))
     headers = ["strategy", "requests (summaries)", "cumulative input tokens", "vs full history",
                "peak request tokens", "$ without caching", "$ with caching", "read from cache", "fact recall",
-               "fact was in the request"]
+               "recall, paraphrased", "fact was in the request"]
     if any(r.error for r in results):
         headers.append("error")
         rows = [row + [""] * (len(headers) - len(row)) for row in rows]
@@ -274,6 +318,29 @@ def markdown(scenario_list: Sequence[Scenario], results: dict[str, list[RunResul
         "without any history (it should be 0%).",
         f"- {PRICE_NOTE}",
         "",
+        "- *recall, paraphrased*: at each fact question, the very request that asked it is sent once more to a "
+        "separate simulator with the question in a learner's words (`Fact.paraphrase` in "
+        "`benchmarks/conversations.py`, written apart from the simulator's matcher and not tuned to it). Same "
+        "context, other wording: the gap between the two recall columns is the phrasing, not the strategy.",
+        "- Real peers (" + (peers_missing() or "installed: " + ", ".join(
+            f"{p} {version_of(p)}" for p in ("langchain", "langchain-anthropic", "llama-index-core")))
+        + "), each against its own "
+        "`course-kit serve` on 127.0.0.1 (`benchmarks/peers.py`): LangChain v1 `SummarizationMiddleware` "
+        f"(trigger {SUMMARY_THRESHOLD:,} tokens, keep {KEEP_MESSAGES} messages, `ChatAnthropic(base_url=...)`; its "
+        "`before_model` hook is run before each model call as `create_agent` runs it, the loop is driven by the "
+        "benchmark because tool results are scripted; its summary prompt's first line says \"Summarize\" so the "
+        "simulator recognises it); LlamaIndex `Memory` (`token_limit` "
+        f"{2 * HISTORY_BUDGET:,}, chat share 0.5) with the pinned facts in a `StaticMemoryBlock`, "
+        "`memory.get()` as the history of the course's own SDK call to the server (`llama-index-llms-anthropic` "
+        "0.12.3 fails against anthropic 2.14 before sending: `TypeError: Cannot instantiate typing.Union`); "
+        "scenarios without tools only. The server adds the same cache breakpoint.",
+        f"- Tool-heavy case (`benchmarks/tool_heavy.py`): server-side edits through `client.beta.messages.create` "
+        f"with the full history kept on the client: `clear_tool_uses_20250919` (trigger {CLEAR_TRIGGER:,} input "
+        f"tokens, keep 3 tool uses), `compact_20260112` (trigger {COMPACT_TRIGGER:,}, the API's minimum), and both. "
+        "A compaction's own summarizing call (`usage.iterations`) is counted as a summary request. The client "
+        "sends the full history and the server edits it, so their *fact was in the request* is 100% by "
+        "construction; their recall shows what survived the edits.",
+        "",
         "Chart: `token_economy.html` (cumulative input tokens per turn; recall against cost).",
         "",
     ]
@@ -297,7 +364,7 @@ def figure(scenario_list: Sequence[Scenario], results: dict[str, list[RunResult]
         for r in results.get(scenario.name, []):
             show = col == 1
             turns = list(range(1, len(r.per_step) + 1))
-            dash = "dash" if r.family == "LangChain" else "solid"  # a peer can coincide with a manager
+            dash = "solid" if r.family == "course_lib" else "dash"  # a peer can coincide with a manager
             fig.add_trace(go.Scatter(x=turns, y=[t for t, _, _ in r.per_step], mode="lines", name=r.label,
                                      legendgroup=r.label, showlegend=show,
                                      line={"color": colors[r.label], "dash": dash},
@@ -305,8 +372,8 @@ def figure(scenario_list: Sequence[Scenario], results: dict[str, list[RunResult]
                           row=1, col=col)
             fig.add_trace(go.Scatter(x=[r.dollars_cached], y=[100 * r.recall], mode="markers", name=r.label,
                                      legendgroup=r.label, showlegend=False,
-                                     marker={"color": colors[r.label], "size": 12 if r.family == "LangChain" else 14,
-                                             "symbol": "diamond" if r.family == "LangChain" else "circle",
+                                     marker={"color": colors[r.label], "size": 14 if r.family == "course_lib" else 12,
+                                             "symbol": "circle" if r.family == "course_lib" else "diamond",
                                              "line": {"width": 1, "color": "white"}},
                                      hovertemplate=f"{r.label}<br>$%{{x:.4f}} with caching<br>recall %{{y:.0f}}%"
                                                    "<extra></extra>"),

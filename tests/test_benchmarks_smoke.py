@@ -99,3 +99,50 @@ def test_grading_a_small_class(tmp_path: Path) -> None:
     assert run.grading.returncode == 0 and run.grading.graded == 5 and run.grading.flagged == 0
     text = course_run.write(tmp_path, run, INFO, quick=True, command="test")[0].read_text(encoding="utf-8")
     assert "graded 5 students" in text
+
+
+def test_paraphrases_are_asked_on_the_same_request(tiny: list) -> None:
+    """Every fact has a learner's paraphrase; the control recalls nothing either way, full history's
+    request holds every value, so any paraphrase miss is the wording, not the context."""
+    assert all(f.paraphrase and f.paraphrase != f.question for s in tiny for f in s.facts)
+    results = token_economy.run(tiny[:1], langchain=False, progress=lambda _: None)["support_case"]
+    by_label = {r.label: r for r in results}
+    assert by_label["current exchange only (control)"].paraphrase_correct == 0
+    full = by_label["full history"]
+    assert full.in_request == full.asked and 0 <= full.paraphrase_correct <= full.asked
+
+
+def test_tool_heavy_case_and_server_side_edits() -> None:
+    from benchmarks.tool_heavy import server_side_lineup, tool_heavy_case
+    from course_lib.tokens import estimate_tokens
+
+    scenario = tool_heavy_case(lines=120)
+    assert scenario.turns == 15 and len(scenario.questions) == 4
+    assert estimate_tokens(tool_heavy_case().steps[5].tool_output or "") > 5_000  # the real case is 50K+ of tools
+    runners = {r.label: r for r in (make() for make in server_side_lineup(scenario.system_prompt, scenario.tools,
+                                                                          langchain=False))}
+    clearing = next(r for label, r in runners.items() if label.startswith("server-side tool-result clearing"))
+    clearing.edits[0]["trigger"]["value"] = 3_000  # small case: make the edit fire
+    result = token_economy.play(scenario, clearing)
+    full = token_economy.play(scenario, runners["full history"])
+    assert not result.error and result.prompt_tokens < full.prompt_tokens
+    assert full.recall == 1.0 and result.recall < 1.0  # the fact only in a cleared tool result is lost
+
+
+def test_the_real_peers_run_over_http(tiny: list) -> None:
+    """LangChain v1 SummarizationMiddleware and LlamaIndex Memory against course-kit serve (if installed)."""
+    from benchmarks import peers
+
+    missing = peers.peers_missing()
+    if missing:
+        pytest.skip(f"real peers not installed: {missing}")
+    scenario = tiny[0]
+    for make in peers.peer_lineup(scenario.system_prompt, scenario.tools):
+        runner = make()
+        try:
+            result = token_economy.play(scenario, runner)
+        finally:
+            runner.close()
+        assert not result.error, result.error
+        assert len(result.per_step) == scenario.turns and result.rows and result.prompt_tokens > 0
+        assert result.in_request >= result.correct  # a reply only quotes what was sent
