@@ -305,8 +305,10 @@ def conversations(draw):
             messages.append({"role": "assistant", "content": [use]})
             rows = draw(st.integers(1, 300))
             result = "\n".join(f"row {n}: value {n * 7}" for n in range(rows))
-            messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": use["id"],
-                                                          "content": result}]})
+            answer = [{"type": "tool_result", "tool_use_id": use["id"], "content": result}]
+            if draw(st.booleans()):  # [tool_result, text]: valid, and it continues the exchange (issue 14)
+                answer.append({"type": "text", "text": draw(st.sampled_from(PHRASES))})
+            messages.append({"role": "user", "content": answer})
         messages.append({"role": "assistant", "content": draw(st.sampled_from(REPLIES))})
     if draw(st.booleans()):
         messages.pop()  # the current exchange is still waiting for its answer
