@@ -174,3 +174,13 @@ def test_syllabus_lab_restored_manager_recalls_the_topics(threshold, capsys):
         assert topic in result.recap
     if result.summaries:
         assert "the summary of our earlier conversation says" in result.recap
+
+
+def test_syllabus_lab_lowers_the_threshold_when_the_syllabus_one_is_not_crossed(capsys):
+    result = load_lab().run_lab([])
+    out = capsys.readouterr().out
+    assert result.summaries == 0 and max(result.rows[-1].per_turn) < 500
+    assert result.restored_threshold == 250 and result.restored_summaries >= 1
+    assert "Again at 250" in out and "the summary of our earlier conversation says" in result.recap
+    for topic in ("a Python list", "sort a list", "sets", "use tuples"):
+        assert topic in result.recap
