@@ -130,6 +130,15 @@ def test_recap_lists_the_topics_of_the_questions_and_what_the_summary_says():
     assert "a Python list; sort a list" in answer and "you asked about sets" in answer
 
 
+def test_recap_of_a_chat_without_questions_quotes_what_the_user_said():
+    messages = [{"role": "user", "content": "Hi, I'm Dana. My router has a red light."},
+                {"role": "assistant", "content": "Noted: Hi, I'm Dana."},
+                {"role": "user", "content": "What did we discuss?"}]
+    answer = text_of(ask(messages))
+    assert "you told me" in answer and "My router has a red light." in answer
+    assert text_of(ask(messages[-1:])) == "From what you sent me, we have not discussed anything yet."
+
+
 def test_summary_keeps_topics_and_repeated_specifics_and_blurs_one_offs():
     material = ("user: What is a Python list?\nuser: My account number is ACC-88412.\n"
                 "user: Send it to Dana Ortiz please.\nuser: We decided to ship on 12 May.\n"
