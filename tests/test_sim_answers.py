@@ -130,6 +130,15 @@ def test_recap_lists_the_topics_of_the_questions_and_what_the_summary_says():
     assert "a Python list; sort a list" in answer and "you asked about sets" in answer
 
 
+def test_recap_of_a_chat_without_questions_quotes_what_the_user_said():
+    messages = [{"role": "user", "content": "Hi, I'm Dana. My router has a red light."},
+                {"role": "assistant", "content": "Noted: Hi, I'm Dana."},
+                {"role": "user", "content": "What did we discuss?"}]
+    answer = text_of(ask(messages))
+    assert "you told me" in answer and "My router has a red light." in answer
+    assert text_of(ask(messages[-1:])) == "From what you sent me, we have not discussed anything yet."
+
+
 def test_summary_keeps_topics_and_repeated_specifics_and_blurs_one_offs():
     material = ("user: What is a Python list?\nuser: My account number is ACC-88412.\n"
                 "user: Send it to Dana Ortiz please.\nuser: We decided to ship on 12 May.\n"
@@ -174,3 +183,13 @@ def test_syllabus_lab_restored_manager_recalls_the_topics(threshold, capsys):
         assert topic in result.recap
     if result.summaries:
         assert "the summary of our earlier conversation says" in result.recap
+
+
+def test_syllabus_lab_lowers_the_threshold_when_the_syllabus_one_is_not_crossed(capsys):
+    result = load_lab().run_lab([])
+    out = capsys.readouterr().out
+    assert result.summaries == 0 and max(result.rows[-1].per_turn) < 500
+    assert result.restored_threshold == 250 and result.restored_summaries >= 1
+    assert "Again at 250" in out and "the summary of our earlier conversation says" in result.recap
+    for topic in ("a Python list", "sort a list", "sets", "use tuples"):
+        assert topic in result.recap

@@ -86,9 +86,18 @@ def recap(system: str, sent: list[str]) -> str:
     parts = [f"the summary of our earlier conversation says: {s.rstrip('. ')}" for s in summaries]
     if questions:
         parts.append("you asked about " + "; ".join(topic(q) for q in questions))
-    if not parts:
-        return "From what you sent me, we have not discussed anything yet."
-    return "From what you sent me, " + ". Then ".join(parts) + "."
+    if parts:
+        return "From what you sent me, " + ". Then ".join(parts) + "."
+    told = statements(sent)  # no questions yet: what the user said is what was discussed
+    if told:
+        return "From what you sent me, you told me: " + " ".join(f'"{s}"' for s in told)
+    return "From what you sent me, we have not discussed anything yet."
+
+
+def statements(sent: list[str]) -> list[str]:
+    """The user's sentences that are not questions, in order: a chat of statements still has a recap."""
+    return [s for text in sent for line in text.splitlines() for s in sentences(line)
+            if not s.endswith("?") and not RECAP.search(s)]
 
 
 FRAME = re.compile(r"^(?:(?:what|how|when|where|why|which|who|can|could|should|would|do|does|did|is|are|about|"
