@@ -25,8 +25,14 @@ def shown_text(notebook: nbformat.NotebookNode) -> str:
         if cell.cell_type != "code":
             continue
         parts.append(cell.source)
-        parts += [json.dumps(out, ensure_ascii=False).replace("\\n", " ") for out in cell.get("outputs", [])]
+        parts += [json.dumps(readable(out), ensure_ascii=False).replace("\\n", " ") for out in cell.get("outputs", [])]
     return " ".join(parts)
+
+
+def readable(output: nbformat.NotebookNode) -> dict:
+    """An output without its binary images: base64 data can hold any digits, so it must never count as shown."""
+    data = {kind: value for kind, value in output.get("data", {}).items() if not kind.startswith("image/")}
+    return {**output, "data": data} if "data" in output else dict(output)
 
 
 def unshown_figures(notebook: nbformat.NotebookNode) -> list[str]:
@@ -48,3 +54,12 @@ def test_the_scan_catches_a_figure_that_drifted_from_the_run():
         nbformat.v4.new_code_cell("x = 12_500", outputs=[nbformat.v4.new_output("stream", text="5% margin\n")]),
     ])
     assert unshown_figures(notebook) == ["$0.0248", "18%", "40,078"]
+
+
+def test_digits_inside_a_chart_image_do_not_count_as_shown():
+    image = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo40078AAA", "text/plain": "chart"})
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("It sent 40,078 tokens."),
+        nbformat.v4.new_code_cell("show()", outputs=[image]),
+    ])
+    assert unshown_figures(notebook) == ["40,078"]
