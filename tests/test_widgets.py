@@ -7,6 +7,7 @@ import pytest
 
 from course_lib import make_client
 from course_lib.budget import TokenBudget
+from course_lib.classroom.panels import LabelledSlider
 from course_lib.classroom.widgets import RED, ChatPanel, TokenBudgetExplorer, WindowExplorer, room_text
 from course_lib.managers import ConversationManager, SlidingWindowManager, SmartConversationManager, TokenWindowManager
 from course_lib.pruning import plan
@@ -52,6 +53,24 @@ def test_over_budget_turns_red_and_says_by_how_much():
     assert not explorer.over_budget and "color" not in explorer.room_label.value
     assert trace(explorer.figure, "over budget").x == (0,)
     assert trace(explorer.figure, "context window").x == (300_000, 300_000)
+
+
+def test_explorer_sliders_are_labelled_range_inputs_that_stay_in_range():
+    """Each slider is a native range input named by its <label> (the browser audit checks the page)."""
+    explorer = TokenBudgetExplorer()
+    assert [each.description for each in explorer.sliders] == [
+        "context window", "system prompt", "current message", "max_tokens"]
+    assert all(isinstance(each, LabelledSlider) for each in explorer.sliders)
+    assert 'type = "range"' in LabelledSlider._esm and "label.htmlFor = id" in LabelledSlider._esm
+    explorer.max_tokens.value = 10**9  # past the end: held at max, as IntSlider does
+    assert explorer.max_tokens.value == explorer.max_tokens.max == explorer.budget.max_tokens
+    explorer.max_tokens.max = 8_192  # a smaller range pulls the value in
+    assert explorer.max_tokens.value == 8_192 == explorer.budget.max_tokens
+
+
+def test_chat_panel_draft_box_has_a_label():
+    panel = ChatPanel(ConversationManager(make_client("simulated")))
+    assert panel.draft.description == "Message"
 
 
 def test_budget_explorer_is_displayable_with_fallbacks():

@@ -44,7 +44,8 @@ class ChatPanel(Panel):
         simulator = client_info(manager.client).simulator if hasattr(manager, "client") else None
         self.context_window = context_window or (simulator.context_window if simulator else DEFAULT_CONTEXT_WINDOW)
         self.draft = widgets.Textarea(placeholder="Type a message, then press Send", continuous_update=True,
-                                      layout=widgets.Layout(width="460px", height="70px"))
+                                      description="Message", style={"description_width": "initial"},  # a <label>
+                                      layout=widgets.Layout(width="520px", height="70px"))
         self.send_button = widgets.Button(description="Send", button_style="primary", icon="paper-plane")
         self.transcript = widgets.HTML(layout=widgets.Layout(max_height="320px", overflow="auto"))
         self.status = widgets.HTML()

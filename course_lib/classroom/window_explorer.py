@@ -53,7 +53,8 @@ class WindowExplorer(Panel):
     The managers are built once with :meth:`~course_lib.managers.ConversationManager.add_message` (no
     request is ever sent; their client is an offline simulator) and asked to
     :meth:`~course_lib.managers.ConversationManager.explain_view` what they keep and why.
-    Parts: ``strategy`` (Dropdown), ``budget`` (IntSlider), ``table`` (HTML), ``caption`` (HTML),
+    Parts: ``strategy`` (Dropdown), ``budget`` (:class:`~course_lib.classroom.panels.LabelledSlider`),
+    ``table`` (HTML), ``caption`` (HTML),
     ``figure`` (FigureWidget of :func:`course_lib.classroom.charts.kept_messages`, one row per strategy at
     its own budget) and ``widget`` (the box). Call :meth:`refresh` after the conversation grows.
     """
