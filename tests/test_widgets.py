@@ -62,6 +62,7 @@ def test_explorer_sliders_are_labelled_range_inputs_that_stay_in_range():
         "context window", "system prompt", "current message", "max_tokens"]
     assert all(isinstance(each, LabelledSlider) for each in explorer.sliders)
     assert 'type = "range"' in LabelledSlider._esm and "label.htmlFor = id" in LabelledSlider._esm
+    assert 'setAttribute("data-lm-suppress-shortcuts", "true")' in LabelledSlider._esm  # arrows move it
     explorer.max_tokens.value = 10**9  # past the end: held at max, as IntSlider does
     assert explorer.max_tokens.value == explorer.max_tokens.max == explorer.budget.max_tokens
     explorer.max_tokens.max = 8_192  # a smaller range pulls the value in

@@ -45,6 +45,8 @@ class Panel:
 
 # The browser side of LabelledSlider: a native range input named by a real <label>, and an <output> that
 # shows the value with thousands separators. Every input event is sent at once (as a dragged IntSlider does).
+# data-lm-suppress-shortcuts: JupyterLab binds the arrow keys in command mode (ArrowRight jumps to the next
+# heading), which would take the keys a keyboard user moves the slider with; Lumino skips elements marked so.
 _SLIDER_ESM = """
 let count = 0;
 function render({ model, el }) {
@@ -55,6 +57,7 @@ function render({ model, el }) {
   label.htmlFor = id;
   input.type = "range";
   input.id = id;
+  input.setAttribute("data-lm-suppress-shortcuts", "true");
   readout.setAttribute("for", id);
   const draw = () => {
     label.textContent = model.get("description");
