@@ -1,6 +1,7 @@
 """Widgets driven without a browser: set a slider or a text box, call the method, check labels and figures."""
 
 import html
+import re
 
 import plotly.graph_objects as go
 import pytest
@@ -46,7 +47,7 @@ def test_over_budget_turns_red_and_says_by_how_much():
     explorer.max_tokens.value = 200_000
     assert explorer.over_budget
     assert "over budget by 2,500 tokens" in explorer.room_label.value
-    assert "color:#D55E00" in explorer.room_label.value
+    assert f"color:{RED}" in explorer.room_label.value
     assert trace(explorer.figure, "over budget").x == (2_500,)
     assert trace(explorer.figure, "history room").x == (0,)
     explorer.context_window.value = 300_000  # back under budget: red goes away
@@ -67,6 +68,35 @@ def test_explorer_sliders_are_labelled_range_inputs_that_stay_in_range():
     assert explorer.max_tokens.value == explorer.max_tokens.max == explorer.budget.max_tokens
     explorer.max_tokens.max = 8_192  # a smaller range pulls the value in
     assert explorer.max_tokens.value == 8_192 == explorer.budget.max_tokens
+
+
+def contrast_on_white(colour: str) -> float:
+    """WCAG 2 contrast ratio of a text colour against a white background."""
+    digits = colour.lstrip("#")
+    digits = "".join(c * 2 for c in digits) if len(digits) == 3 else digits
+    channels = [int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def text_colours(markup: str) -> list[str]:
+    """Colours given to text (``color:``), not to borders or backgrounds."""
+    return re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})", markup)
+
+
+def test_widget_text_is_readable_wcag_aa_contrast():
+    """Every coloured text the panels write has at least 4.5:1 contrast on white (WCAG AA, normal text)."""
+    over = TokenBudgetExplorer(context_window=10_000, system_tokens=8_000, current_message_tokens=500)
+    manager = TokenWindowManager(make_client("simulated"), history_budget=60)
+    panel = ChatPanel(manager)
+    panel.send("Hello, I need help with my bill.")
+    window = WindowExplorer(manager.transcript * 1)
+    markup = {"over budget": over.room_label.value, "transcript": panel.transcript.value,
+              "kept table": "".join(window.table_html(window.rows(s)) for s in window.strategies)}
+    assert all(text_colours(m) for m in (markup["over budget"], markup["transcript"]))  # the check sees them
+    low = {name: c for name, m in markup.items() for c in text_colours(m) if contrast_on_white(c) < 4.5}
+    assert not low, low
 
 
 def test_chat_panel_draft_box_has_a_label():

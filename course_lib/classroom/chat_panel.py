@@ -147,8 +147,10 @@ class ChatPanel(Panel):
             role = message["role"]
             text = html.escape(content_text(message["content"]))
             color = charts.ROLE_COLORS.get(role, "#333")
-            lines.append(f'<div style="margin:4px 0"><b style="color:{color}">{role}</b> '
-                         f'<span style="color:#888">({tokens:,} tokens)</span>'
+            # The role is named in words and its colour is a bar beside the message, not the text's colour:
+            # text keeps WCAG AA contrast, and no meaning rests on colour alone.
+            lines.append(f'<div style="margin:4px 0; padding-left:6px; border-left:4px solid {color}">'
+                         f'<b>{role}</b> <span style="color:#666666">({tokens:,} tokens)</span>'
                          f'<div style="white-space:pre-wrap">{text}</div></div>')
         return "".join(lines)
 
