@@ -78,6 +78,40 @@ def test_widget_and_chart_outputs_pass_an_axe_audit(run_notebook, notebook_name:
     assert not blocking, f"{notebook_name}: {len(blocking)} serious/critical axe violations in our outputs:\n{details}"
 
 
+GALLERY_CELLS = [
+    # States the lessons may not reach: a chat panel after two turns, an over-budget explorer, the
+    # importance view of a window explorer, and a practice quiz (answers kept apart from notebook 03's).
+    "from course_lib import make_client\n"
+    "from course_lib.classroom.widgets import ChatPanel, TokenBudgetExplorer, WindowExplorer\n"
+    "from course_lib.managers import SlidingWindowManager\n"
+    "manager = SlidingWindowManager(make_client('simulated'), window_size=4)\n"
+    "panel = ChatPanel(manager)\n"
+    "panel.send('Hello, my router keeps dropping the connection.')\n"
+    "panel.send('It happens every evening.')\n"
+    "panel",
+    "TokenBudgetExplorer(context_window=10_000, system_tokens=8_000, current_message_tokens=500)",
+    "WindowExplorer(manager, strategy='importance')",
+    "from course_lib.quiz import show_quiz\n"
+    "show_quiz('03_token_budgets', answers_path='a11y-gallery.quiz-answers.json')",
+]
+
+
+def test_every_classroom_widget_passes_an_axe_audit(run_notebook, lab, axe_script: str) -> None:
+    """Each widget in one generated notebook, so the audit does not depend on what the lessons record."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in GALLERY_CELLS])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, lab.root / "notebooks" / "a11y_gallery.ipynb")
+    run = run_notebook("a11y_gallery")
+    assert run.problems() == []
+    report = audit(run.page, axe_script)
+    assert report["audited"] == report["drawn"] >= len(GALLERY_CELLS), report
+    blocking = [v for v in report["violations"] if v["impact"] in BLOCKING]
+    assert not blocking, "\n".join(f"{v['impact']} {v['id']} ({v['help']}): {v['nodes'][:4]}" for v in blocking)
+    run.screenshot("gallery")
+
+
 # --- keyboard only ---------------------------------------------------------------------------------
 # Each walk starts by placing focus on the widget's first control (where a Tab from the cell above lands);
 # from there only keys are pressed, and the outcomes asserted are the mouse tests' own.
