@@ -1,12 +1,14 @@
 """Widgets driven without a browser: set a slider or a text box, call the method, check labels and figures."""
 
 import html
+import re
 
 import plotly.graph_objects as go
 import pytest
 
 from course_lib import make_client
 from course_lib.budget import TokenBudget
+from course_lib.classroom.panels import LabelledSlider
 from course_lib.classroom.widgets import RED, ChatPanel, TokenBudgetExplorer, WindowExplorer, room_text
 from course_lib.managers import ConversationManager, SlidingWindowManager, SmartConversationManager, TokenWindowManager
 from course_lib.pruning import plan
@@ -45,13 +47,61 @@ def test_over_budget_turns_red_and_says_by_how_much():
     explorer.max_tokens.value = 200_000
     assert explorer.over_budget
     assert "over budget by 2,500 tokens" in explorer.room_label.value
-    assert "color:#D55E00" in explorer.room_label.value
+    assert f"color:{RED}" in explorer.room_label.value
     assert trace(explorer.figure, "over budget").x == (2_500,)
     assert trace(explorer.figure, "history room").x == (0,)
     explorer.context_window.value = 300_000  # back under budget: red goes away
     assert not explorer.over_budget and "color" not in explorer.room_label.value
     assert trace(explorer.figure, "over budget").x == (0,)
     assert trace(explorer.figure, "context window").x == (300_000, 300_000)
+
+
+def test_explorer_sliders_are_labelled_range_inputs_that_stay_in_range():
+    """Each slider is a native range input named by its <label> (the browser audit checks the page)."""
+    explorer = TokenBudgetExplorer()
+    assert [each.description for each in explorer.sliders] == [
+        "context window", "system prompt", "current message", "max_tokens"]
+    assert all(isinstance(each, LabelledSlider) for each in explorer.sliders)
+    assert 'type = "range"' in LabelledSlider._esm and "label.htmlFor = id" in LabelledSlider._esm
+    assert 'setAttribute("data-lm-suppress-shortcuts", "true")' in LabelledSlider._esm  # arrows move it
+    explorer.max_tokens.value = 10**9  # past the end: held at max, as IntSlider does
+    assert explorer.max_tokens.value == explorer.max_tokens.max == explorer.budget.max_tokens
+    explorer.max_tokens.max = 8_192  # a smaller range pulls the value in
+    assert explorer.max_tokens.value == 8_192 == explorer.budget.max_tokens
+
+
+def contrast_on_white(colour: str) -> float:
+    """WCAG 2 contrast ratio of a text colour against a white background."""
+    digits = colour.lstrip("#")
+    digits = "".join(c * 2 for c in digits) if len(digits) == 3 else digits
+    channels = [int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def text_colours(markup: str) -> list[str]:
+    """Colours given to text (``color:``), not to borders or backgrounds."""
+    return re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})", markup)
+
+
+def test_widget_text_is_readable_wcag_aa_contrast():
+    """Every coloured text the panels write has at least 4.5:1 contrast on white (WCAG AA, normal text)."""
+    over = TokenBudgetExplorer(context_window=10_000, system_tokens=8_000, current_message_tokens=500)
+    manager = TokenWindowManager(make_client("simulated"), history_budget=60)
+    panel = ChatPanel(manager)
+    panel.send("Hello, I need help with my bill.")
+    window = WindowExplorer(manager.transcript * 1)
+    markup = {"over budget": over.room_label.value, "transcript": panel.transcript.value,
+              "kept table": "".join(window.table_html(window.rows(s)) for s in window.strategies)}
+    assert all(text_colours(m) for m in (markup["over budget"], markup["transcript"]))  # the check sees them
+    low = {name: c for name, m in markup.items() for c in text_colours(m) if contrast_on_white(c) < 4.5}
+    assert not low, low
+
+
+def test_chat_panel_draft_box_has_a_label():
+    panel = ChatPanel(ConversationManager(make_client("simulated")))
+    assert panel.draft.description == "Message"
 
 
 def test_budget_explorer_is_displayable_with_fallbacks():

@@ -324,13 +324,13 @@ def importance_bars(scores: Iterable[Any], *, threshold: float | None = None,
         mine = [r for r in rows if r.role == role]
         fig.add_trace(go.Bar(
             x=[r.index for r in mine], y=[r.score for r in mine], name=role or "message",
-            marker={"color": ROLE_COLORS.get(role, "#7f7f7f"),
+            marker={"color": ROLE_COLORS.get(role, "#999999"),  # Okabe-Ito grey for other roles
                     "line": {"color": "#000000", "width": [3 if r.pinned else 0 for r in mine]}},
             customdata=[["; ".join(html.escape(x) for x in r.reasons) or "no reason given",
                          " (pinned)" if r.pinned else ""] for r in mine],
             hovertemplate="message %{x}%{customdata[1]}: %{y:.2f}<br>%{customdata[0]}<extra></extra>"))
     if threshold is not None:
-        fig.add_hline(y=threshold, line_dash="dash", line_color="#d62728",
+        fig.add_hline(y=threshold, line_dash="dash", line_color=BUDGET_COLORS["over budget"],  # vermillion
                       annotation_text=f"drop first below {threshold:g}", annotation_position="top left")
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(rangemode="tozero")

@@ -44,7 +44,8 @@ class ChatPanel(Panel):
         simulator = client_info(manager.client).simulator if hasattr(manager, "client") else None
         self.context_window = context_window or (simulator.context_window if simulator else DEFAULT_CONTEXT_WINDOW)
         self.draft = widgets.Textarea(placeholder="Type a message, then press Send", continuous_update=True,
-                                      layout=widgets.Layout(width="460px", height="70px"))
+                                      description="Message", style={"description_width": "initial"},  # a <label>
+                                      layout=widgets.Layout(width="520px", height="70px"))
         self.send_button = widgets.Button(description="Send", button_style="primary", icon="paper-plane")
         self.transcript = widgets.HTML(layout=widgets.Layout(max_height="320px", overflow="auto"))
         self.status = widgets.HTML()
@@ -146,8 +147,10 @@ class ChatPanel(Panel):
             role = message["role"]
             text = html.escape(content_text(message["content"]))
             color = charts.ROLE_COLORS.get(role, "#333")
-            lines.append(f'<div style="margin:4px 0"><b style="color:{color}">{role}</b> '
-                         f'<span style="color:#888">({tokens:,} tokens)</span>'
+            # The role is named in words and its colour is a bar beside the message, not the text's colour:
+            # text keeps WCAG AA contrast, and no meaning rests on colour alone.
+            lines.append(f'<div style="margin:4px 0; padding-left:6px; border-left:4px solid {color}">'
+                         f'<b>{role}</b> <span style="color:#666666">({tokens:,} tokens)</span>'
                          f'<div style="white-space:pre-wrap">{text}</div></div>')
         return "".join(lines)
 

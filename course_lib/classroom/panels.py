@@ -1,4 +1,4 @@
-"""What every classroom widget shares: the display fallbacks, a slider, a figure updated in place.
+"""What every classroom widget shares: the display fallbacks, a labelled slider, a figure updated in place.
 
 Introduced in notebook 02_history_strategies, behind every panel of :mod:`course_lib.classroom.widgets`.
 """
@@ -8,14 +8,15 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import anywidget
 import ipywidgets as widgets
 import plotly.graph_objects as go
+import traitlets
 
-from .style import BUDGET_COLORS
+__all__ = ["LABEL_STYLE", "RED", "LabelledSlider", "Panel", "figure_widget", "refresh_figure", "slider"]
 
-__all__ = ["LABEL_STYLE", "RED", "Panel", "figure_widget", "refresh_figure", "slider"]
-
-RED = BUDGET_COLORS["over budget"]
+RED = "#B33C00"
+"""Warning text: the charts' vermillion (BUDGET_COLORS["over budget"]) darkened to 5.9:1 on white (WCAG AA)."""
 LABEL_STYLE = {"description_width": "150px"}
 
 
@@ -41,10 +42,88 @@ class Panel:
         return f"<{type(self).__name__}: {self.summary().splitlines()[0]}>"
 
 
-def slider(description: str, value: int, maximum: int, step: int, minimum: int = 0) -> widgets.IntSlider:
-    """A wide integer slider with the panels' label width, updating while dragged."""
-    return widgets.IntSlider(value=value, min=minimum, max=maximum, step=step, description=description,
-                             continuous_update=True, style=LABEL_STYLE, layout=widgets.Layout(width="560px"))
+# The browser side of LabelledSlider: a native range input named by a real <label>, and an <output> that
+# shows the value with thousands separators. Every input event is sent at once (as a dragged IntSlider does).
+# data-lm-suppress-shortcuts: JupyterLab binds the arrow keys in command mode (ArrowRight jumps to the next
+# heading), which would take the keys a keyboard user moves the slider with; Lumino skips elements marked so.
+_SLIDER_ESM = """
+let count = 0;
+function render({ model, el }) {
+  const id = `course-slider-${++count}-${Math.random().toString(36).slice(2, 8)}`;
+  const label = document.createElement("label");
+  const input = document.createElement("input");
+  const readout = document.createElement("output");
+  label.htmlFor = id;
+  input.type = "range";
+  input.id = id;
+  input.setAttribute("data-lm-suppress-shortcuts", "true");
+  readout.setAttribute("for", id);
+  const draw = () => {
+    label.textContent = model.get("description");
+    input.min = model.get("min");
+    input.max = model.get("max");
+    input.step = model.get("step");
+    input.value = model.get("value");
+    input.disabled = model.get("disabled");
+    readout.textContent = Number(model.get("value")).toLocaleString("en-US");
+    input.setAttribute("aria-valuetext", readout.textContent);
+  };
+  input.addEventListener("input", () => {
+    model.set("value", Number(input.value));
+    model.save_changes();
+  });
+  const names = ["value", "min", "max", "step", "description", "disabled"];
+  names.forEach(name => model.on(`change:${name}`, draw));
+  el.classList.add("course-slider");
+  el.append(label, input, readout);
+  draw();
+  return () => names.forEach(name => model.off(`change:${name}`, draw));
+}
+export default { render };
+"""
+
+_SLIDER_CSS = """
+.course-slider { display: flex; align-items: center; gap: 8px; width: 560px; margin: 2px 0; }
+.course-slider label { flex: none; width: 150px; text-align: right; }
+.course-slider input[type=range] { flex: 1; min-width: 0; }
+.course-slider output { flex: none; min-width: 80px; font-variant-numeric: tabular-nums; }
+"""
+
+
+class LabelledSlider(anywidget.AnyWidget):
+    """An integer slider that screen readers can name and arrow keys can move.
+
+    Why not ``ipywidgets.IntSlider``: its handle (noUiSlider, ipywidgets 8.1) is a ``role="slider"``
+    div with no accessible name. This one is a native ``<input type="range">`` with a ``<label>``.
+    It keeps IntSlider's Python face (``value``, ``min``, ``max``, ``step``, ``description``,
+    ``disabled``, ``observe``) and, like IntSlider, keeps ``value`` inside ``[min, max]``.
+    """
+
+    _esm = _SLIDER_ESM
+    _css = _SLIDER_CSS
+    value = traitlets.Int(0).tag(sync=True)
+    min = traitlets.Int(0).tag(sync=True)
+    max = traitlets.Int(100).tag(sync=True)
+    step = traitlets.Int(1).tag(sync=True)
+    description = traitlets.Unicode("").tag(sync=True)
+    disabled = traitlets.Bool(False).tag(sync=True)
+
+    @traitlets.validate("value")
+    def _clamp_value(self, proposal: Any) -> int:
+        return _clamp(proposal["value"], self.min, self.max)
+
+    @traitlets.observe("min", "max")
+    def _keep_value_in_range(self, change: Any) -> None:
+        self.value = _clamp(self.value, self.min, self.max)
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return min(max(value, low), high)
+
+
+def slider(description: str, value: int, maximum: int, step: int, minimum: int = 0) -> LabelledSlider:
+    """A labelled integer slider for the panels, updating while dragged or moved with the arrow keys."""
+    return LabelledSlider(value=value, min=minimum, max=maximum, step=step, description=description)
 
 
 def figure_widget(fig: go.Figure) -> go.FigureWidget:

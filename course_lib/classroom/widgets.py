@@ -28,7 +28,7 @@ from ..budget import BudgetError, TokenBudget
 from ..defaults import DEFAULT_CONTEXT_WINDOW
 from . import charts
 from .chat_panel import ChatPanel
-from .panels import RED, Panel, figure_widget, slider
+from .panels import RED, LabelledSlider, Panel, figure_widget, slider
 from .window_explorer import STRATEGY_UNITS, WindowExplorer
 
 __all__ = ["STRATEGY_UNITS", "ChatPanel", "TokenBudgetExplorer", "WindowExplorer", "room_html", "room_text"]
@@ -64,7 +64,7 @@ class TokenBudgetExplorer(Panel):
         self.update()
 
     @property
-    def sliders(self) -> tuple[widgets.IntSlider, ...]:
+    def sliders(self) -> tuple[LabelledSlider, ...]:
         return self.context_window, self.system_tokens, self.current_message_tokens, self.max_tokens
 
     @property

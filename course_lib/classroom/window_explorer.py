@@ -53,7 +53,8 @@ class WindowExplorer(Panel):
     The managers are built once with :meth:`~course_lib.managers.ConversationManager.add_message` (no
     request is ever sent; their client is an offline simulator) and asked to
     :meth:`~course_lib.managers.ConversationManager.explain_view` what they keep and why.
-    Parts: ``strategy`` (Dropdown), ``budget`` (IntSlider), ``table`` (HTML), ``caption`` (HTML),
+    Parts: ``strategy`` (Dropdown), ``budget`` (:class:`~course_lib.classroom.panels.LabelledSlider`),
+    ``table`` (HTML), ``caption`` (HTML),
     ``figure`` (FigureWidget of :func:`course_lib.classroom.charts.kept_messages`, one row per strategy at
     its own budget) and ``widget`` (the box). Call :meth:`refresh` after the conversation grows.
     """
@@ -220,11 +221,13 @@ class WindowExplorer(Panel):
         rows = self.rows() if rows is None else rows
         cells = []
         for r in rows:
-            color = charts.STATUS_COLORS[r.status] if r.status != "dropped" else "#999999"
+            color = charts.STATUS_COLORS[r.status]  # a swatch beside the word: the text stays readable
             text = " ".join(content_text(self.entries[r.index].message["content"]).split())
             text = text if len(text) <= 60 else text[:57] + "..."
+            swatch = (f'<span aria-hidden="true" style="display:inline-block;width:10px;height:10px;'
+                      f'background:{color}"></span>')
             cells.append(f'<tr><td>{r.index}</td><td>{r.role}</td><td style="text-align:right">{r.tokens:,}</td>'
-                         f'<td style="color:{color}"><b>{r.status}</b></td><td>{html.escape(r.reason)}</td>'
+                         f'<td>{swatch} <b>{r.status}</b></td><td>{html.escape(r.reason)}</td>'
                          f"<td>{html.escape(text)}</td></tr>")
         head = "".join(f"<th>{h}</th>" for h in ("#", "role", "tokens", "status", "reason", "text"))
         return f'<table class="course-kept"><thead><tr>{head}</tr></thead><tbody>{"".join(cells)}</tbody></table>'

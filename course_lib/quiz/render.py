@@ -147,17 +147,22 @@ class QuizWidget:
         )
         inputs: Any
         if q.type == "single":
-            inputs = w.ToggleButtons(options=[(letters[c.id], c.id) for c in order], value=None)
+            # Each letter button carries its choice's text as its tooltip (title), so a screen reader
+            # announces more than "A"; the group is named after the question.
+            inputs = w.ToggleButtons(options=[(letters[c.id], c.id) for c in order], value=None,
+                                     tooltips=[_tooltip(c.text) for c in order],
+                                     description=f"Answer {number}", style={"description_width": "initial"})
             inputs.observe(lambda change, qid=q.id: self._on_change(qid, change["new"]), names="value")
             row = inputs
         elif q.type == "multi":
-            inputs = {c.id: w.ToggleButton(description=letters[c.id], tooltip=c.text[:80]) for c in order}
+            inputs = {c.id: w.ToggleButton(description=letters[c.id], tooltip=_tooltip(c.text)) for c in order}
             for button in inputs.values():
                 button.observe(lambda _change, qid=q.id: self._on_multi_change(qid), names="value")
             row = w.HBox(list(inputs.values()))
         else:
             placeholder = "e.g. 153,604 or 1.5e5 or 1/2" if q.type == "numeric" else "type your answer"
-            inputs = w.Text(placeholder=placeholder)
+            inputs = w.Text(placeholder=placeholder, description=f"Answer {number}",  # a real <label>
+                            style={"description_width": "initial"})
             inputs.observe(lambda change, qid=q.id: self._on_change(qid, change["new"]), names="value")
             row = w.HBox([inputs, w.HTML(html.escape(q.unit))]) if q.unit else inputs
         check_button = w.Button(description="Check", icon="check", disabled=self.quiz.mode != "practice")
@@ -327,6 +332,11 @@ class QuizWidget:
         return (
             f"<QuizWidget {self.quiz.id}: {len(self.session.answers)} of {len(self.quiz.questions)} answered>"
         )
+
+
+def _tooltip(text: str) -> str:
+    """A choice's text on one line, short enough for a tooltip."""
+    return " ".join(text.split())[:120]
 
 
 def _reading(value: str | None) -> str:

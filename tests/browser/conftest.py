@@ -435,9 +435,9 @@ def _settle(page: Any) -> None:
     """Wait until every widget output has rendered its view (the front end builds them asynchronously)."""
     page.wait_for_function(
         """() => {
-          const outs = document.querySelectorAll(
-            '.jp-Notebook .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]');
-          return Array.from(outs).every(o => o.querySelector('.jupyter-widgets, .widget-box, .lm-Widget'));
+          // Widget and plotly output areas carry no mime-type attribute; each is empty until its view is built.
+          const outs = document.querySelectorAll('.jp-Notebook .jp-OutputArea-output:not([data-mime-type])');
+          return Array.from(outs).every(o => o.querySelector('.jupyter-widgets, .plot-container'));
         }""",
         timeout=30_000,
     )

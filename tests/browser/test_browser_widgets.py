@@ -33,19 +33,60 @@ CHART_JS = """
 
 
 def _explorer(run: Any) -> tuple[Any, Any]:
-    """The TokenBudgetExplorer's output area (a 'max_tokens' slider and a plotly chart) and that slider."""
+    """The TokenBudgetExplorer's output area (labelled sliders and a plotly chart) and its max_tokens slider.
+
+    The slider is found by its accessible name, as a screen reader finds it: a missing <label> fails here.
+    """
     page = run.page
-    slider = page.locator(".widget-hslider").filter(
-        has=page.locator(".widget-label", has_text=re.compile("^max_tokens$"))
-    )
-    output = page.locator(".jp-Notebook .jp-OutputArea-output").filter(has=slider)
+    output = page.locator(".jp-Notebook .jp-OutputArea-output").filter(has=page.locator(".course-slider"))
     output = output.filter(has=page.locator(".js-plotly-plot")).first
-    assert output.count(), "03_token_budgets shows no TokenBudgetExplorer (max_tokens slider + plotly chart)"
-    return output, output.locator(".widget-hslider").filter(has=page.locator(".widget-label", has_text="max_tokens"))
+    assert output.count(), "03_token_budgets shows no TokenBudgetExplorer (labelled sliders + plotly chart)"
+    return output, output.get_by_role("slider", name="max_tokens", exact=True)
+
+
+def _readout(slider: Any) -> int:
+    """The number shown beside a slider (its <output>, with thousands separators)."""
+    text = slider.locator("xpath=following-sibling::output").inner_text().strip()
+    return int(text.replace(",", ""))
 
 
 def _room(output: Any) -> str:
     return output.locator(".widget-html-content", has_text="History room").first.inner_text().strip()
+
+
+def _tokens(text: str) -> int:
+    return int(re.search(r"([\d,]+) tokens", text).group(1).replace(",", ""))
+
+
+def _bar(chart: dict[str, Any], name: str) -> list[float]:
+    return next(t["x"] for t in chart["traces"] if t["name"] == name)
+
+
+def _wait_for_new_room(run: Any, output: Any, room_before: str) -> None:
+    """The kernel recomputes the TokenBudget and sends back the label and the chart."""
+    run.page.wait_for_function(
+        "([el, before]) => !el.innerText.includes(before)",
+        arg=[output.element_handle(), room_before],
+        timeout=15_000,
+    )
+    run.page.wait_for_timeout(500)  # let plotly finish redrawing
+
+
+def assert_budget_moved(before: tuple[int, str, dict], after: tuple[int, str, dict]) -> None:
+    """max_tokens grew; the history room shrank by as much; the chart's bars say the same and were redrawn."""
+    (max_before, room_before, chart_before), (max_after, room_after, chart_after) = before, after
+    assert max_after > max_before, f"the max_tokens slider did not move: {max_before} -> {max_after}"
+    assert _tokens(room_after) == _tokens(room_before) - (max_after - max_before), (room_before, room_after)
+    assert _bar(chart_before, "max_tokens reserve") == [max_before], chart_before
+    assert _bar(chart_after, "max_tokens reserve") == [max_after], chart_after
+    assert _bar(chart_before, "history room") == [_tokens(room_before)], chart_before
+    assert _bar(chart_after, "history room") == [_tokens(room_after)], chart_after
+    assert chart_after["bars"] != chart_before["bars"], "the chart's SVG bars did not change"
+
+
+def budget_state(output: Any, slider: Any) -> tuple[int, str, dict]:
+    """What the explorer shows: the max_tokens readout, the room label, and the chart's traces and bars."""
+    return _readout(slider), _room(output), output.element_handle().evaluate(CHART_JS)
 
 
 def test_token_budget_explorer_slider_moves_the_label_and_the_chart(run_notebook) -> None:
@@ -53,49 +94,27 @@ def test_token_budget_explorer_slider_moves_the_label_and_the_chart(run_notebook
     output, slider = _explorer(run)
     output.scroll_into_view_if_needed()
     assert output.locator(".js-plotly-plot .main-svg").count(), "the plotly chart has no SVG: plotly did not render"
-    assert output.locator(".widget-slider .noUi-handle").count() >= 4, "the explorer's sliders did not render"
+    assert output.get_by_role("slider").count() >= 4, "the explorer's sliders did not render"
 
-    readout_before = slider.locator(".widget-readout").inner_text().strip()
-    room_before = _room(output)
-    chart_before = output.element_handle().evaluate(CHART_JS)
+    before = budget_state(output, slider)
     run.screenshot("explorer-before", output)
-    assert readout_before == "4096" and room_before.startswith("History room:"), (readout_before, room_before)
+    assert before[1].startswith("History room:"), before[1]
 
-    # Drag the max_tokens handle to the right with the mouse, as a learner would.
-    handle = slider.locator(".noUi-handle")
-    box = handle.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # Drag the max_tokens thumb to the right with the mouse, as a learner would.
+    box = slider.bounding_box()
+    low, high = int(slider.get_attribute("min")), int(slider.get_attribute("max"))
+    share = (before[0] - low) / (high - low)  # where the thumb sits along the track
+    x, y = box["x"] + 8 + share * (box["width"] - 16), box["y"] + box["height"] / 2  # the thumb is ~16 px wide
     run.page.mouse.move(x, y)
     run.page.mouse.down()
     for step in range(1, 11):
         run.page.mouse.move(x + 12 * step, y)
     run.page.mouse.up()
 
-    # The kernel recomputes the TokenBudget and sends back the label and the chart.
-    run.page.wait_for_function(
-        "([el, before]) => !el.innerText.includes(before)",
-        arg=[output.element_handle(), room_before],
-        timeout=15_000,
-    )
-    run.page.wait_for_timeout(500)  # let plotly finish redrawing
-    readout_after = slider.locator(".widget-readout").inner_text().strip()
-    room_after = _room(output)
-    chart_after = output.element_handle().evaluate(CHART_JS)
+    _wait_for_new_room(run, output, before[1])
+    after = budget_state(output, slider)
     run.screenshot("explorer-after", output)
-
-    max_before, max_after = int(readout_before.replace(",", "")), int(readout_after.replace(",", ""))
-    assert max_after > max_before, f"the max_tokens slider did not move: {readout_before} -> {readout_after}"
-    tokens = lambda text: int(re.search(r"([\d,]+) tokens", text).group(1).replace(",", ""))  # noqa: E731
-    assert tokens(room_after) == tokens(room_before) - (max_after - max_before), (room_before, room_after)
-
-    def bar(chart: dict[str, Any], name: str) -> list[float]:
-        return next(t["x"] for t in chart["traces"] if t["name"] == name)
-
-    assert bar(chart_before, "max_tokens reserve") == [max_before], chart_before
-    assert bar(chart_after, "max_tokens reserve") == [max_after], chart_after
-    assert bar(chart_before, "history room") == [tokens(room_before)], chart_before
-    assert bar(chart_after, "history room") == [tokens(room_after)], chart_after
-    assert chart_after["bars"] != chart_before["bars"], "the chart's SVG bars did not change"
+    assert_budget_moved(before, after)
     assert run.problems() == []
 
 

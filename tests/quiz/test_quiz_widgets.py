@@ -146,3 +146,14 @@ def test_a_failed_save_is_shown_not_swallowed(practice: QuizWidget, monkeypatch:
     monkeypatch.setattr("course_lib.quiz._io.os.replace", disk_full)
     practice.select("too_long", "a")
     assert practice.status_text.startswith("Not saved:") and "No space" in practice.status_text
+
+
+def test_every_answer_control_is_named_for_assistive_technology(practice: QuizWidget) -> None:
+    """Letter buttons carry their choice's text as a tooltip; the group and the text box have a label."""
+    single = practice._views["max_tokens_meaning"]
+    shown = sorted(single.letters, key=single.letters.get)  # choice ids in this learner's letter order
+    texts = {c.id: " ".join(c.text.split()) for c in single.question.choices}
+    assert list(single.inputs.tooltips) == [texts[cid][:120] for cid in shown]
+    assert single.inputs.description.startswith("Answer ")
+    number_box = practice._views["room_for_history"].inputs
+    assert number_box.description.startswith("Answer ") and number_box.placeholder
