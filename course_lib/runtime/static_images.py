@@ -5,8 +5,8 @@ Introduced in notebook 00_start_here (every chart the course shows on the web ca
 ``course-kit record`` calls :func:`add_static_images` on each notebook it saves. Each plotly output
 keeps its interactive JSON and gains an ``image/png`` rendered by kaleido (which drives the system's
 Chrome or Chromium; ``BROWSER_PATH`` points it at one), alt text in the output's metadata (where
-nbconvert's HTML reads it) and a ``text/plain`` description, so a reader without JavaScript, or
-without sight, still gets the chart.
+nbconvert's classic HTML template, nbviewer's basis, reads it; its lab template does not) and a
+``text/plain`` description, so a reader without JavaScript, or without sight, still gets the chart.
 """
 
 from __future__ import annotations
