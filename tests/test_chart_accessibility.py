@@ -95,10 +95,6 @@ def test_library_charts_draw_only_in_the_palette(name: str) -> None:
     assert used and all(map(is_readable_colour, used)), f"{name}: {sorted(used)}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "not yet true of the committed outputs: 01 and 02 were recorded before the Okabe-Ito palette, and "
-    "03's cumulative system-prompt chart sets #7f7f7f/#d62728 in its own code; remove this mark once "
-    "03 uses the palette and the notebooks are re-recorded (strict: an unexpected pass fails)"))
 def test_committed_charts_draw_only_in_the_palette() -> None:
     unreadable = {f"{stem}: {fig['layout'].get('title', {}).get('text', '')[:40]}": sorted(bad)
                   for stem, fig in committed_charts() if (bad := {c for c in colours_in(fig)
