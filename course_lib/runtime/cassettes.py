@@ -10,28 +10,26 @@ responses are stored as JSON bodies only: no HTTP headers, so no key or auth hea
 written, and any text that looks like an Anthropic key is scrubbed before writing.
 
 Several processes may record into one cassette at once (parallel notebook runs): each save takes
-an exclusive lock on a lock file beside the cassette (``fcntl.flock``, so POSIX only), re-reads
+an exclusive lock on a lock file beside the cassette (:func:`course_lib.files.locked`), re-reads
 the file and merges this process's new responses into it before writing it atomically. Nothing
 another process recorded is lost. A broken cassette file raises :class:`CassetteError` naming it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import anthropic
 import httpx2
 
-from ..files import atomic_write_text
+from ..files import atomic_write_text, locked
 
 FORMAT = 1
 KEYED_FIELDS = ("model", "system", "messages", "max_tokens", "tools", "tool_choice", "cache_control",
@@ -127,22 +125,6 @@ def exchange_problem(exchange: Any) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock for ``path``'s read-merge-write, across processes.
-
-    The lock is a separate file: the cassette itself is replaced on every save, so a lock on it
-    would be a lock on a file nobody else opens next.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.parent / f".{path.name}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 class Cassette:
     """One cassette file: load, look up, append, save atomically."""
 
@@ -174,7 +156,8 @@ class Cassette:
 
     def save(self) -> None:
         """Merge this process's new responses into the file as it is on disk now, under the lock."""
-        with locked(self.path):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with locked(self.path.parent / f".{self.path.name}.lock"):  # a separate file: the cassette is replaced on save
             merged = read_cassette(self.path)
             for key, exchange, response in self._unsaved:
                 merged.setdefault(key, {**exchange, "responses": []})["responses"].append(response)

@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ...messages import blocks as blocks_of  # the kit's one content-block helper
 from ...tokens import MESSAGE_OVERHEAD, content_text, estimate_tokens
 
 BLOCK_TYPES = {"text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking", "compaction"}
@@ -101,11 +102,6 @@ def check_tool_pairs(messages: list[dict[str, Any]]) -> None:
                     f"messages.{i}.content.{j}: unexpected `tool_use_id` found in `tool_result` blocks: "
                     f"{block['tool_use_id']}. Each `tool_result` block must have a corresponding `tool_use` "
                     "block in the previous message.")
-
-
-def blocks_of(message: Mapping[str, Any]) -> list[dict[str, Any]]:
-    content = message["content"]
-    return [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
 
 
 def merge_same_roles(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
