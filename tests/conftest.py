@@ -1,6 +1,34 @@
-"""Unit tests never touch the network or the learner's key: each test starts offline."""
+"""Unit tests never touch the network or the learner's key: each test starts offline.
+
+Also the one headless Chromium that the browser and hub tests share: Playwright's sync API runs one
+instance per thread, so a second ``sync_playwright()`` in the same session would fail.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium: never `playwright install`
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Any]:
+    """Headless Debian Chromium for the session; skip (with the reason) when it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: browser and hub tests need Debian's chromium "
+                    "(sudo apt-get update && sudo apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is not installed: pip install -r requirements.txt")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @pytest.fixture(autouse=True)

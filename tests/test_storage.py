@@ -600,12 +600,12 @@ def test_a_full_sqlite_disk_is_a_store_error_and_the_row_stays(tmp_path, monkeyp
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk full" (SQLITE_FULL)
         return conn
-    monkeypatch.setattr(store, "_connect", small_disk)
-    with pytest.raises(StoreError) as caught:
-        store.save("s", manager)
+    with monkeypatch.context() as patch:  # only the disk is patched: undo() would also undo the offline fixture
+        patch.setattr(store, "_connect", small_disk)
+        with pytest.raises(StoreError) as caught:
+            store.save("s", manager)
     assert str(store.path) in str(caught.value) and "disk is full" in str(caught.value)
     assert isinstance(caught.value.__cause__, sqlite3.Error)
-    monkeypatch.undo()
     assert len(store.load("s").transcript) == 2
 
 

@@ -329,3 +329,12 @@ def test_chat_panel_reads_the_managers_preview_and_never_copies_or_changes_it():
     manager.to_state = lambda: pytest.fail("the panel must not clone the manager")
     panel.next_history_tokens()
     assert calls == [{"role": "user", "content": "..."}]
+
+
+def test_the_chat_transcript_scrolls_in_a_box_the_keyboard_can_reach():
+    """axe's scrollable-region-focusable: a long transcript scrolls, so its box must take focus and say what it is."""
+    panel = ChatPanel(ConversationManager(make_client("simulated")))
+    panel.send("What is a Python list?")
+    box = panel.transcript.value
+    assert box.startswith('<div role="log" aria-label="Conversation so far" tabindex="0"') and "overflow:auto" in box
+    assert panel.transcript.layout.overflow is None  # the widget itself never becomes a second, unfocusable scroller

@@ -47,7 +47,7 @@ class ChatPanel(Panel):
                                       description="Message", style={"description_width": "initial"},  # a <label>
                                       layout=widgets.Layout(width="520px", height="70px"))
         self.send_button = widgets.Button(description="Send", button_style="primary", icon="paper-plane")
-        self.transcript = widgets.HTML(layout=widgets.Layout(max_height="320px", overflow="auto"))
+        self.transcript = widgets.HTML()  # scrolls inside its own focusable log (see transcript_html)
         self.status = widgets.HTML()
         self._history_tokens = self.next_history_tokens()
         self.figure = figure_widget(charts.budget_bar(self.next_budget(), self._history_tokens))
@@ -152,7 +152,10 @@ class ChatPanel(Panel):
             lines.append(f'<div style="margin:4px 0; padding-left:6px; border-left:4px solid {color}">'
                          f'<b>{role}</b> <span style="color:#666666">({tokens:,} tokens)</span>'
                          f'<div style="white-space:pre-wrap">{text}</div></div>')
-        return "".join(lines)
+        # The transcript scrolls, so its box takes keyboard focus (arrow keys scroll it) and names itself
+        # to screen readers as a live log of the conversation.
+        return ('<div role="log" aria-label="Conversation so far" tabindex="0" '
+                f'style="max-height:320px; overflow:auto">{"".join(lines)}</div>')
 
     def render(self) -> None:
         """Redraw the transcript and the bar after the conversation changed."""

@@ -39,17 +39,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 STUDENT = "browser-student"
 """The hub user name the server's kernels see (JUPYTERHUB_USER): the quiz's student id."""
 
@@ -74,25 +63,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 # --- the browser -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def chromium_browser() -> Iterator[Any]:
-    """Headless Debian Chromium; skip the browser tests (with the reason) when it is not installed."""
-    if not CHROMIUM.exists():
-        pytest.skip(
-            f"{CHROMIUM} not found: browser tests need Debian's chromium "
-            "(sudo apt-get update && sudo apt-get install -y chromium)"
-        )
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed: pip install -r requirements.txt"
-    )
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="session")

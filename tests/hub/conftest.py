@@ -32,9 +32,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 PROXY = Path("/usr/bin/configurable-http-proxy")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 HUB_START_TIMEOUT = 90
 QUIZ = "08_knowledge_check"
 
@@ -142,19 +139,6 @@ def _lab_settings(base: Path, users: list[str]) -> None:
         notify = path.parent.parent / "apputils-extension/notification.jupyterlab-settings"
         notify.parent.mkdir(parents=True)
         notify.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-
-
-@pytest.fixture(scope="session")
-def chromium_browser() -> Iterator[Any]:
-    _require(CHROMIUM.exists(), f"{CHROMIUM} not found: the hub test needs Debian's chromium "
-                                "(apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (the test extra)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def start_hub(base: Path, users: list[str]) -> tuple[Classroom, subprocess.Popen[bytes]]:
