@@ -678,3 +678,4 @@ def test_without_redis_server_the_notebook_helper_says_how_to_get_it(monkeypatch
     monkeypatch.setattr(redis_server.shutil, "which", lambda name: None)
     with pytest.raises(StoreError, match="redis-server is not installed.*redis-server --port 6379"):
         redis_server.LocalRedis()
+

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -167,12 +168,31 @@ class SqliteStore:
         """A fresh connection per operation: nothing to share across threads or forked processes."""
         conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
+            self._use_wal(conn)
+        except sqlite3.OperationalError:
+            conn.close()
+            raise  # still locked after the timeout: _errors() reports it as a StoreError naming the file
         except sqlite3.DatabaseError as error:
             conn.close()
             raise StoreError(f"{self.path}: cannot be used as a session database ({error}). It was left "
                              "unchanged; give the store a new file name.") from error
         return conn
+
+    def _use_wal(self, conn: sqlite3.Connection) -> None:
+        """Switch the file to WAL (readers and one writer at once), waiting while another process holds it.
+
+        Switching needs the file to itself for a moment, and SQLite answers "database is locked" at once
+        instead of waiting (the busy timeout does not cover it), so two processes opening a new store retry.
+        """
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
