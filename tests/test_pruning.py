@@ -15,6 +15,7 @@ from course_lib.pruning import (
     FIFO,
     SUMMARY_MARKER,
     Deduplicate,
+    Exchange,
     ImportanceScoring,
     Pipeline,
     RoleBasedRetention,
@@ -98,6 +99,16 @@ def test_exchanges_follow_exchange_starts_and_protect_the_last():
     assert [e.indices for e in exchanges] == EXCHANGES
     assert [bool(e.protected) for e in exchanges] == [False] * 9 + [True]
     assert exchanges[1].score.value >= 3  # the account number makes its whole exchange matter
+
+
+def test_exchanges_are_views_of_one_shared_set_of_columns():
+    # one small object per exchange, not a list per field: at 10,000 messages the lists made the
+    # garbage collector's passes cost more than the plan itself
+    exchanges = split_exchanges(SUPPORT)
+    assert all(e.columns is exchanges[0].columns for e in exchanges) and not hasattr(exchanges[0], "__dict__")
+    assert [m for e in exchanges for m in e.messages] == SUPPORT
+    assert [e.total_tokens for e in exchanges] == [sum(e.tokens) for e in exchanges]
+    assert [e.total_tokens for e in exchanges] == [tokens(e.indices) for e in exchanges]
 
 
 # -- each strategy on the support conversation -----------------------------------------------
@@ -253,10 +264,7 @@ def test_a_custom_strategy_that_breaks_the_history_fails_loudly():
         name = "broken"
 
         def run(self, ledger, limit):
-            ledger[0].messages = ledger[0].messages[1:]  # half an exchange: a leading assistant
-            ledger[0].indices, ledger[0].tokens = ledger[0].indices[1:], ledger[0].tokens[1:]
-            ledger[0].scores, ledger[0].pinned = ledger[0].scores[1:], ledger[0].pinned[1:]
-            return ledger
+            return [Exchange.of(ledger[0].messages[1:]), *ledger[1:]]  # half an exchange: a leading assistant
 
     with pytest.raises(InvalidHistoryError, match="leading_assistant"):
         plan(SUPPORT, 0, DropFirstMessage())

@@ -13,7 +13,7 @@ from collections.abc import Hashable, Iterator, Sequence
 from typing import Any
 
 from .exchanges import Exchange
-from .facts import exchange_shingles, facts, message_key
+from .facts import exchange_shingles
 from .strategies import RankingStrategy
 
 __all__ = ["Deduplicate", "jaccard"]
@@ -46,7 +46,7 @@ class Deduplicate(RankingStrategy):
             for i in range(len(live) - 1):
                 yield live[i], _reason(live[i + 1], jaccard(*(_shingles(live[k])[0] for k in (i, i + 1))))
             return
-        keys = [_keys(e) for e in live]
+        keys = [e.keys for e in live]
         with self._lock:  # one plan at a time updates the index this strategy remembers
             index = self._index
             if index is None or not index.extends_to(keys):
@@ -128,17 +128,8 @@ def _prefix_size(size: int, threshold: float) -> int:
     return min(size, size - math.ceil(threshold * size) + 2) if threshold <= 1 else 0
 
 
-def _keys(exchange: Exchange) -> tuple[Hashable, ...]:
-    if len(exchange.keys) == len(exchange.messages):
-        return exchange.keys
-    return tuple(message_key(m) for m in exchange.messages)  # a custom strategy edited the messages
-
-
 def _shingles(exchange: Exchange) -> tuple[frozenset[Shingle], tuple[Shingle, ...]]:
-    if len(exchange.keys) == len(exchange.messages) == len(exchange.facts):
-        return exchange_shingles(exchange.keys, [f.words for f in exchange.facts])
-    keys = tuple(message_key(m) for m in exchange.messages)  # a custom strategy edited the messages
-    return exchange_shingles(keys, [facts(m, k).words for m, k in zip(exchange.messages, keys, strict=True)])
+    return exchange_shingles(exchange.keys, [f.words for f in exchange.facts])
 
 
 def _reason(later: Exchange, similarity: float) -> str:

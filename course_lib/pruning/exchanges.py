@@ -5,58 +5,106 @@ Introduced in notebook 04_pruning.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from ..messages import Message
 from ..tokens import content_text
-from .facts import MessageFacts, facts, facts_of, message_key
+from .facts import MessageFacts, facts_of
 from .scoring import MessageScore
 
-__all__ = ["Exchange", "TokenCounter", "split_exchanges", "live", "live_tokens"]
+__all__ = ["Columns", "Exchange", "TokenCounter", "split_exchanges", "live", "live_tokens"]
 
 TokenCounter = Callable[[Mapping[str, Any]], int]
 """A function from one message to the tokens it costs (default: the estimator, remembered per message)."""
 
 
-@dataclass
-class Exchange:
-    """A user question and everything that answers it: the unit every strategy keeps or drops.
+@dataclass(frozen=True)
+class Columns:
+    """A history's messages and what pruning knows of each, one list per field, shared by its exchanges.
 
-    Introduced in notebook 04_pruning. ``indices`` are positions in the input (``None`` for a
-    synthetic summary message). ``candidates()`` only reads exchanges; ``run()`` marks them dropped.
+    Splitting 10,000 messages into 5,000 exchanges then makes 5,000 small objects, not 35,000
+    lists: fewer allocations, and fewer garbage-collector passes over the whole heap.
     """
 
     messages: list[Message]
-    indices: list[int | None]
     tokens: list[int]
     scores: list[MessageScore]
     pinned: list[bool]
-    protected: str = ""
-    """Why this exchange can never be dropped ("" when it can)."""
-    dropped: tuple[str, str] | None = None
-    """(strategy, reason) once dropped."""
-    summarized: bool = False
-    """True when it was dropped because a summary replaced it."""
-    facts: list[MessageFacts] = field(default_factory=list, repr=False)
-    keys: tuple[Hashable, ...] = field(default=(), repr=False)
-    """The messages' memo keys: an exchange's shingles are remembered under them."""
+    facts: list[MessageFacts]
+    keys: list[Hashable]
+    numbered: bool = True
+    """False for messages a strategy added (a summary pair): they have no position in the input."""
     token_counter: TokenCounter | None = field(default=None, repr=False)
     """The plan's counter, so a strategy that adds messages counts them the same way."""
+
+
+class Exchange:
+    """A user question and everything that answers it: the unit every strategy keeps or drops.
+
+    Introduced in notebook 04_pruning. An exchange is messages ``start:end`` of its history's
+    :class:`Columns`; ``messages``, ``tokens``, ``scores`` and the rest are read from there.
+    ``indices`` are positions in the input (``None`` for a synthetic summary message).
+    ``candidates()`` only reads exchanges; ``run()`` marks them dropped.
+    """
+
+    __slots__ = ("columns", "start", "end", "total_tokens", "protected", "dropped", "summarized")
+
+    def __init__(self, columns: Columns, start: int, end: int, total_tokens: int, protected: str = "") -> None:
+        self.columns, self.start, self.end = columns, start, end
+        self.total_tokens = total_tokens
+        self.protected = protected  # why this exchange can never be dropped ("" when it can)
+        self.dropped: tuple[str, str] | None = None  # (strategy, reason) once dropped
+        self.summarized = False  # dropped because a summary replaced it
 
     @classmethod
     def of(cls, messages: list[Message], token_counter: TokenCounter | None = None) -> Exchange:
         """A new exchange (a summary pair, say), scored and counted like the input's."""
-        keys = tuple(message_key(m) for m in messages)
-        found = [facts(m, k) for m, k in zip(messages, keys, strict=True)]
+        keys, found = facts_of(messages)
         tokens = [f.tokens for f in found] if token_counter is None else [token_counter(m) for m in messages]
-        return cls(messages, [None] * len(messages), tokens, [f.score for f in found], [False] * len(messages),
-                   facts=found, keys=keys, token_counter=token_counter)
+        columns = Columns(list(messages), tokens, [f.score for f in found], [False] * len(messages), found, keys,
+                          numbered=False, token_counter=token_counter)
+        return cls(columns, 0, len(messages), sum(tokens))
+
+    def __repr__(self) -> str:
+        state = f", dropped={self.dropped!r}" if self.dropped else ""
+        return f"Exchange({self.label}, {self.total_tokens} tokens{state})"
 
     @property
-    def total_tokens(self) -> int:
-        return sum(self.tokens)
+    def messages(self) -> list[Message]:
+        return self.columns.messages[self.start:self.end]
+
+    @property
+    def indices(self) -> list[int | None]:
+        return list(range(self.start, self.end)) if self.columns.numbered else [None] * (self.end - self.start)
+
+    @property
+    def tokens(self) -> list[int]:
+        return self.columns.tokens[self.start:self.end]
+
+    @property
+    def scores(self) -> list[MessageScore]:
+        return self.columns.scores[self.start:self.end]
+
+    @property
+    def pinned(self) -> list[bool]:
+        return self.columns.pinned[self.start:self.end]
+
+    @property
+    def facts(self) -> list[MessageFacts]:
+        return self.columns.facts[self.start:self.end]
+
+    @property
+    def keys(self) -> tuple[Hashable, ...]:
+        """The messages' memo keys: an exchange's shingles are remembered under them."""
+        return tuple(self.columns.keys[self.start:self.end])
+
+    @property
+    def token_counter(self) -> TokenCounter | None:
+        return self.columns.token_counter
 
     @property
     def score(self) -> MessageScore:
@@ -73,10 +121,10 @@ class Exchange:
 
     @property
     def label(self) -> str:
-        known = [i for i in self.indices if i is not None]
-        if not known:
+        if not self.columns.numbered:
             return "the summary"
-        return f"message {known[0]}" if len(known) == 1 else f"messages {known[0]}-{known[-1]}"
+        last = self.end - 1
+        return f"message {self.start}" if last == self.start else f"messages {self.start}-{last}"
 
 
 def _unpack(item: Any, position: int) -> tuple[Message, bool, float | None]:
@@ -93,7 +141,7 @@ def _unpack(item: Any, position: int) -> tuple[Message, bool, float | None]:
 
 def _columns(items: Sequence[Any]) -> tuple[list[Message], list[bool], list[float | None]]:
     """The messages, pins and importances of ``items``, one list each."""
-    if all(type(item) is dict for item in items):  # plain messages: the common case, in one C-speed pass
+    if set(map(type, items)) <= {dict}:  # plain messages, the common case: checked in one C-speed pass
         return list(items), [False] * len(items), [None] * len(items)
     unpacked = [_unpack(item, i) for i, item in enumerate(items)]
     return [u[0] for u in unpacked], [u[1] for u in unpacked], [u[2] for u in unpacked]
@@ -114,23 +162,22 @@ def split_exchanges(items: Sequence[Any], token_counter: TokenCounter | None = N
     """
     messages, pins, importances = _columns(items)
     keys, found = facts_of(messages)
-    any_pins, any_importance = any(pins), any(x is not None for x in importances)
     counted = [f.tokens for f in found] if token_counter is None else [token_counter(m) for m in messages]
+    scores = [f.score for f in found]
+    if any(x is not None for x in importances):
+        scores = [_score(score, x) for score, x in zip(scores, importances, strict=True)]
+    columns = Columns(messages, counted, scores, pins, found, keys, token_counter=token_counter)
     starts = [i for i, f in enumerate(found) if f.opens_exchange]
     if messages and (not starts or starts[0] != 0):
         starts = [0, *starts]  # a history that starts oddly still gets its first messages grouped
-    exchanges = []
-    for n, (start, end) in enumerate(zip(starts, [*starts[1:], len(messages)], strict=True)):
-        pinned = pins[start:end]
-        protected = "the current exchange: never dropped" if n == len(starts) - 1 else ""
-        if any_pins and any(pinned):
-            protected = f"pinned (message {start + pinned.index(True)}): never dropped"
-        scores = [f.score for f in found[start:end]]
-        if any_importance:
-            scores = [_score(score, x) for score, x in zip(scores, importances[start:end], strict=True)]
-        exchanges.append(Exchange(
-            messages[start:end], list(range(start, end)), counted[start:end], scores, pinned, protected,
-            facts=found[start:end], keys=tuple(keys[start:end]), token_counter=token_counter))
+    running = [0, *accumulate(counted)]  # running totals: an exchange's tokens in one subtraction
+    pinned_at = [i for i, pin in enumerate(pins) if pin]
+    exchanges = [Exchange(columns, start, end, running[end] - running[start])
+                 for start, end in zip(starts, [*starts[1:], len(messages)], strict=True)]
+    if exchanges:
+        exchanges[-1].protected = "the current exchange: never dropped"
+    for position in reversed(pinned_at):  # reversed: an exchange names its first pinned message
+        exchanges[bisect_right(starts, position) - 1].protected = f"pinned (message {position}): never dropped"
     return exchanges
 
 
@@ -141,4 +188,4 @@ def live(ledger: Sequence[Exchange]) -> list[Exchange]:
 
 def live_tokens(ledger: Sequence[Exchange]) -> int:
     """Tokens the exchanges not dropped yet cost."""
-    return sum(sum(e.tokens) for e in ledger if e.dropped is None)
+    return sum(e.total_tokens for e in ledger if e.dropped is None)

@@ -14,7 +14,6 @@ from ..budget import TokenBudget
 from ..messages import InvalidHistoryError, Message, validate_messages
 from .dedup import Deduplicate
 from .exchanges import Exchange, TokenCounter, live, live_tokens, split_exchanges
-from .facts import facts
 from .scoring import MessageScore
 from .strategies import ImportanceScoring, RoleBasedRetention, Strategy
 from .summarize import SummarizeAndReplace
@@ -214,8 +213,7 @@ def _make_plan(items: Sequence[Any], ledger: list[Exchange], limit: int, before:
 
 def _rows(exchange: Exchange) -> list[Row]:
     """The plan's rows for one exchange: each message's status and the reason for it."""
-    previews = ([f.preview for f in exchange.facts] if len(exchange.facts) == len(exchange.messages)
-                else [facts(m).preview for m in exchange.messages])
+    previews = [f.preview for f in exchange.facts]
     rows = []
     for message, index, tokens, score, pinned, preview in zip(exchange.messages, exchange.indices, exchange.tokens,
                                                               exchange.scores, exchange.pinned, previews, strict=True):

@@ -44,7 +44,7 @@ class RankingStrategy:
                 break
             if not exchange.protected and exchange.dropped is None:
                 exchange.dropped = (self.name, f"{self.name}: {reason}")
-                total -= sum(exchange.tokens)
+                total -= exchange.total_tokens
         return ledger
 
 
