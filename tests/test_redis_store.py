@@ -15,7 +15,7 @@ import pytest
 from test_storage import (  # the shared interface tests run again here, against a RedisStore
     Clock,
     chat,
-    run_helper,
+    race_two_processes,
     test_a_key_pasted_into_the_conversation_is_redacted_on_save,  # noqa: F401
     test_a_session_deleted_after_loading_is_a_conflict_not_a_silent_recreate,  # noqa: F401
     test_a_state_that_is_not_json_safe_writes_nothing,  # noqa: F401
@@ -24,8 +24,7 @@ from test_storage import (  # the shared interface tests run again here, against
     test_list_newest_first_filter_by_user_latest_and_delete,  # noqa: F401
     test_round_trip_gives_the_same_state_and_a_working_manager,  # noqa: F401
     test_the_live_key_is_scrubbed_from_values_without_corrupting_the_data,  # noqa: F401
-    wait_for,
-)
+    )
 
 from course_lib.storage import (
     ConflictError,
@@ -161,21 +160,7 @@ def test_without_the_redis_package_the_error_says_how_to_install_it(server, monk
 def test_two_processes_saving_one_session_exactly_one_wins_and_nothing_is_lost(server, tmp_path):
     store = RedisStore(server.url)
     store.delete("shared")
-    store.save("shared", chat("My order number is 889."))
-    go = tmp_path / "go"
-    servers = [run_helper("race", "redis", server.url, "shared", str(go), name) for name in ("app1", "app2")]
-    for process, name in zip(servers, ("app1", "app2"), strict=True):
-        wait_for(tmp_path / f"go.{name}.ready", process)
-    go.touch()
-    outputs = []
-    for process in servers:
-        out, err = process.communicate(timeout=180)
-        assert process.returncode == 0, err
-        outputs.append(out.split())
-    assert sorted(outputs) == [["conflict", "re-applied"], ["won"]]
-    saved = [e.message["content"] for e in store.load("shared").transcript]
-    assert saved.count("Note from app1.") == 1 and saved.count("Note from app2.") == 1
-    assert [r.revision for r in store.list_sessions()] == [3]
+    race_two_processes(store, "redis", server.url, tmp_path)
 
 
 def test_a_write_between_watch_and_exec_is_a_conflict(store, monkeypatch):

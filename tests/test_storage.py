@@ -489,10 +489,14 @@ def test_the_revision_belongs_to_the_store_the_manager_was_loaded_from(tmp_path)
 @pytest.mark.parametrize("kind", ["json", "sqlite"])
 def test_two_processes_saving_one_session_exactly_one_wins_and_nothing_is_lost(tmp_path, kind):
     target = tmp_path / ("store" if kind == "json" else "store.db")
-    store = JsonStore(target) if kind == "json" else SqliteStore(target)
+    race_two_processes(JsonStore(target) if kind == "json" else SqliteStore(target), kind, str(target), tmp_path)
+
+
+def race_two_processes(store, kind: str, location: str, tmp_path: Path) -> None:
+    """Two processes load, edit and save one session at the same moment: one wins, the other re-applies."""
     store.save("shared", chat("My order number is 889."))
     go = tmp_path / "go"
-    servers = [run_helper("race", kind, str(target), "shared", str(go), name) for name in ("app1", "app2")]
+    servers = [run_helper("race", kind, location, "shared", str(go), name) for name in ("app1", "app2")]
     for server, name in zip(servers, ("app1", "app2"), strict=True):
         wait_for(tmp_path / f"go.{name}.ready", server)
     go.touch()
@@ -504,7 +508,7 @@ def test_two_processes_saving_one_session_exactly_one_wins_and_nothing_is_lost(t
     assert sorted(outputs) == [["conflict", "re-applied"], ["won"]]
     saved = [e.message["content"] for e in store.load("shared").transcript]
     assert saved.count("Note from app1.") == 1 and saved.count("Note from app2.") == 1
-    assert store.list_sessions()[0].revision == 3
+    assert [r.revision for r in store.list_sessions()] == [3]
 
 
 # -- files that are not what they seem ----------------------------------------------------------
