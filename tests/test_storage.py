@@ -131,20 +131,18 @@ def test_stores_refuse_bad_ids_everywhere_and_write_nothing(store, tmp_path):
     manager = chat("Hello there.")
     before = snapshot(tmp_path)
     for bad in ("../escape", "/tmp/escape", "a\x00b", ""):
-        with pytest.raises(InvalidIdError):
-            store.save(bad, manager)
-        with pytest.raises(InvalidIdError):
-            store.save("fine", manager, user_id=bad)
-        with pytest.raises(InvalidIdError):
-            store.load(bad)
-        with pytest.raises(InvalidIdError):
-            store.delete(bad)
-        with pytest.raises(InvalidIdError):
-            store.list_sessions(user_id=bad)
-        with pytest.raises(InvalidIdError):
-            store.latest_for(bad)
+        assert_every_method_refuses(store, bad, manager)
     assert snapshot(tmp_path) == before
     assert not (tmp_path / "escape.json").exists() and not Path("/tmp/escape.json").exists()
+
+
+def assert_every_method_refuses(store, bad: str, manager: ConversationManager) -> None:
+    """Every method that takes a session or user id raises InvalidIdError for ``bad``."""
+    for call in (lambda: store.save(bad, manager), lambda: store.save("fine", manager, user_id=bad),
+                 lambda: store.load(bad), lambda: store.delete(bad), lambda: store.list_sessions(user_id=bad),
+                 lambda: store.latest_for(bad)):
+        with pytest.raises(InvalidIdError):
+            call()
 
 
 def test_a_symlink_out_of_the_directory_is_never_followed(tmp_path):
