@@ -71,6 +71,7 @@ def write_csv(path: str | os.PathLike[str], columns: list[str], rows: list[dict[
 
 
 _LINES = re.compile(r"(\r\n|\r|\n)")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t")
 
 
 def guard_cell(value: Any) -> str:
@@ -80,12 +81,15 @@ def guard_cell(value: Any) -> str:
     pasting, and then ``5\\r=cmd|...`` would start a cell with ``=``. Plain numbers such as ``-3`` are
     left alone, and the guard is idempotent, so re-reading and re-writing a report changes nothing.
     """
-    parts = _LINES.split(str(value))
+    text = str(value)
+    if not text.startswith(_FORMULA_STARTS) and "\n" not in text and "\r" not in text:
+        return text  # one line that starts harmlessly: most cells, so they skip the split
+    parts = _LINES.split(text)
     return "".join(part if i % 2 else _guard_line(part) for i, part in enumerate(parts))
 
 
 def _guard_line(text: str) -> str:
-    if text[:1] in ("=", "+", "-", "@", "\t"):
+    if text.startswith(_FORMULA_STARTS):
         try:
             float(text.replace(",", ""))
         except ValueError:

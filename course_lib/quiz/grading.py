@@ -118,7 +118,8 @@ def _parse(data: bytes) -> Any:
     """JSON that is valid UTF-8 all the way down: ``"\\udc80"`` parses, but no report could hold it."""
     try:
         document = json.loads(data.decode("utf-8"))
-        json.dumps(document, ensure_ascii=False).encode("utf-8")
+        if _may_hold_surrogates(data):
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
     except UnicodeDecodeError as error:
         raise Unusable("not_json", f"not UTF-8 text (byte {error.start})") from error
     except UnicodeEncodeError as error:
@@ -128,6 +129,16 @@ def _parse(data: bytes) -> Any:
     except (ValueError, RecursionError) as error:  # e.g. nesting too deep, integer too long
         raise Unusable("not_json", f"not usable JSON: {str(error)[:80]}") from error
     return document
+
+
+def _may_hold_surrogates(data: bytes) -> bool:
+    """Whether parsed JSON can hold a lone surrogate: only a ``\\u`` escape makes one.
+
+    Strict UTF-8 (which ``_parse`` decoded) has no encoding for U+D800-U+DFFF, so a file without the
+    two bytes ``\\u`` cannot produce one, and the full check (re-encoding the whole document) is skipped.
+    A file with any escape, even an innocent ``\\u00e9``, still gets the full check.
+    """
+    return b"\\u" in data
 
 
 def _safe_id(value: Any) -> str:
@@ -187,7 +198,7 @@ def _check_quiz(record: dict[str, Any], quiz: Quiz) -> None:
     if submission_receipt(record) != record["receipt"]:
         raise Unusable("receipt_mismatch", "content does not match its receipt: edited after submit()", student)
     for question_id in record["answers"]:
-        if not any(q.id == question_id for q in quiz.questions):
+        if not quiz.has_question(question_id):
             raise Unusable("unknown_question", f"answers question {str(question_id)[:40]!r}, not in this quiz", student)
 
 
