@@ -15,7 +15,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,17 +55,17 @@ def folder_lock(folder: str | os.PathLike[str]) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def write_csv(path: str | os.PathLike[str], columns: list[str], rows: list[dict[str, Any]]) -> Path:
+def write_csv(path: str | os.PathLike[str], columns: list[str], rows: Iterable[Mapping[str, Any]]) -> Path:
     """CSV through the csv module, cells guarded against spreadsheet formulas, written atomically.
 
     ``\\r\\n`` ends each row (RFC 4180): with it the csv module quotes any cell holding ``\\r`` or ``\\n``,
     so a typed line break (even a bare ``\\r``) stays inside its cell instead of starting a new row.
+    A row's missing columns are empty cells; ``rows`` may be a generator, consumed once.
     """
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: guard_cell(v) for k, v in row.items()})
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows([guard_cell(row.get(column, "")) for column in columns] for row in rows)
     atomic_write_text(path, buffer.getvalue())
     return Path(path)
 
