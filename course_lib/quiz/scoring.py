@@ -144,6 +144,7 @@ class Score:
         return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=1024)  # a class's points take few values; reports format them 300,000 times
 def format_points(value: float) -> str:
     """Points without noise: 1 not 1.0, 0.3333 not 0.333333333."""
     text = f"{value:.4f}".rstrip("0").rstrip(".")
