@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..files import atomic_write_text
+from ..files import atomic_write_bytes
 
 
 def canonical_json(value: Any) -> bytes:
@@ -62,11 +62,13 @@ def write_csv(path: str | os.PathLike[str], columns: list[str], rows: Iterable[M
     so a typed line break (even a bare ``\\r``) stays inside its cell instead of starting a new row.
     A row's missing columns are empty cells; ``rows`` may be a generator, consumed once.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows(_guarded(row, columns) for row in rows)
-    atomic_write_text(path, buffer.getvalue())
+    encoded = io.BytesIO()  # UTF-8 as rows arrive: one copy of the file in memory, not text + bytes
+    with io.TextIOWrapper(encoded, encoding="utf-8", newline="", write_through=True) as text:
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(columns)
+        writer.writerows(_guarded(row, columns) for row in rows)
+        text.flush()
+        atomic_write_bytes(path, encoded.getbuffer())
     return Path(path)
 
 

@@ -44,7 +44,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 """How far ahead of the grader's clock a learner's server clock may run before a date counts as forged."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per learner, all held until the reports
 class Graded:
     """A valid submission, scored. ``scores`` follow the quiz's question order."""
 

@@ -98,7 +98,7 @@ def normalize_text(text: str) -> str:
 # --- the score -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a class's grading holds 100,000 of them
 class Score:
     """The result of scoring one raw answer: points, a status, and what to tell the learner.
 
