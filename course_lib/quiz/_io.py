@@ -75,18 +75,18 @@ def write_csv(path: str | os.PathLike[str], columns: list[str], rows: Iterable[M
 _LINES = re.compile(r"(\r\n|\r|\n)")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t")
 _CELL_APART = "\x00"
-_MAY_NEED_GUARD = re.compile(r"[\r\n]|(?:^|\x00)[=+\-@\t]")
-"""In a row's cells joined by NUL: a line break anywhere, or a cell starting like a formula.
+_MAY_NEED_GUARD = re.compile(r"[\r\n]|\x00[=+\-@\t]")
+"""In a row's cells, each after a NUL: a line break anywhere, or a cell starting like a formula.
 
 A NUL inside a cell can only make a false alarm (the row then takes the cell-by-cell path), never hide
-a cell that needs the guard, because every cell's start is the string's start or follows a NUL."""
+a cell that needs the guard, because every cell starts right after a NUL."""
 
 
 def _guarded(row: Mapping[str, Any], columns: list[str]) -> list[str]:
     """A row's cells in column order, each through ``guard_cell``; a row with nothing to guard (most of a
     class's answers) is checked with one regular-expression search instead of a call per cell."""
     cells = [str(row.get(column, "")) for column in columns]
-    if _MAY_NEED_GUARD.search(_CELL_APART.join(cells)):
+    if _MAY_NEED_GUARD.search(_CELL_APART + _CELL_APART.join(cells)):
         return [guard_cell(cell) for cell in cells]
     return cells
 
