@@ -63,12 +63,12 @@ def write_csv(path: str | os.PathLike[str], columns: list[str], rows: Iterable[M
     A row's missing columns are empty cells; ``rows`` may be a generator, consumed once.
     """
     encoded = io.BytesIO()  # UTF-8 as rows arrive: one copy of the file in memory, not text + bytes
-    with io.TextIOWrapper(encoded, encoding="utf-8", newline="", write_through=True) as text:
-        writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(columns)
-        writer.writerows(_guarded(row, columns) for row in rows)
-        text.flush()
-        atomic_write_bytes(path, encoded.getbuffer())
+    text = io.TextIOWrapper(encoded, encoding="utf-8", newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(_guarded(row, columns) for row in rows)
+    text.detach()  # flushes, and leaves the bytes open: closing them under a view would hide a write error
+    atomic_write_bytes(path, encoded.getbuffer())
     return Path(path)
 
 

@@ -7,6 +7,7 @@ the bounded read) is checked against what it replaced, and against the files it 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 from dataclasses import replace
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from quiz_helpers import answers_document, write_json
 
+from course_lib import files
 from course_lib.quiz import Quiz
 from course_lib.quiz._io import _guarded, canonical_json, guard_cell, sha256_hex, write_csv
 from course_lib.quiz.collect import _read_up_to
@@ -121,3 +123,20 @@ def test_the_long_table_is_streamed_and_tallied_like_the_rows(tmp_path: Path, sa
 )
 def test_a_bounded_read_never_passes_the_limit(content: bytes, expected: int, limit: int, length: int) -> None:
     assert _read_up_to(io.BufferedReader(io.BytesIO(content)), expected, limit) == content[:length]
+
+
+def test_a_full_disk_while_writing_a_report_raises_the_disk_error_and_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "answers.csv"
+    target.write_bytes(b"old\r\n")
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", disk_full)  # the temporary file cannot be flushed to a full disk
+    with pytest.raises(OSError, match="No space left") as raised:
+        write_csv(target, ["id"], ({"id": f"s{n}"} for n in range(5000)))
+    assert raised.type is OSError  # not a BufferError from closing the buffer the write was reading
+    monkeypatch.undo()
+    assert target.read_bytes() == b"old\r\n" and list(tmp_path.iterdir()) == [target]
