@@ -32,7 +32,7 @@ from typing import Any
 
 from .collect import Flag, Unusable, find_answer_files, owner_matches, path_owner, read_limited
 from .model import Quiz
-from .scoring import AnswerError, Score, score_answer
+from .scoring import AnswerError, Score, ScoreMemo
 from .session import ANSWERS_FORMAT, STUDENT_ID_PATTERN, submission_receipt
 
 __all__ = ["Flag", "GradeResult", "Graded", "GradingRules", "grade_directory", "read_submission"]
@@ -79,17 +79,21 @@ class GradingRules:
     deadline: datetime | None = None
 
 
-def read_submission(path: Path, name: str, quiz: Quiz, rules: GradingRules | None = None) -> Graded | Flag:
-    """Read one file (read-only) and return it graded, or a Flag saying why it cannot be graded."""
+def read_submission(
+    path: Path, name: str, quiz: Quiz, rules: GradingRules | None = None, memo: ScoreMemo | None = None
+) -> Graded | Flag:
+    """Read one file (read-only) and return it graded, or a Flag saying why it cannot be graded.
+
+    ``memo``: shared across a class's files against this ``quiz``, so equal answers are scored once."""
     try:
-        return _read(path, name, quiz, rules or GradingRules())
+        return _read(path, name, quiz, rules or GradingRules(), memo or ScoreMemo())
     except Unusable as reject:
         return Flag(name, reject.student_id, reject.code, reject.reason)
     except Exception as error:  # noqa: BLE001 - one file must never stop a class's grading
         return Flag(name, "", "internal_error", f"could not be graded ({type(error).__name__}: {error})"[:200])
 
 
-def _read(path: Path, name: str, quiz: Quiz, rules: GradingRules) -> Graded:
+def _read(path: Path, name: str, quiz: Quiz, rules: GradingRules, memo: ScoreMemo) -> Graded:
     document = _parse(read_limited(path, rules.max_bytes))
     if not isinstance(document, dict) or document.get("format") != ANSWERS_FORMAT:
         raise Unusable("bad_format", f"not a quiz answers file (expected format {ANSWERS_FORMAT!r})")
@@ -105,7 +109,7 @@ def _read(path: Path, name: str, quiz: Quiz, rules: GradingRules) -> Graded:
     scores = []
     for question in quiz.questions:
         try:
-            scores.append(score_answer(question, record["answers"].get(question.id)))
+            scores.append(memo.score(question, record["answers"].get(question.id)))
         except AnswerError as error:
             raise Unusable(error.code, str(error), student) from error
     _check_date(submitted_at, student, rules)
@@ -233,8 +237,9 @@ def grade_directory(
     rules = rules or GradingRules()
     files, flags = find_answer_files(root)
     graded: list[Graded] = []
+    memo = ScoreMemo()
     for path, name in _progress(files, progress):
-        outcome = read_submission(path, name, quiz, rules)
+        outcome = read_submission(path, name, quiz, rules, memo)
         (flags if isinstance(outcome, Flag) else graded).append(outcome)
     counted = _latest_per_student(graded, flags)
     flags.sort(key=lambda f: (f.file, f.code))

@@ -22,6 +22,7 @@ from course_lib.quiz._io import _guarded, canonical_json, guard_cell, sha256_hex
 from course_lib.quiz.collect import _read_up_to
 from course_lib.quiz.grading import Graded, GradingRules, grade_directory, read_submission
 from course_lib.quiz.reports import answer_rows
+from course_lib.quiz.scoring import AnswerError, ScoreMemo, score_answer
 from course_lib.quiz.stats import AnswerTally, compute_stats
 
 RIGHT = {"pick_one": "a", "pick_many": ["a", "b"], "budget": "153,604", "word": "stateless"}
@@ -140,3 +141,28 @@ def test_a_full_disk_while_writing_a_report_raises_the_disk_error_and_keeps_the_
     assert raised.type is OSError  # not a BufferError from closing the buffer the write was reading
     monkeypatch.undo()
     assert target.read_bytes() == b"old\r\n" and list(tmp_path.iterdir()) == [target]
+
+
+def test_the_memo_scores_each_distinct_answer_once_and_never_mixes_shapes(sample: Quiz) -> None:
+    memo, one, many = ScoreMemo(), sample.question("pick_one"), sample.question("pick_many")
+    first = memo.score(one, "a")
+    assert first == score_answer(one, "a") and memo.score(one, "a") is first
+    assert memo.score(many, ["a", "b"]) == score_answer(many, ["a", "b"])
+    assert memo.score(many, ["b", "a"]) == score_answer(many, ["b", "a"])
+    for wrong_shape in (["a"], 1, True, None, {"a": 1}):
+        if wrong_shape is None:
+            assert memo.score(one, wrong_shape).status == "blank"
+            continue
+        with pytest.raises(AnswerError):
+            memo.score(one, wrong_shape)
+    with pytest.raises(AnswerError):
+        memo.score(many, "a")  # a text where a list belongs, after the list ["a", "b"] was remembered
+    with pytest.raises(AnswerError):
+        memo.score(many, ["a", "a"])
+
+
+def test_a_class_shares_one_score_per_distinct_answer(tmp_path: Path, sample: Quiz) -> None:
+    for student in ("ann", "ben"):
+        write_json(tmp_path / f"{student}.json", answers_document(sample, student, RIGHT))
+    ann, ben = grade_directory(tmp_path, sample, rules=GradingRules(check_owner=False), progress=False).counted
+    assert all(a is b for a, b in zip(ann.scores, ben.scores, strict=True))
