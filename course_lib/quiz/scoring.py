@@ -98,7 +98,7 @@ def normalize_text(text: str) -> str:
 # --- the score -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)  # slots: a class's grading holds 100,000 of them
+@dataclass(frozen=True)
 class Score:
     """The result of scoring one raw answer: points, a status, and what to tell the learner.
 
@@ -303,33 +303,22 @@ def _score_numeric(question: Question, raw: str) -> Score:
             hint=question.hint,
         )
     read_as = format_number(value) + (f" {question.unit}" if question.unit else "")
-    if question.tolerance.accepts(value, _key_number(question.answer)):
+    if question.tolerance.accepts(value, parse_number(question.answer)):
         return _result(question, 1.0, [], read_as=read_as)
     mistake = next(
-        (m for m in question.mistakes if question.tolerance.accepts(value, _key_number(m.value))), None
+        (m for m in question.mistakes if question.tolerance.accepts(value, parse_number(m.value))), None
     )
     feedback = [mistake.feedback] if mistake else ["That is not the expected value."]
     return _result(question, 0.0, feedback, read_as=read_as, wrong_given=(format_number(value),))
 
 
-@functools.lru_cache(maxsize=1024)
-def _key_number(text: str) -> Fraction:
-    """A number from the key (answer or known mistake), read once: a class's grading asks for it per learner."""
-    return parse_number(text)
-
-
-@functools.lru_cache(maxsize=1024)
-def _key_text(text: str) -> str:
-    """A text answer from the key, normalized once. Learners' typed text is never cached."""
-    return normalize_text(text)
-
-
 def _score_text(question: Question, raw: str) -> Score:
     assert question.answer is not None
     typed = normalize_text(raw)
-    if any(_key_text(a) == typed for a in (question.answer, *question.accept)):
+    accepted = {normalize_text(a) for a in (question.answer, *question.accept)}
+    if typed in accepted:
         return _result(question, 1.0, [], read_as=typed)
-    mistake = next((m for m in question.mistakes if _key_text(m.value) == typed), None)
+    mistake = next((m for m in question.mistakes if normalize_text(m.value) == typed), None)
     feedback = [mistake.feedback] if mistake else ["That is not the expected answer."]
     return _result(question, 0.0, feedback, read_as=typed, wrong_given=(typed,))
 
