@@ -82,7 +82,7 @@ class Question:
         """The choice with this id, or None."""
         return self._choices_by_id.get(choice_id)
 
-    # Frozen, so what is derived from the fields is computed once: grading asks 10,000 times per question.
+    # Frozen, so lookups derived from the fields are built once: a question of 12,000 choices stays fast.
     @cached_property
     def _choices_by_id(self) -> dict[str, Choice]:
         return {c.id: c for c in reversed(self.choices)}  # reversed: the first of a repeated id wins
