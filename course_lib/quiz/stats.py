@@ -112,7 +112,7 @@ def _float(cell: str) -> float:
 
 
 class _Answer(NamedTuple):
-    """What the statistics need of one answers.csv row: a tuple, a third of the row's dict in memory."""
+    """What the statistics need of one answers.csv row: 104 bytes with its float, where the row's dict is 272."""
 
     student_id: str
     type: str
@@ -131,6 +131,7 @@ class AnswerTally:
 
     @classmethod
     def of(cls, rows: Iterable[Mapping[str, str]]) -> AnswerTally:
+        """Tally rows already in hand: ``course-quiz stats`` re-reading an answers.csv."""
         tally = cls()
         for _ in tally.each(rows):
             pass
