@@ -161,8 +161,10 @@ def test_the_memo_scores_each_distinct_answer_once_and_never_mixes_shapes(sample
         memo.score(many, ["a", "a"])
 
 
-def test_a_class_shares_one_score_per_distinct_answer(tmp_path: Path, sample: Quiz) -> None:
+def test_a_class_shares_one_score_per_distinct_answer_and_the_keys_question_ids(tmp_path: Path, sample: Quiz) -> None:
     for student in ("ann", "ben"):
         write_json(tmp_path / f"{student}.json", answers_document(sample, student, RIGHT))
     ann, ben = grade_directory(tmp_path, sample, rules=GradingRules(check_owner=False), progress=False).counted
     assert all(a is b for a, b in zip(ann.scores, ben.scores, strict=True))
+    own_ids = {id(q.id) for q in sample.questions}  # the key's strings, not ten new ones per file
+    assert ann.answers == RIGHT and {id(k) for k in ann.answers} | {id(k) for k in ben.answers} <= own_ids
