@@ -45,10 +45,19 @@ IMPORTS = {
     "anthropic + setup cell's names": "import anthropic; from course_lib import ConversationManager, make_client",
 }
 _PEAK_RSS = ("import resource, runpy, sys\n"
+             "def peak_kib():\n"
+             "    try:\n"
+             "        with open('/proc/self/status') as status:\n"
+             "            return next(int(line.split()[1]) for line in status if line.startswith('VmHWM:'))\n"
+             "    except (OSError, StopIteration, ValueError):\n"
+             "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
              "sys.argv = ['course-quiz', *sys.argv[1:]]\n"
              "try:\n    runpy.run_module('course_lib.quiz.cli', run_name='__main__')\n"
-             "finally:\n    print('peak_rss_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
-"""Runs the grading CLI in-process and reports its own peak RSS (Linux: KiB), so no other child is counted."""
+             "finally:\n    print('peak_rss_kib', peak_kib(), file=sys.stderr)")
+"""Runs the grading CLI in-process and reports its own peak RSS (Linux: KiB), so no other child is counted.
+
+Linux keeps ``ru_maxrss`` across ``execve``: a child started by a big process (``run.py`` with the peers
+loaded) would report its parent's peak. ``VmHWM`` belongs to the new process image, so it is read first."""
 
 
 @dataclass

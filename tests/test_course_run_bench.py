@@ -27,3 +27,12 @@ def test_grading_reports_the_graders_own_peak_memory_and_the_targets(tmp_path):
     assert "peak_rss_kib" not in run.grading.output
     text = course_run.write(tmp_path, run, {"CPUs": 2}, quick=True, command="test")[0].read_text(encoding="utf-8")
     assert "peak memory (RSS)" in text and "+0.100 s (**met**)" in text and "grading 5 submissions under 10 s" in text
+
+
+def test_the_graders_peak_memory_is_its_own_not_its_parents():
+    ballast = b"\x01" * (300 * 2**20)  # this process now holds 300 MiB; the grader it starts must not report it
+    try:
+        run = course_run.grade(5)
+    finally:
+        del ballast
+    assert run.graded == 5 and run.peak_rss_kib is not None and run.peak_rss_kib < 200 * 1024

@@ -18,6 +18,7 @@ import stat
 import string
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = ["Flag", "Unusable", "display_name", "find_answer_files", "owner_matches", "path_owner", "read_limited"]
 
@@ -99,11 +100,23 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
         if info.st_size > max_bytes:
             raise Unusable("too_large", f"{info.st_size:,} bytes; the limit is {max_bytes:,}")
         try:
-            data = handle.read(max_bytes + 1)
+            data = _read_up_to(handle, info.st_size, max_bytes)
         except OSError as error:
             raise Unusable("unreadable", f"cannot read: {error.strerror or error}") from error
     if len(data) > max_bytes:  # it grew while we read it
         raise Unusable("too_large", f"over {max_bytes:,} bytes")
+    return data
+
+
+def _read_up_to(handle: BinaryIO, expected: int, max_bytes: int) -> bytes:
+    """The file's bytes, at most ``max_bytes + 1``: the size ``fstat`` gave, plus whatever it grew by since.
+
+    Asking for ``max_bytes + 1`` at once would allocate (and page in) a megabyte buffer for every
+    two-kilobyte answers file; asking for the expected size plus one byte tells whether it grew.
+    """
+    data = handle.read(expected + 1)
+    if len(data) > expected:  # it grew after fstat: keep reading, but never past the limit
+        data += handle.read(max_bytes + 1 - len(data))
     return data
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from .collect import Flag, Unusable, find_answer_files, owner_matches, path_owner, read_limited
 from .model import Quiz
-from .scoring import AnswerError, Score, score_answer
+from .scoring import AnswerError, Score, ScoreMemo
 from .session import ANSWERS_FORMAT, STUDENT_ID_PATTERN, submission_receipt
 
 __all__ = ["Flag", "GradeResult", "Graded", "GradingRules", "grade_directory", "read_submission"]
@@ -44,7 +44,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 """How far ahead of the grader's clock a learner's server clock may run before a date counts as forged."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per learner, all held until the reports
 class Graded:
     """A valid submission, scored. ``scores`` follow the quiz's question order."""
 
@@ -79,17 +79,21 @@ class GradingRules:
     deadline: datetime | None = None
 
 
-def read_submission(path: Path, name: str, quiz: Quiz, rules: GradingRules | None = None) -> Graded | Flag:
-    """Read one file (read-only) and return it graded, or a Flag saying why it cannot be graded."""
+def read_submission(
+    path: Path, name: str, quiz: Quiz, rules: GradingRules | None = None, memo: ScoreMemo | None = None
+) -> Graded | Flag:
+    """Read one file (read-only) and return it graded, or a Flag saying why it cannot be graded.
+
+    ``memo``: shared across a class's files against this ``quiz``, so equal answers are scored once."""
     try:
-        return _read(path, name, quiz, rules or GradingRules())
+        return _read(path, name, quiz, rules or GradingRules(), memo or ScoreMemo())
     except Unusable as reject:
         return Flag(name, reject.student_id, reject.code, reject.reason)
     except Exception as error:  # noqa: BLE001 - one file must never stop a class's grading
         return Flag(name, "", "internal_error", f"could not be graded ({type(error).__name__}: {error})"[:200])
 
 
-def _read(path: Path, name: str, quiz: Quiz, rules: GradingRules) -> Graded:
+def _read(path: Path, name: str, quiz: Quiz, rules: GradingRules, memo: ScoreMemo) -> Graded:
     document = _parse(read_limited(path, rules.max_bytes))
     if not isinstance(document, dict) or document.get("format") != ANSWERS_FORMAT:
         raise Unusable("bad_format", f"not a quiz answers file (expected format {ANSWERS_FORMAT!r})")
@@ -102,23 +106,25 @@ def _read(path: Path, name: str, quiz: Quiz, rules: GradingRules) -> Graded:
     if rules.check_owner:
         _check_owner(name, student)
     _check_quiz(record, quiz)
+    # Keyed by the quiz's own id strings (every key was checked above): a class then shares ten key
+    # strings instead of holding ten per file.
+    answers = {q.id: record["answers"][q.id] for q in quiz.questions if q.id in record["answers"]}
     scores = []
     for question in quiz.questions:
         try:
-            scores.append(score_answer(question, record["answers"].get(question.id)))
+            scores.append(memo.score(question, answers.get(question.id)))
         except AnswerError as error:
             raise Unusable(error.code, str(error), student) from error
     _check_date(submitted_at, student, rules)
-    return Graded(
-        name, student, submitted_at, record["sequence"], record["receipt"], record["answers"], tuple(scores)
-    )
+    return Graded(name, student, submitted_at, record["sequence"], record["receipt"], answers, tuple(scores))
 
 
 def _parse(data: bytes) -> Any:
     """JSON that is valid UTF-8 all the way down: ``"\\udc80"`` parses, but no report could hold it."""
     try:
         document = json.loads(data.decode("utf-8"))
-        json.dumps(document, ensure_ascii=False).encode("utf-8")
+        if _may_hold_surrogates(data):
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
     except UnicodeDecodeError as error:
         raise Unusable("not_json", f"not UTF-8 text (byte {error.start})") from error
     except UnicodeEncodeError as error:
@@ -128,6 +134,16 @@ def _parse(data: bytes) -> Any:
     except (ValueError, RecursionError) as error:  # e.g. nesting too deep, integer too long
         raise Unusable("not_json", f"not usable JSON: {str(error)[:80]}") from error
     return document
+
+
+def _may_hold_surrogates(data: bytes) -> bool:
+    """Whether parsed JSON can hold a lone surrogate: only a ``\\u`` escape makes one.
+
+    Strict UTF-8 (which ``_parse`` decoded) has no encoding for U+D800-U+DFFF, so a file without the
+    two bytes ``\\u`` cannot produce one, and the full check (re-encoding the whole document) is skipped.
+    A file with any escape, even an innocent ``\\u00e9``, still gets the full check.
+    """
+    return b"\\u" in data
 
 
 def _safe_id(value: Any) -> str:
@@ -187,7 +203,7 @@ def _check_quiz(record: dict[str, Any], quiz: Quiz) -> None:
     if submission_receipt(record) != record["receipt"]:
         raise Unusable("receipt_mismatch", "content does not match its receipt: edited after submit()", student)
     for question_id in record["answers"]:
-        if not any(q.id == question_id for q in quiz.questions):
+        if not quiz.has_question(question_id):
             raise Unusable("unknown_question", f"answers question {str(question_id)[:40]!r}, not in this quiz", student)
 
 
@@ -222,8 +238,9 @@ def grade_directory(
     rules = rules or GradingRules()
     files, flags = find_answer_files(root)
     graded: list[Graded] = []
+    memo = ScoreMemo()
     for path, name in _progress(files, progress):
-        outcome = read_submission(path, name, quiz, rules)
+        outcome = read_submission(path, name, quiz, rules, memo)
         (flags if isinstance(outcome, Flag) else graded).append(outcome)
     counted = _latest_per_student(graded, flags)
     flags.sort(key=lambda f: (f.file, f.code))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -79,9 +80,14 @@ class Question:
 
     def choice(self, choice_id: str) -> Choice | None:
         """The choice with this id, or None."""
-        return next((c for c in self.choices if c.id == choice_id), None)
+        return self._choices_by_id.get(choice_id)
 
-    @property
+    # Frozen, so lookups derived from the fields are built once: a question of 12,000 choices stays fast.
+    @cached_property
+    def _choices_by_id(self) -> dict[str, Choice]:
+        return {c.id: c for c in reversed(self.choices)}  # reversed: the first of a repeated id wins
+
+    @cached_property
     def correct_ids(self) -> frozenset[str]:
         """Ids of the correct choices (empty for a learner copy or a non-choice question)."""
         return frozenset(c.id for c in self.choices if c.correct)
@@ -120,10 +126,18 @@ class Quiz:
 
     def question(self, question_id: str) -> Question:
         """The question with this id; KeyError names the quiz when it does not exist."""
-        for q in self.questions:
-            if q.id == question_id:
-                return q
-        raise KeyError(f"quiz {self.id!r} has no question {question_id!r}")
+        found = self._questions_by_id.get(question_id)
+        if found is None:
+            raise KeyError(f"quiz {self.id!r} has no question {question_id!r}")
+        return found
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in reversed(self.questions)}  # reversed: the first of a repeated id wins
+
+    def has_question(self, question_id: Any) -> bool:
+        """True when ``question_id`` names a question of this quiz (any value: it may come from a file)."""
+        return isinstance(question_id, str) and question_id in self._questions_by_id
 
     @property
     def total_points(self) -> float:
@@ -137,7 +151,7 @@ class Quiz:
         view["questions"] = [q.public_view() for q in self.questions]
         return view
 
-    @property
+    @cached_property  # the quiz is frozen; the grader compares it with every submission
     def quiz_hash(self) -> str:
         """SHA-256 of the learner-visible content, stored in every submission.
 

@@ -7,13 +7,14 @@ Every cell goes through ``write_csv``, so a typed answer can neither break a row
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ._io import write_csv
 from .grading import GradeResult
 from .scoring import format_points
-from .stats import write_stats
+from .stats import AnswerTally, write_stats
 
 __all__ = ["ANSWER_COLUMNS", "POINTS_ROW", "answer_rows", "raw_answer_text", "write_reports"]
 
@@ -26,26 +27,22 @@ def raw_answer_text(raw: Any) -> str:
     return ";".join(raw) if isinstance(raw, list) else str(raw)
 
 
-def answer_rows(result: GradeResult) -> list[dict[str, str]]:
-    """The long table: one row per student and question. Statistics are computed from these rows."""
-    rows = []
+def answer_rows(result: GradeResult) -> Iterator[dict[str, str]]:
+    """The long table, one row per student and question, made as it is written (10,000 students: 100,000 rows)."""
     for graded in result.counted:
         for question, score in zip(result.quiz.questions, graded.scores, strict=True):
-            rows.append(
-                {
-                    "student_id": graded.student_id,
-                    "file": graded.file,
-                    "question_id": question.id,
-                    "type": question.type,
-                    "answer": raw_answer_text(graded.answers.get(question.id)),
-                    "read_as": score.read_as or "",
-                    "status": score.status,
-                    "points": format_points(score.points),
-                    "possible": format_points(score.possible),
-                    "wrong_given": ";".join(score.wrong_given),
-                }
-            )
-    return rows
+            yield {
+                "student_id": graded.student_id,
+                "file": graded.file,
+                "question_id": question.id,
+                "type": question.type,
+                "answer": raw_answer_text(graded.answers.get(question.id)),
+                "read_as": score.read_as or "",
+                "status": score.status,
+                "points": format_points(score.points),
+                "possible": format_points(score.possible),
+                "wrong_given": ";".join(score.wrong_given),
+            }
 
 
 ANSWER_COLUMNS = [
@@ -66,8 +63,8 @@ def write_reports(result: GradeResult, out_dir: str | os.PathLike[str]) -> list[
     """Write answers.csv, grades.csv, flags.csv and the statistics; returns the paths written."""
     out = Path(out_dir)
     quiz = result.quiz
-    rows = answer_rows(result)
-    written = [write_csv(out / "answers.csv", ANSWER_COLUMNS, rows)]
+    tally = AnswerTally()  # one pass: each row goes to answers.csv and into the statistics, then is dropped
+    written = [write_csv(out / "answers.csv", ANSWER_COLUMNS, tally.each(answer_rows(result)))]
     qids = [q.id for q in quiz.questions]
     wide_columns = ["student_id", "file", "submitted_at", "receipt", *qids, "total", "percent"]
     possible = {q.id: format_points(q.points) for q in quiz.questions}
@@ -100,5 +97,5 @@ def write_reports(result: GradeResult, out_dir: str | os.PathLike[str]) -> list[
             out / "flags.csv", ["file", "student_id", "code", "reason"], [vars(f) for f in result.flags]
         )
     )
-    written += write_stats(rows, out, quiz)
+    written += write_stats(tally, out, quiz)
     return written

@@ -8,6 +8,7 @@ trusts a score that a client computed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import re
@@ -143,6 +144,7 @@ class Score:
         return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=1024)  # a class's points take few values; reports format them 300,000 times
 def format_points(value: float) -> str:
     """Points without noise: 1 not 1.0, 0.3333 not 0.333333333."""
     text = f"{value:.4f}".rstrip("0").rstrip(".")
@@ -206,6 +208,40 @@ def score_answer(question: Question, raw_answer: Any) -> Score:
     if question.type == "numeric":
         return _score_numeric(question, raw_answer)
     return _score_text(question, raw_answer)
+
+
+class ScoreMemo:
+    """``score_answer`` that remembers, for grading a whole class against one key.
+
+    A class gives few distinct answers per question (a choice id, a handful of numbers), and a Score is
+    frozen, so every learner who gave the same answer can share one: 100,000 answers become a few
+    hundred Score objects, scored once each. Only answers of the right shape are remembered (text, or a
+    list of texts); anything else goes straight to ``score_answer``, which refuses it every time.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str | tuple[str, ...]], Score] = {}
+
+    def score(self, question: Question, raw_answer: Any) -> Score:
+        shape = _hashable(raw_answer)
+        if shape is None:
+            return score_answer(question, raw_answer)
+        key = (question.id, shape)  # one memo per key file: question ids are unique within it
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = score_answer(question, raw_answer)
+        return found
+
+
+def _hashable(raw: Any) -> str | tuple[str, ...] | None:
+    """The raw answer as a dict key; None when it is neither text nor a list of texts (never remembered).
+
+    Exact types only: ``True == 1`` and ``hash(1.0) == hash(1)``, so numbers must never share a key."""
+    if type(raw) is str:
+        return raw
+    if type(raw) is list and all(type(item) is str for item in raw):
+        return tuple(raw)  # a tuple never equals a str, so ["a"] and "a" stay apart
+    return None
 
 
 def _result(question: Question, fraction: float, feedback: list[str], **extra: Any) -> Score:

@@ -18,9 +18,10 @@ import csv
 import html
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..files import atomic_write_text
 from ._io import write_csv
@@ -110,52 +111,87 @@ def _float(cell: str) -> float:
     return float(cell) if cell else 0.0
 
 
+class _Answer(NamedTuple):
+    """What the statistics need of one answers.csv row: 104 bytes with its float, where the row's dict is 272."""
+
+    student_id: str
+    type: str
+    status: str
+    points: float
+    wrong_given: str
+
+
+class AnswerTally:
+    """The answers rows grouped by question, kept compact: grading feeds it while writing answers.csv."""
+
+    def __init__(self) -> None:
+        self.by_question: dict[str, list[_Answer]] = {}  # in the order questions first appear
+        self.possible: dict[str, float] = {}  # each question's points, from its first row
+        self.totals: dict[str, float] = defaultdict(float)
+
+    @classmethod
+    def of(cls, rows: Iterable[Mapping[str, str]]) -> AnswerTally:
+        """Tally rows already in hand: ``course-quiz stats`` re-reading an answers.csv."""
+        tally = cls()
+        for _ in tally.each(rows):
+            pass
+        return tally
+
+    def each(self, rows: Iterable[Mapping[str, str]]) -> Iterator[Mapping[str, str]]:
+        """Yield each row unchanged after counting it, so one pass can also write it out."""
+        for row in rows:
+            qid, points = row["question_id"], _float(row["points"])
+            answers = self.by_question.get(qid)
+            if answers is None:
+                answers = self.by_question[qid] = []
+                self.possible[qid] = _float(row["possible"])
+            answers.append(_Answer(row["student_id"], row["type"], row["status"], points, row["wrong_given"]))
+            self.totals[row["student_id"]] += points
+            yield row
+
+
 def compute_stats(
-    rows: list[dict[str, str]], quiz: Quiz | None = None
+    rows: Iterable[Mapping[str, str]] | AnswerTally, quiz: Quiz | None = None
 ) -> tuple[list[QuestionStats], list[dict[str, Any]]]:
     """Per-question statistics and wrong-answer counts. With the quiz, unpicked distractors are listed too."""
-    order = [q.id for q in quiz.questions] if quiz else list(dict.fromkeys(r["question_id"] for r in rows))
-    by_question: dict[str, list[dict[str, str]]] = defaultdict(list)
-    totals: dict[str, float] = defaultdict(float)
-    for row in rows:
-        by_question[row["question_id"]].append(row)
-        totals[row["student_id"]] += _float(row["points"])
+    tally = rows if isinstance(rows, AnswerTally) else AnswerTally.of(rows)
+    order = [q.id for q in quiz.questions] if quiz else list(tally.by_question)
     stats, wrong_rows = [], []
     for qid in order:
-        answers = by_question.get(qid, [])
-        possible = _float(answers[0]["possible"]) if answers else (quiz.question(qid).points if quiz else 0.0)
-        item = {r["student_id"]: (_float(r["points"]) / possible if possible else 0.0) for r in answers}
-        points = {r["student_id"]: _float(r["points"]) for r in answers}
-        students = sorted(item)
-        n = len(answers)
-        stats.append(
-            QuestionStats(
-                question_id=qid,
-                type=answers[0]["type"] if answers else (quiz.question(qid).type if quiz else ""),
-                possible=possible,
-                graded=n,
-                answered=sum(1 for r in answers if r["status"] != "blank"),
-                share_correct=sum(1 for r in answers if r["status"] == "correct") / n if n else 0.0,
-                mean_score=sum(item.values()) / n if n else 0.0,
-                point_biserial=pearson(
-                    [item[s] for s in students], [totals[s] - points[s] for s in students]
-                ),
-                upper_lower=upper_lower(item, totals),
-            )
-        )
-        wrong_rows += _wrong_answers(qid, answers, quiz)
+        stats.append(_question_stats(qid, tally, quiz))
+        wrong_rows += _wrong_answers(qid, tally.by_question.get(qid, []), quiz)
     return stats, wrong_rows
 
 
-def _wrong_answers(qid: str, answers: list[dict[str, str]], quiz: Quiz | None) -> list[dict[str, Any]]:
+def _question_stats(qid: str, tally: AnswerTally, quiz: Quiz | None) -> QuestionStats:
+    answers, totals = tally.by_question.get(qid, []), tally.totals
+    possible = tally.possible[qid] if answers else (quiz.question(qid).points if quiz else 0.0)
+    item = {a.student_id: (a.points / possible if possible else 0.0) for a in answers}
+    points = {a.student_id: a.points for a in answers}
+    students = sorted(item)
+    n = len(answers)
+    return QuestionStats(
+        question_id=qid,
+        type=answers[0].type if answers else (quiz.question(qid).type if quiz else ""),
+        possible=possible,
+        graded=n,
+        answered=sum(1 for a in answers if a.status != "blank"),
+        share_correct=sum(1 for a in answers if a.status == "correct") / n if n else 0.0,
+        mean_score=sum(item.values()) / n if n else 0.0,
+        point_biserial=pearson([item[s] for s in students], [totals[s] - points[s] for s in students]),
+        upper_lower=upper_lower(item, totals),
+    )
+
+
+def _wrong_answers(qid: str, answers: list[_Answer], quiz: Quiz | None) -> list[dict[str, Any]]:
     counts: Counter[str] = Counter()
-    for row in answers:
-        if not row["wrong_given"]:
+    for answer in answers:
+        if not answer.wrong_given:
             continue
-        if row["type"] in ("single", "multi"):
-            counts.update(row["wrong_given"].split(";"))  # choice ids never contain ';'
+        if answer.type in ("single", "multi"):
+            counts.update(answer.wrong_given.split(";"))  # choice ids never contain ';'
         else:
-            counts[row["wrong_given"]] += 1  # a number or typed text is one value
+            counts[answer.wrong_given] += 1  # a number or typed text is one value
     if quiz is not None:
         for choice in quiz.question(qid).choices:
             if not choice.correct:
@@ -231,7 +267,9 @@ def stats_figure(stats: list[QuestionStats], wrong_rows: list[dict[str, Any]]) -
     return fig
 
 
-def write_stats(rows: list[dict[str, str]], out: Path, quiz: Quiz | None = None) -> list[Path]:
+def write_stats(
+    rows: Iterable[Mapping[str, str]] | AnswerTally, out: Path, quiz: Quiz | None = None
+) -> list[Path]:
     """Write question_stats.csv, wrong_answers.csv and question_stats.html (plotly.js inside: offline)."""
     stats, wrong_rows = compute_stats(rows, quiz)
     columns = [

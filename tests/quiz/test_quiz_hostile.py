@@ -15,7 +15,7 @@ import pytest
 from quiz_helpers import SAMPLE, answers_document, write_json
 
 from course_lib.quiz import Quiz, QuizSession
-from course_lib.quiz import grading as grading_module
+from course_lib.quiz import scoring as scoring_module
 from course_lib.quiz._io import guard_cell, write_csv
 from course_lib.quiz.cli import main
 from course_lib.quiz.collect import owner_matches, path_owner
@@ -75,7 +75,7 @@ def test_any_unforeseen_error_flags_that_file_and_the_batch_goes_on(
 ) -> None:
     submission_file(tmp_path, sample, "alice.json")
     submission_file(tmp_path, sample, "zoe.json", student="zoe")
-    real = grading_module.score_answer
+    real = scoring_module.score_answer
 
     def fragile(question, raw):  # type: ignore[no-untyped-def]
         if raw == "153,604" and fragile.calls == 0:
@@ -84,7 +84,7 @@ def test_any_unforeseen_error_flags_that_file_and_the_batch_goes_on(
         return real(question, raw)
 
     fragile.calls = 0  # type: ignore[attr-defined]
-    monkeypatch.setattr(grading_module, "score_answer", fragile)
+    monkeypatch.setattr(scoring_module, "score_answer", fragile)  # what grading's ScoreMemo calls
     result = grade_directory(tmp_path, sample, progress=False)
     assert [(f.file, f.code) for f in result.flags] == [("alice.json", "internal_error")]
     assert "RuntimeError: boom" in result.flags[0].reason
