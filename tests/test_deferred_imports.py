@@ -53,6 +53,16 @@ print(json.dumps({"answer": answer, "real_now": rfc3987_syntax is not stand_in a
     assert result == {"answer": True, "real_now": True, "deferred_again": False}
 
 
+def test_the_stand_in_still_says_where_the_package_is():
+    result = probe("""
+import importlib.util, json, sys
+from course_lib.classroom.deferred_imports import GRAMMAR_MODULE
+spec = importlib.util.find_spec(GRAMMAR_MODULE)  # raises ValueError for a module in sys.modules without a spec
+print(json.dumps({"origin": spec.origin, "still_deferred": "lark" not in sys.modules}))
+""")
+    assert result["origin"].endswith("rfc3987_syntax/__init__.py") and result["still_deferred"] is True
+
+
 def test_nothing_is_deferred_once_jsonschema_is_loaded():
     result = probe("""
 import json, sys

@@ -10,6 +10,8 @@ nbformat checks that format (python-jsonschema/jsonschema#1428 is the upstream r
 something actually asks for ``rfc3987_syntax``, a stand-in takes its place in ``sys.modules``; the
 first real use (a schema with ``"format": "iri"``, or any other name of the package) imports the real
 module and hands the call on, so every check gives the same answer it would have without this.
+The test run loads this module before nbval too (``-p course_lib.classroom.deferred_imports`` in
+pyproject.toml), so each pytest process, which imports nbformat, saves the same time.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def defer_iri_grammar() -> bool:
     if spec is None:
         return False
     stand_in = types.ModuleType(GRAMMAR_MODULE, "Stand-in until the IRI grammar is needed (course_lib).")
+    stand_in.__spec__ = spec  # find_spec() keeps answering where the real package is
     stand_in.__path__ = list(spec.submodule_search_locations or [])  # its submodules still import normally
 
     def is_valid_syntax(term: str, value: str) -> bool:
