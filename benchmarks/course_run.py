@@ -279,7 +279,8 @@ def notebook_part(nb: NotebookRun) -> list[str]:
     return ["## Where the notebook suite's time goes (pytest `--durations=0`)", "",
             table(["notebook", "all cells", "first cell (kernel start + setup imports)", "share"], rows, "lrrr"),
             "", f"Each notebook's cells run in order on one worker; {WORKERS} workers run at once, so the total is "
-            "more than the suite's wall time.", ""]
+            "more than the suite's wall time. The first cell is mostly the kernel's start and `import anthropic` "
+            "(see Imports): each notebook pays both, in its own kernel, as a learner's does.", ""]
 
 
 def write(out: Path, result: CourseRun, info: dict[str, Any], *, quick: bool, command: str) -> list[Path]:
