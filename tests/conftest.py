@@ -9,6 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# The README runs the suite on two workers beside notebook kernels, JupyterLab and Chromium, on two cores:
+# a per-example wall-clock deadline there times the neighbours, not the code (a 10 ms example took 532 ms).
+settings.register_profile("course", deadline=None)
+settings.load_profile("course")
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium: never `playwright install`
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
