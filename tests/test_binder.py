@@ -10,7 +10,7 @@ import pytest
 tomllib = pytest.importorskip("tomllib", reason="Python 3.11+ reads pyproject.toml with tomllib")
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
-TOOLS = {"pytest", "nbval", "hypothesis", "ruff", "playwright", "nbgrader", "jupyterhub"}
+TOOLS = {"pytest", "pytest-xdist", "nbval", "hypothesis", "ruff", "playwright", "nbgrader", "jupyterhub"}
 
 
 def requirement_lines(path: Path) -> list[str]:
