@@ -36,6 +36,16 @@ def test_the_package_face_imports_nothing_until_a_name_is_used():
     assert loaded == ["course_lib", "course_lib._version"]
 
 
+def test_a_replay_or_live_client_never_loads_the_simulator():
+    """The setup cell's names, and a replaying client: the simulator (~0.1 s of imports) stays unloaded."""
+    probe = ("import sys, json; from course_lib import ConversationManager, make_client; "
+             "make_client('replay', cassette='00_start_here'); "
+             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('course_lib.runtime.sim'))))")
+    loaded = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                       check=True).stdout)
+    assert loaded == []
+
+
 def test_every_public_name_of_the_face_resolves():
     for name in course_lib.__all__:
         assert getattr(course_lib, name) is not None, name

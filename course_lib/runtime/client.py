@@ -30,7 +30,7 @@ import warnings
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anthropic
 import httpx2
@@ -39,7 +39,9 @@ from anthropic._data import DEPRECATED_MODELS  # the SDK's own end-of-life table
 from .._version import __version__
 from ..defaults import DEFAULT_CONTEXT_WINDOW, DEFAULT_MODEL
 from .cassettes import Cassette, open_cassette, recording_handler, replay_handler
-from .sim import Faults, SimulatedClaude
+
+if TYPE_CHECKING:  # the simulator loads only when a client needs it: live and replay clients never do
+    from .sim import Faults, SimulatedClaude
 
 MODES = ("live", "simulated", "replay", "record")
 CASSETTE_DIR = Path(__file__).resolve().parents[2] / "cassettes"
@@ -141,7 +143,7 @@ def make_client(mode: str | None = None, *, cassette: str | None = None, via: st
         official = client.base_url.host == "api.anthropic.com"
         return _remember(client, ClientInfo("live", model, server=None if official else str(client.base_url)))
     if mode == "simulated":
-        simulator = SimulatedClaude(context_window, faults)
+        simulator = _simulator(context_window, faults)
         return _remember(_transport_client(simulator, max_retries), ClientInfo(mode, model, simulator))
     if not cassette:
         raise ClientConfigError(f"{mode} mode needs a cassette name, e.g. make_client(cassette='02_history')")
@@ -149,7 +151,7 @@ def make_client(mode: str | None = None, *, cassette: str | None = None, via: st
     if mode == "replay":
         return _remember(_transport_client(replay_handler(tape), max_retries), ClientInfo(mode, model, cassette=tape))
     if via == "simulated":
-        simulator = SimulatedClaude(context_window, faults)
+        simulator = _simulator(context_window, faults)
         handler = recording_handler(tape, simulator, "simulated")
         return _remember(_transport_client(handler, max_retries), ClientInfo(mode, model, simulator, tape))
     if via != "live":
@@ -160,6 +162,12 @@ def make_client(mode: str | None = None, *, cassette: str | None = None, via: st
     client = anthropic.Anthropic(max_retries=max_retries,
                                  http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))
     return _remember(client, ClientInfo(mode, model, cassette=tape))
+
+
+def _simulator(context_window: int, faults: Faults | dict[int, str] | None) -> SimulatedClaude:
+    from .sim import SimulatedClaude  # here, not at the top: ~0.1 s that live and replay clients need not pay
+
+    return SimulatedClaude(context_window, faults)
 
 
 def _require_key() -> None:
