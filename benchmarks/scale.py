@@ -147,10 +147,9 @@ def candidates(size: int, *, langchain: bool) -> list[Candidate]:
                  lambda result: len(result[1])))
     messages = history(size)
     current = sum(estimate_message_tokens(m) for m in messages[-2:])
-    pipeline = default_pipeline()
-    made.append((PRUNE, lambda: prune(messages, HISTORY_BUDGET + current, pipeline), len))
+    made.append((PRUNE, lambda: prune(messages, HISTORY_BUDGET + current), len))
     made.append((f"{PRUNE} (garbage collector on)",
-                 collector_on(lambda: prune(messages, HISTORY_BUDGET + current, pipeline)), len))
+                 collector_on(lambda: prune(messages, HISTORY_BUDGET + current)), len))
     made.append((f"{PRUNE} (new pipeline every call)",
                  lambda: prune(messages, HISTORY_BUDGET + current, default_pipeline()), len))
     if langchain:
@@ -358,9 +357,10 @@ def markdown(result: ScaleResult, info: dict[str, Any], *, quick: bool, command:
         *([f"Timed in fewer rounds: {'; '.join(slow)}.", ""] if slow else []),
         "What is timed: `get_messages()` for the managers (plus `get_system()` for the summary in the system "
         "prompt), with the smart managers' older turns already folded into a summary; `prune(history, budget)` "
-        "for the pruning pipeline (one `default_pipeline()` kept across calls, as a manager keeps one, so "
-        "its near-duplicate index is remembered and extended; the \"new pipeline every call\" row rebuilds it "
-        "every time; both share the per-message memo of scores and token counts); "
+        "for the pruning pipeline (called without a pipeline, as a learner calls it: the default pipeline is "
+        "one instance kept across calls, as a manager keeps its own, so its near-duplicate index is "
+        "remembered and extended; the \"new pipeline every call\" row passes a new `default_pipeline()` each "
+        "time, so the index is rebuilt; both share the per-message memo of scores and token counts); "
         "`trim_messages(history, strategy=\"last\", start_on=\"human\")` on a "
         "history already held as LangChain messages, with the token counter of the token-economy benchmark "
         "(each message converted back to the Messages API's shape and counted by "

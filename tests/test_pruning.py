@@ -2,6 +2,7 @@
 must hold for any valid conversation (valid result, whole exchanges, current exchange kept, fits)."""
 
 import copy
+import importlib
 import re
 from dataclasses import dataclass
 
@@ -405,6 +406,17 @@ def test_remembered_dedup_index_matches_a_fresh_one_as_the_history_grows_or_chan
     assert remembering._index is not None and len(remembering._index.keys) == len(exchange_starts(growing(60)))
     edited = growing(60)[:30] + growing(90)[40:70]  # not an extension: the index starts again
     assert plan(edited, 0, remembering).rows == plan(edited, 0, Deduplicate()).rows
+
+
+def test_without_a_pipeline_calls_share_one_default_whose_index_grows_with_the_history():
+    plan_module = importlib.import_module("course_lib.pruning.plan")  # the module: the package's `plan` is the function
+    dedup = plan_module._DEFAULT_PIPELINE.strategies[0]
+    assert plan(growing(40), 0).rows == plan(growing(40), 0, default_pipeline()).rows
+    index = dedup._index
+    assert plan(growing(60), 0).rows == plan(growing(60), 0, default_pipeline()).rows
+    assert dedup._index is index and len(index.keys) == len(exchange_starts(growing(60)))  # extended, not rebuilt
+    edited = growing(60)[:30] + growing(90)[40:70]
+    assert plan(edited, 0).rows == plan(edited, 0, default_pipeline()).rows  # not an extension: rebuilt
 
 
 def test_dedup_index_agrees_with_comparing_every_pair():

@@ -178,8 +178,9 @@ def plan(messages: Sequence[Any], budget: int | TokenBudget,
 
     Introduced in notebook 04_pruning. ``messages`` are message dicts or transcript entries
     (``.message``, ``.pinned``, ``.importance``); nothing is changed. ``pipeline`` defaults to
-    :func:`default_pipeline`; a single strategy or a list of them also works. ``token_counter``
-    (message -> tokens) replaces the estimator, e.g. with exact counts in live mode.
+    :func:`default_pipeline` (one instance, kept between calls); a single strategy or a list of
+    them also works. ``token_counter`` (message -> tokens) replaces the estimator, e.g. with exact
+    counts in live mode.
     """
     return _as_pipeline(pipeline).plan(messages, budget, token_counter=token_counter)
 
@@ -191,9 +192,15 @@ def prune(messages: Sequence[Any], budget: int | TokenBudget,
     return plan(messages, budget, pipeline, token_counter=token_counter).apply()
 
 
+_DEFAULT_PIPELINE = default_pipeline()
+"""What :func:`plan` and :func:`prune` use when given no pipeline: one instance, kept, as a manager
+keeps its own, so a history that only grew since the last call is indexed for near-duplicates only
+where it grew. Plans are the same as a new pipeline's (the index checks it was given an extension)."""
+
+
 def _as_pipeline(pipeline: Pipeline | Strategy | Sequence[Strategy] | None) -> Pipeline:
     if pipeline is None:
-        return default_pipeline()
+        return _DEFAULT_PIPELINE
     if isinstance(pipeline, Pipeline):
         return pipeline
     if isinstance(pipeline, Sequence):
