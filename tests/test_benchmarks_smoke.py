@@ -146,3 +146,12 @@ def test_the_real_peers_run_over_http(tiny: list) -> None:
         assert not result.error, result.error
         assert len(result.per_step) == scenario.turns and result.rows and result.prompt_tokens > 0
         assert result.in_request >= result.correct  # a reply only quotes what was sent
+
+
+def test_the_install_size_walk_finds_what_only_the_embedding_model_needs() -> None:
+    from benchmarks import install_size
+
+    result = install_size.measure()
+    assert {"wordllama", "numpy", "tokenizers"} <= set(result["added"])
+    assert "anthropic" not in result["added"] and "pyyaml" not in result["added"]  # the kit needs them anyway
+    assert result["added_mb"] > 10 and result["base_mb"] > result["added_mb"]
