@@ -38,6 +38,7 @@ import httpx2
 
 from .sim import SimulatedClaude
 from .sim.transport import api_error
+from .sse import is_event_stream
 
 __all__ = ["MAX_REQUEST_BYTES", "SimulatorServer", "start_server"]
 
@@ -100,7 +101,32 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             return
         except Exception as error:  # noqa: BLE001 — any simulator bug becomes the API's 500 shape, not a hang
             response = api_error(500, "api_error", f"simulator error: {type(error).__name__}")
+        if is_event_stream(response):
+            return self.send_stream(response)
         self.send(response)
+
+    def send_stream(self, response: httpx2.Response) -> None:
+        """Write a streamed reply as it comes: one HTTP chunk per event, flushed at once.
+
+        Outside the server's lock: the reply is finished before it streams, so a slow reader
+        (or ``--stream-delay``) holds up no other client. A stream cut halfway (the
+        ``stream_disconnect`` fault) closes the connection without the last chunk, which a client
+        reads as a dropped connection, exactly as it would one the network dropped.
+        """
+        self.send_response(200)
+        self.send_header("content-type", response.headers["content-type"])
+        self.send_header("cache-control", "no-cache")
+        self.send_header("transfer-encoding", "chunked")
+        self.send_header("request-id", "req_simulated")
+        self.end_headers()
+        try:
+            for event in response.iter_bytes():
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+                self.wfile.flush()
+        except (httpx2.TransportError, OSError):  # cut by the fault, or the client went away mid-stream
+            self.close_connection = True
+            return
+        self.wfile.write(b"0\r\n\r\n")
 
     def send(self, response: httpx2.Response) -> None:
         body = response.read()
