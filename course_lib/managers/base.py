@@ -23,7 +23,7 @@ leave the view starting with an assistant message or separate a ``tool_use`` fro
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -224,7 +224,7 @@ class ConversationManager(TranscriptKeeper, Requester, Persistent):
             raise
         return self._finish_turn(response)
 
-    def stream(self, content: str | Sequence[Mapping[str, Any]]) -> Iterator[str]:
+    def stream(self, content: str | Sequence[Mapping[str, Any]]) -> Generator[str, None, str]:
         """Send a message and yield the reply's text as it arrives; the reply is kept once the stream completes.
 
         Introduced in notebook 05_production_manager. ``for chunk in manager.stream("Hi"): print(chunk, end="")``.
@@ -258,7 +258,7 @@ class ConversationManager(TranscriptKeeper, Requester, Persistent):
         except BaseException:  # an error answered at once (already a ConversationError), Ctrl-C, or a break
             self._undo_turn(floor)
             raise
-        self._finish_turn(response)
+        return self._finish_turn(response)  # the generator's return value: the reply text send() would return
 
     def get_token_usage(self) -> dict[str, int]:
         """Token totals over every request so far, summaries included (they are billed too).
