@@ -90,7 +90,7 @@ def reply_events(message: dict[str, Any]) -> list[dict[str, Any]]:
             events.insert(2, {"type": "ping"})
     if not message["content"]:
         events.append({"type": "ping"})
-    stop = {"stop_reason": message["stop_reason"], "stop_sequence": message["stop_sequence"]}
+    stop = {"stop_reason": message["stop_reason"], "stop_sequence": message.get("stop_sequence")}
     delta: dict[str, Any] = {"type": "message_delta", "delta": stop, "usage": {"output_tokens": usage["output_tokens"]}}
     if "iterations" in usage:
         delta["usage"]["iterations"] = usage["iterations"]
