@@ -291,11 +291,16 @@ def test_chat_panel_draws_the_reply_as_it_streams_and_keeps_the_log_accessible()
     assert len(manager.transcript) == 2 and "streaming" not in panel.transcript.value
 
 
-def test_chat_panel_drops_a_partial_reply_and_says_so():
+def test_chat_panel_keeps_a_broken_reply_in_view_marked_not_kept():
     manager = ConversationManager(make_client("simulated", faults={1: "stream_error"}))
     panel = ChatPanel(manager)
     panel.draft.value = LONG_QUESTION["content"]
     panel.send_button.click()
     assert "StreamInterruptedError" in panel.status.value and "not kept" in panel.status.value
     assert panel.draft.value == LONG_QUESTION["content"]
-    assert manager.transcript == [] and "No messages yet" in panel.transcript.value
+    assert manager.transcript == []
+    shown = panel.transcript.value  # what the learner read stays in view, marked as not kept
+    assert "interrupted: not kept" in shown and "aria-busy" not in shown and 'role="log"' in shown
+    assert "(simulated answer, from Python" in shown  # the start of the reply that broke off
+    panel.send_button.click()  # the retry goes through, and the marked partial reply is gone
+    assert len(manager.transcript) == 2 and "interrupted" not in panel.transcript.value

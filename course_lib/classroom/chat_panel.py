@@ -37,7 +37,7 @@ class ChatPanel(Panel):
     else: the reply appears in the transcript as it streams, chunk by chunk. If that raises (an API
     error after the SDK's retries, an overflow, an empty message, a stream broken halfway), the
     error is shown in the panel, the draft stays in the box, and the manager has added nothing: a
-    partial reply is not kept, and the error says how much of it had arrived. Parts: ``draft``
+    partial reply is not kept (it stays in view, marked so) and the error says how much of it arrived. Parts: ``draft``
     (Textarea), ``send_button``, ``transcript`` (HTML), ``status`` (HTML), ``figure`` (FigureWidget),
     ``widget`` (the box).
     """
@@ -107,7 +107,11 @@ class ChatPanel(Panel):
         try:
             reply = self._stream(text) if callable(getattr(self.manager, "stream", None)) else self.manager.send(text)
         except Exception as error:  # a UI boundary: whatever went wrong is shown here, not lost in a log
-            self.transcript.value = self.transcript_html()  # the manager kept nothing: neither will the panel
+            partial = getattr(error, "partial_text", "")
+            # The manager kept nothing. What the learner already read of a broken reply stays in view,
+            # marked as not kept, rather than vanishing; without one, the transcript is redrawn as it is.
+            self.transcript.value = self.transcript_html(pending=(text, partial) if partial else None,
+                                                         interrupted=bool(partial))
             self.status.value = (f'<span style="color:{RED}"><b>Not sent</b> ({type(error).__name__}): '
                                  f"{html.escape(str(error))}</span><br>Your draft is still in the box.")
             return None
@@ -150,18 +154,21 @@ class ChatPanel(Panel):
 
     # -- drawing --------------------------------------------------------------------------------------
 
-    def transcript_html(self, pending: tuple[str, str] | None = None) -> str:
+    def transcript_html(self, pending: tuple[str, str] | None = None, interrupted: bool = False) -> str:
         """Every message of the transcript (the manager keeps them all), with its role and tokens.
 
         ``pending`` is a turn under way, ``(your message, the reply so far)``: shown after the
-        transcript and labelled as not kept yet, since the manager keeps it only once the stream completes.
+        transcript and labelled as not kept yet, since the manager keeps it only once the stream
+        completes; ``interrupted`` labels it as a stream that broke off, which the manager did not keep.
         """
         entries = getattr(self.manager, "transcript", None)
         items = [(e.message, f"{e.tokens:,} tokens") for e in entries] if entries is not None else [
             (m, f"{estimate_message_tokens(m):,} tokens") for m in self.manager.get_messages()]
         if pending:
-            items += [({"role": "user", "content": pending[0]}, "sending"),
-                      ({"role": "assistant", "content": pending[1]}, "streaming, not kept until complete")]
+            notes = (("not added", "interrupted: not kept, press Send to try again") if interrupted else
+                     ("sending", "streaming, not kept until complete"))
+            items += [({"role": "user", "content": pending[0]}, notes[0]),
+                      ({"role": "assistant", "content": pending[1]}, notes[1])]
         if not items:
             return "<i>No messages yet.</i>"
         lines = []
@@ -177,7 +184,7 @@ class ChatPanel(Panel):
         # The transcript scrolls, so its box takes keyboard focus (arrow keys scroll it) and names itself
         # to screen readers as a live log of the conversation; while a reply streams in, aria-busy asks
         # them to wait for it to settle instead of reading every chunk.
-        busy = ' aria-busy="true"' if pending else ""
+        busy = ' aria-busy="true"' if pending and not interrupted else ""
         return (f'<div role="log" aria-label="Conversation so far" tabindex="0"{busy} '
                 f'style="max-height:320px; overflow:auto">{"".join(lines)}</div>')
 
