@@ -2,7 +2,7 @@
 
 The SDK (sync and async), curl and a raw socket run everywhere. LangChain's ChatAnthropic and LiteLLM
 are not dependencies of the kit: their tests skip unless they are installed, as in the benchmarks'
-environment (``pip install -r benchmarks/requirements.txt``), where they run.
+environment (``pip install -r benchmarks/requirements.txt litellm``), where they run.
 """
 
 import asyncio
@@ -27,7 +27,7 @@ QUESTION = [{"role": "user", "content": "The venue for the book club is the Harb
             {"role": "user", "content": "How does a for loop work in Python?"}]
 TOOLS = [{"name": "book_room", "description": "Book a meeting room",
           "input_schema": {"type": "object", "properties": {"query": {"type": "string"}}}}]
-NOT_HERE = "is not installed: it is not a kit dependency (pip install -r benchmarks/requirements.txt)"
+NOT_HERE = "is not installed: it is not a kit dependency"
 WAIT = 10  # seconds a test waits for the server before it calls the wait a failure
 
 
@@ -222,7 +222,8 @@ def test_curl_no_buffer_sees_events_as_they_come(gated):
 # -- LangChain and LiteLLM, where they are installed -----------------------------------------------------
 
 def chat_anthropic(server):
-    langchain_anthropic = pytest.importorskip("langchain_anthropic", reason=f"langchain-anthropic {NOT_HERE}")
+    langchain_anthropic = pytest.importorskip(
+        "langchain_anthropic", reason=f"langchain-anthropic {NOT_HERE} (pip install -r benchmarks/requirements.txt)")
     return langchain_anthropic.ChatAnthropic(model=DEFAULT_MODEL, base_url=server.url, api_key="dummy",
                                              max_retries=0, max_tokens=400)
 
@@ -255,7 +256,7 @@ def test_langchain_astream_gets_the_same_text(server):
 
 def litellm_module():
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # LiteLLM would fetch its price list at import
-    return pytest.importorskip("litellm", reason=f"litellm {NOT_HERE}")
+    return pytest.importorskip("litellm", reason=f"litellm {NOT_HERE} (pip install litellm)")
 
 
 def test_litellm_streaming_gets_the_same_text(server):

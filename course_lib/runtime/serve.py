@@ -1,6 +1,6 @@
 """The simulated Claude as a local HTTP server on 127.0.0.1 that speaks the Messages API.
 
-Introduced in notebook 07_beyond_the_module. ``course-kit serve [--port N]`` starts it and prints its
+Introduced in notebook 07_beyond_the_module. ``course-kit serve [--port N] [--stream-delay S]`` starts it and prints its
 URL (port 0, the default, lets the system pick a free one). Anything that speaks the Messages API
 can then run offline and free against it:
 
@@ -16,15 +16,26 @@ can then run offline and free against it:
          -d '{"model": "'"$MODEL"'", "max_tokens": 200,
               "messages": [{"role": "user", "content": "What is a Python list?"}]}'
 
+  and streamed (``-N``: print each event as it arrives instead of buffering)::
+
+    curl -N http://127.0.0.1:8765/v1/messages -H 'content-type: application/json' \\
+         -H 'anthropic-version: 2023-06-01' -H 'x-api-key: dummy' \\
+         -d '{"model": "'"$MODEL"'", "max_tokens": 200, "stream": true,
+              "messages": [{"role": "user", "content": "What is a Python list?"}]}'
+
 * LangChain: ``ChatAnthropic(model=DEFAULT_MODEL, base_url="http://127.0.0.1:8765", api_key="dummy")``
-  (older releases call the argument ``anthropic_api_url``).
+  (older releases call the argument ``anthropic_api_url``); ``invoke``, ``stream`` and ``astream`` all work.
 
 It serves ``POST /v1/messages`` and ``POST /v1/messages/count_tokens`` (the beta paths too, with
-``?beta=true``) and answers everything else with the API's error shape. It does not stream
-(``"stream": true`` is a 400 that says so). One
-server holds one :class:`~course_lib.runtime.sim.SimulatedClaude` behind a lock, so concurrent
-clients share its prompt cache safely. It binds to 127.0.0.1 only, logs one line per request
-(method, path, status) and never logs headers, so the key a client sends is never printed.
+``?beta=true``) and answers everything else with the API's error shape. With ``"stream": true``
+the reply comes as the API's server-sent events (``text/event-stream``, see
+:mod:`course_lib.runtime.sim.streaming`), written as one HTTP chunk per event and flushed at once,
+so a client sees each event as it is sent; ``course-kit serve --stream-delay 0.05`` spaces them out
+to watch a reply arrive. A request the API would refuse is refused before any event, with the
+usual JSON error. One server holds one :class:`~course_lib.runtime.sim.SimulatedClaude` behind a
+lock, so concurrent clients share its prompt cache safely; a reply streams outside the lock. It
+binds to 127.0.0.1 only, logs one line per request (method, path, status) and never logs headers,
+so the key a client sends is never printed.
 """
 
 from __future__ import annotations
