@@ -238,7 +238,11 @@ def recording_handler(cassette: Cassette, forward: Callable[[httpx2.Request], ht
 
 
 def read_stream(response: httpx2.Response) -> dict[str, Any]:
-    """A streamed response as a recording: its events, and whether the connection dropped before the end."""
+    """A streamed response as a recording: its events, and whether the connection dropped before the end.
+
+    Read whole before the client sees it (then played back from the recording): recording is for
+    maintainers, and a recorded stream must be exactly what replay will give the notebooks.
+    """
     raw, dropped = b"", False
     try:
         for chunk in response.iter_bytes():

@@ -173,7 +173,8 @@ def make_async_client(mode: str | None = None, *, cassette: str | None = None,
                       cassette_dir: str | os.PathLike[str] | None = None) -> anthropic.AsyncAnthropic:
     """An ``anthropic.AsyncAnthropic`` client, chosen as :func:`make_client` chooses (record mode excepted).
 
-    Introduced in notebook 07_beyond_the_module. Recording stays with :func:`make_client`: the
+    No notebook needs it (their cells are synchronous); it is here for async code of your own, such
+    as a web chat that streams to many users at once. Recording stays with :func:`make_client`: the
     cassettes an async client replays are the ones the notebooks record.
     """
     mode = resolve_mode(mode)
