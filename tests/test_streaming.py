@@ -109,6 +109,8 @@ def test_thinking_streams_as_thinking_deltas_then_one_signature():
     assert {d.type for d in deltas[:-1]} == {"thinking_delta"}
     assert "".join(d.thinking for d in deltas[:-1]) == created.content[0].thinking
     assert deltas[-1].signature == created.content[0].signature
+    opened = next(e for e in events if e.type == "content_block_start")
+    assert (opened.content_block.thinking, opened.content_block.signature) == ("", "")
     with client.messages.stream(**request) as stream:
         same_reply(stream.get_final_message(), created)
 

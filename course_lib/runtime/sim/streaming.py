@@ -63,7 +63,7 @@ def block_events(index: int, block: dict[str, Any]) -> Iterator[dict[str, Any]]:
         start = {**block, "input": {}}
         deltas = [{"type": "input_json_delta", "partial_json": j} for j in json_chunks(block.get("input", {}))]
     elif kind == "thinking":
-        start = {"type": "thinking", "thinking": ""}
+        start = {"type": "thinking", "thinking": "", "signature": ""}  # as the API opens one: both empty
         deltas = [{"type": "thinking_delta", "thinking": t} for t in text_chunks(block["thinking"])]
         deltas.append({"type": "signature_delta", "signature": block.get("signature", "")})
     elif kind == "compaction":
