@@ -4,7 +4,7 @@ Introduced in notebook 05_production_manager (a reply streamed, and a stream bro
 served over HTTP by ``course-kit serve`` (07_beyond_the_module). The simulator writes its whole reply first, then
 plays it the way the API streams one (``"stream": true``), so ``client.messages.stream(...)``,
 ``create(stream=True)`` and other libraries' streaming read it unchanged, and the message they
-put back together equals the one ``create()`` returns:
+put back together has the content, stop reason and usage ``create()`` returns:
 
 1. ``message_start``: the message with empty ``content``, no stop reason, and its input usage
    (``output_tokens`` is a placeholder, as in the API);
