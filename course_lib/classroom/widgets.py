@@ -14,7 +14,7 @@ get the interactive panel; a saved notebook (widget state is not saved) and GitH
 summary from ``_repr_html_`` instead.
 
 Introduced in notebook 02_history_strategies (:class:`ChatPanel`), 03_token_budgets
-(:class:`TokenBudgetExplorer`) and 04_pruning (:class:`WindowExplorer`).
+(:class:`TokenBudgetExplorer`) and 05_pruning (:class:`WindowExplorer`).
 """
 
 from __future__ import annotations

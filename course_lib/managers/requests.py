@@ -1,6 +1,6 @@
 """How a manager talks to the API: one validated, logged request, and the one retry after an overflow.
 
-Introduced in notebook 02_history_strategies (errors) and 03_token_budgets (overflow recovery).
+Introduced in notebook 02_history_strategies (errors) and 04_counting_and_overflow (overflow recovery).
 """
 
 from __future__ import annotations
