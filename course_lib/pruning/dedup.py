@@ -1,6 +1,6 @@
 """Near-duplicate exchanges found through an index of shingles, not by comparing every pair.
 
-Introduced in notebook 04_pruning.
+Introduced in notebook 05_pruning.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ Shingle = tuple[str, ...]
 
 
 class Deduplicate(RankingStrategy):
-    """Drop an exchange when a later one says nearly the same thing. Introduced in notebook 04_pruning.
+    """Drop an exchange when a later one says nearly the same thing. Introduced in notebook 05_pruning.
 
     "Nearly the same" is the Jaccard similarity of the exchanges' word 3-shingles (runs of three
     words): at or above ``threshold`` the older one goes, since the later one is at least as

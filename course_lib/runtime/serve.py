@@ -1,6 +1,6 @@
 """The simulated Claude as a local HTTP server on 127.0.0.1 that speaks the Messages API.
 
-Introduced in notebook 07_beyond_the_module. ``course-kit serve [--port N] [--stream-delay S]`` starts it and prints its
+Introduced in notebook 08_beyond_the_module. ``course-kit serve [--port N] [--stream-delay S]`` starts it and prints its
 URL (port 0, the default, lets the system pick a free one). Anything that speaks the Messages API
 can then run offline and free against it:
 
@@ -160,7 +160,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 def start_server(port: int = 0, simulator: SimulatedClaude | None = None, quiet: bool = True) -> SimulatorServer:
     """Start a server in a background thread and return it (``server.url``; ``server.shutdown()`` stops it).
 
-    Introduced in notebook 07_beyond_the_module.
+    Introduced in notebook 08_beyond_the_module.
     """
     server = SimulatorServer(port, simulator, quiet)
     threading.Thread(target=server.serve_forever, name="course-kit-serve", daemon=True).start()

@@ -223,9 +223,9 @@ def test_practice_quiz_by_keyboard_alone(run_notebook, lab, expect) -> None:
 
 def test_graded_quiz_submits_by_keyboard_alone(run_notebook, lab) -> None:
     """Answer, change the answer, Tab down to Submit, Enter: the same file the mouse test checks."""
-    run = run_notebook("08_knowledge_check")
+    run = run_notebook("09_knowledge_check")
     page = run.page
-    quiz = load_quiz(lab.root / "quizzes" / "08_knowledge_check.yaml")
+    quiz = load_quiz(lab.root / "quizzes" / "09_knowledge_check.yaml")
     question = _first_single(quiz)
     wrong = next(c for c in question.choices if not c.correct)
     right = next(c for c in question.choices if c.correct)
@@ -242,7 +242,7 @@ def test_graded_quiz_submits_by_keyboard_alone(run_notebook, lab) -> None:
     status = output.locator(".widget-html-content", has_text="Submitted")
     status.wait_for()
     assert status.inner_text().startswith(
-        f"Submitted 08_knowledge_check as {lab.student}: 1 of {len(quiz.questions)} answered")
-    submission = json.loads((lab.root / "notebooks" / f"08_knowledge_check{ANSWERS_SUFFIX}").read_text())["submission"]
+        f"Submitted 09_knowledge_check as {lab.student}: 1 of {len(quiz.questions)} answered")
+    submission = json.loads((lab.root / "notebooks" / f"09_knowledge_check{ANSWERS_SUFFIX}").read_text())["submission"]
     assert submission["answers"] == {question.id: right.id}
     assert submission["receipt"] == submission_receipt(submission)
