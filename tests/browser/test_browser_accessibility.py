@@ -1,8 +1,12 @@
-"""Accessibility in JupyterLab: an axe-core audit of every notebook's widget and chart outputs.
+"""Accessibility in JupyterLab: an axe-core audit of every output area of every notebook after Run All.
 
-Scope: the audit covers the output areas our code draws (ipywidgets views, anywidgets and plotly
-charts), not JupyterLab's own menus and toolbars, which the course does not control. A serious or
-critical violation there fails the notebook; lesser ones (best-practice hints) are left to reading.
+Scope: every cell's output area (``.jp-OutputArea``: printed text, Markdown and HTML displays,
+widget views, charts, and the output prompts JupyterLab puts beside them), because anything a cell
+shows can fail a learner, not only our widgets. The audit once covered only widget and chart outputs
+and so missed a wide Markdown table in 07 that scrolled with no way to reach it by keyboard. Out of
+scope: JupyterLab's own menus, toolbars, cell editors and notebook frame, which the course does not
+control (axe does flag some of them). A serious or critical violation fails the notebook; lesser ones
+(best-practice hints) are left to reading.
 """
 
 from __future__ import annotations
@@ -28,28 +32,30 @@ from course_lib.quiz.session import ANSWERS_SUFFIX, submission_receipt
 
 pytestmark = pytest.mark.browser
 
-OUR_OUTPUTS = [
-    ".jp-Notebook .jp-OutputArea-output > .jupyter-widgets",  # the root view of a widget output
-    ".jp-Notebook .jp-OutputArea-output.jp-RenderedPlotly",  # a chart shown with fig.show()
-]
-"""The output areas the audit covers: widget views (explorers, panels, quizzes, FigureWidgets) and charts."""
+OUTPUT_AREAS = ".jp-Notebook .jp-Cell .jp-OutputArea"
+"""What the audit covers: each cell's output area, with everything rendered in it."""
 
 BLOCKING = ("serious", "critical")
 
+# Runs in the page: axe-core over every output area; each violating element is reported with the index
+# of the cell it is in (the notebook's own cell index: every cell is in the DOM, see conftest.py).
 AUDIT_JS = """
-async ([selectors, options]) => {
-  const include = selectors.filter(s => document.querySelector(s));
-  // Output areas drawn by an extension (no standard mime-type attribute): all of them must be in scope.
-  const drawn = document.querySelectorAll('.jp-Notebook .jp-OutputArea-output:not([data-mime-type])').length;
-  if (!include.length) { return { audited: 0, drawn, violations: [] }; }
-  const results = await axe.run({ include }, options);
-  const audited = selectors.reduce((n, s) => n + document.querySelectorAll(s).length, 0);
+async ([selector, options]) => {
+  const cells = Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'));
+  const areas = document.querySelectorAll(selector).length;
+  const outputs = document.querySelectorAll(selector + ' > .jp-OutputArea-child').length;
+  if (!areas) { return { areas, outputs, violations: [] }; }
+  const results = await axe.run({ include: [selector] }, options);
+  const cellOf = target => {
+    const el = document.querySelector(target[0]);
+    return el ? cells.indexOf(el.closest('.jp-Cell')) : -1;
+  };
   return {
-    audited, drawn,
-    violations: results.violations.map(v => ({
-      id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n').slice(0, 3).join(' ')),
-    })),
+    areas, outputs,
+    violations: results.violations.flatMap(v => v.nodes.map(n => ({
+      id: v.id, impact: v.impact, help: v.help, cell: cellOf(n.target),
+      node: n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n').slice(0, 3).join(' '),
+    }))),
   };
 }
 """
@@ -62,21 +68,41 @@ def axe_script() -> str:
     return axe.Axe().axe_script
 
 
-def audit(page: Any, axe_script: str) -> dict[str, Any]:
-    """Run axe-core on our output areas only; return how many were audited and every violation found."""
-    page.evaluate(axe_script)
-    return page.evaluate(AUDIT_JS, [OUR_OUTPUTS, {"resultTypes": ["violations"]}])
+def audit(run: Any, axe_script: str) -> dict[str, Any]:
+    """Run axe-core on every output area of ``run``'s notebook: counts, and each violating element.
+
+    Fails first if the page shows fewer outputs than the notebook's model holds: an output missing
+    from the DOM (a cell not rendered, say) would otherwise pass the audit unseen.
+    """
+    run.page.evaluate(axe_script)
+    report = run.page.evaluate(AUDIT_JS, [OUTPUT_AREAS, {"resultTypes": ["violations"]}])
+    held = sum(cell["outputs"] for cell in run.result["cells"])
+    assert report["outputs"] == held, f"{run.name}: the page shows {report['outputs']} outputs, the model {held}"
+    return report
 
 
-def test_widget_and_chart_outputs_pass_an_axe_audit(run_notebook, notebook_name: str, axe_script: str) -> None:
+def blocking(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The serious and critical violations, each one element."""
+    return [v for v in report["violations"] if v["impact"] in BLOCKING]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    return "\n".join(f"cell {v['cell']}: {v['impact']} {v['id']} ({v['help']}): {v['node']}" for v in violations)
+
+
+def test_every_output_passes_an_axe_audit(run_notebook, notebook_name: str, axe_script: str) -> None:
     """notebook_name: every notebooks/NN_*.ipynb (conftest.py parametrizes it)."""
     run = run_notebook(notebook_name)
-    report = audit(run.page, axe_script)
-    assert report["audited"] == report["drawn"], f"{notebook_name}: some widget or chart outputs escaped the audit"
-    blocking = [v for v in report["violations"] if v["impact"] in BLOCKING]
-    details = "\n".join(f"{v['impact']} {v['id']} ({v['help']}): {v['nodes'][:4]}" for v in blocking)
-    assert not blocking, f"{notebook_name}: {len(blocking)} serious/critical axe violations in our outputs:\n{details}"
+    found = blocking(audit(run, axe_script))
+    assert not found, f"{notebook_name}: {len(found)} serious/critical axe violations in its outputs:\n{describe(found)}"
 
+
+WIDE_TABLE = (
+    "'| ' + ' | '.join(f'column {i}' for i in range(30)) + ' |\\n'"
+    " + '|' + ' ---: |' * 30 + '\\n'"
+    " + '| ' + ' | '.join(['1,941,503'] * 30) + ' |'"
+)
+"""Python source for a Markdown table far wider than the notebook (30 columns of unbreakable numbers)."""
 
 GALLERY_CELLS = [
     # States the lessons may not reach: a chat panel after two turns, an over-budget explorer, the
@@ -93,11 +119,21 @@ GALLERY_CELLS = [
     "WindowExplorer(manager, strategy='importance')",
     "from course_lib.quiz import show_quiz\n"
     "show_quiz('03_token_budgets', answers_path='a11y-gallery.quiz-answers.json')",
+    # The control: a wide table shown as plain Markdown (as 07 once showed its benchmark results) makes
+    # JupyterLab's output area scroll sideways, and nothing there takes keyboard focus. The audit must
+    # catch it, or it can pass without looking. The course's way to show it is the next cell.
+    f"from IPython.display import Markdown\nMarkdown({WIDE_TABLE})",
+    f"from course_lib.classroom.panels import scrolling_markdown\nscrolling_markdown({WIDE_TABLE}, label='A wide table')",
 ]
+UNREACHABLE = len(GALLERY_CELLS) - 2
+"""The gallery cell the audit must fail: the bare wide table."""
 
 
 def test_every_classroom_widget_passes_an_axe_audit(run_notebook, lab, axe_script: str) -> None:
-    """Each widget in one generated notebook, so the audit does not depend on what the lessons record."""
+    """Each widget in one generated notebook, so the audit does not depend on what the lessons record.
+
+    And a control: the one output that must fail does fail, with the rule that 07 once broke.
+    """
     import nbformat
 
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in GALLERY_CELLS])
@@ -105,10 +141,13 @@ def test_every_classroom_widget_passes_an_axe_audit(run_notebook, lab, axe_scrip
     nbformat.write(notebook, lab.root / "notebooks" / "a11y_gallery.ipynb")
     run = run_notebook("a11y_gallery")
     assert run.problems() == []
-    report = audit(run.page, axe_script)
-    assert report["audited"] == report["drawn"] >= len(GALLERY_CELLS), report
-    blocking = [v for v in report["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, "\n".join(f"{v['impact']} {v['id']} ({v['help']}): {v['nodes'][:4]}" for v in blocking)
+    report = audit(run, axe_script)
+    assert report["areas"] == len(GALLERY_CELLS), report
+    found = blocking(report)
+    caught = [v for v in found if v["cell"] == UNREACHABLE]
+    assert [v["id"] for v in caught] == ["scrollable-region-focusable"], f"the control was not caught:\n{describe(found)}"
+    rest = [v for v in found if v["cell"] != UNREACHABLE]
+    assert not rest, describe(rest)
     run.screenshot("gallery")
 
 
