@@ -94,7 +94,7 @@ def test_every_output_passes_an_axe_audit(run_notebook, notebook_name: str, axe_
     """notebook_name: every notebooks/NN_*.ipynb (conftest.py parametrizes it)."""
     run = run_notebook(notebook_name)
     found = blocking(audit(run, axe_script))
-    assert not found, f"{notebook_name}: {len(found)} serious/critical axe violations in its outputs:\n{describe(found)}"
+    assert not found, f"{notebook_name}: {len(found)} serious/critical axe violations in outputs:\n{describe(found)}"
 
 
 WIDE_TABLE = (
@@ -123,32 +123,38 @@ GALLERY_CELLS = [
     # JupyterLab's output area scroll sideways, and nothing there takes keyboard focus. The audit must
     # catch it, or it can pass without looking. The course's way to show it is the next cell.
     f"from IPython.display import Markdown\nMarkdown({WIDE_TABLE})",
-    f"from course_lib.classroom.panels import scrolling_markdown\nscrolling_markdown({WIDE_TABLE}, label='A wide table')",
+    "from course_lib.classroom.scrolling import scrolling_markdown\n"
+    f"scrolling_markdown({WIDE_TABLE}, label='A wide table')",
 ]
 UNREACHABLE = len(GALLERY_CELLS) - 2
 """The gallery cell the audit must fail: the bare wide table."""
 
 
-def test_every_classroom_widget_passes_an_axe_audit(run_notebook, lab, axe_script: str) -> None:
-    """Each widget in one generated notebook, so the audit does not depend on what the lessons record.
-
-    And a control: the one output that must fail does fail, with the rule that 07 once broke.
-    """
+@pytest.fixture(scope="session")
+def gallery(run_notebook, lab) -> Any:
+    """The gallery notebook, written into the served copy and run (once per session)."""
     import nbformat
 
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in GALLERY_CELLS])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, lab.root / "notebooks" / "a11y_gallery.ipynb")
-    run = run_notebook("a11y_gallery")
-    assert run.problems() == []
-    report = audit(run, axe_script)
+    return run_notebook("a11y_gallery")
+
+
+def test_every_classroom_widget_passes_an_axe_audit(gallery, axe_script: str) -> None:
+    """Each widget in one generated notebook, so the audit does not depend on what the lessons record.
+
+    And a control: the one output that must fail does fail, with the rule that 07 once broke.
+    """
+    assert gallery.problems() == []
+    report = audit(gallery, axe_script)
     assert report["areas"] == len(GALLERY_CELLS), report
     found = blocking(report)
     caught = [v for v in found if v["cell"] == UNREACHABLE]
-    assert [v["id"] for v in caught] == ["scrollable-region-focusable"], f"the control was not caught:\n{describe(found)}"
+    assert [v["id"] for v in caught] == ["scrollable-region-focusable"], f"control not caught:\n{describe(found)}"
     rest = [v for v in found if v["cell"] != UNREACHABLE]
     assert not rest, describe(rest)
-    run.screenshot("gallery")
+    gallery.screenshot("gallery")
 
 
 # --- keyboard only ---------------------------------------------------------------------------------
@@ -205,6 +211,25 @@ def test_budget_explorer_by_keyboard_alone(run_notebook) -> None:
     assert_budget_moved(before, after)
     assert press_until(page, "Shift+Tab", "current message", output, limit=1) == 1
     assert run.problems() == []
+
+
+def test_wide_output_scrolls_by_keyboard_alone(gallery) -> None:
+    """From the cell above, Tab reaches scrolling_markdown's box and the arrow keys scroll it sideways."""
+    page = gallery.page
+    box = page.locator(".jp-Notebook .jp-OutputArea [role=region]")
+    assert box.get_attribute("aria-label") == "A wide table"
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: nothing here scrolls"
+    page.locator(".jp-Notebook .jp-Cell").nth(UNREACHABLE).locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Escape")  # command mode, where JupyterLab binds the arrow keys to its cells
+    stops = []  # past the cell's toolbar buttons; the bare table in that cell takes no focus
+    while not box.evaluate("el => el === document.activeElement"):
+        assert len(stops) < 10, f"Tab never reached the box; it stopped on {stops}"
+        page.keyboard.press("Tab")
+        stops.append(focused(page)["tag"])
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => el.scrollLeft > 0", arg=box.element_handle(), timeout=5_000)
+    gallery.screenshot("wide-output-keyboard", box)
 
 
 def _letter_button(box: Any, letter: str) -> Any:
