@@ -254,6 +254,7 @@ async (path) => {
       index: i,
       count: cell.executionCount,
       source: cell.sharedModel.getSource().slice(0, 200),
+      outputs: outputs.length,
       errors: outputs.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
       stderr: outputs.filter(o => o.output_type === 'stream' && o.name === 'stderr').map(o => String(o.text)),
     });
