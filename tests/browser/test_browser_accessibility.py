@@ -3,7 +3,7 @@
 Scope: every cell's output area (``.jp-OutputArea``: printed text, Markdown and HTML displays,
 widget views, charts, and the output prompts JupyterLab puts beside them), because anything a cell
 shows can fail a learner, not only our widgets. The audit once covered only widget and chart outputs
-and so missed a wide Markdown table in 07_beyond_the_module that scrolled with no way to reach it by
+and so missed a wide Markdown table in 08_beyond_the_module that scrolled with no way to reach it by
 keyboard. Out of scope: JupyterLab's own menus, toolbars, cell editors and notebook frame, which the
 course does not control (axe does flag some of them). A serious or critical violation fails the notebook; lesser ones
 (best-practice hints) are left to reading.
@@ -120,7 +120,7 @@ GALLERY_CELLS = [
     "from course_lib.quiz import show_quiz\n"
     "show_quiz('03_token_budgets', answers_path='a11y-gallery.quiz-answers.json')",
     # Controls, which the audit must catch, or it could pass without looking. A wide table shown as plain
-    # Markdown (as 07_beyond_the_module once showed its benchmark results) makes the output scroll
+    # Markdown (as 08_beyond_the_module once showed its benchmark results) makes the output scroll
     # sideways, and nothing there takes keyboard focus; the course's way to show it is the cell after.
     f"from IPython.display import Markdown\nMarkdown({WIDE_TABLE})",
     "from course_lib.classroom.scrolling import scrolling_markdown\n"
@@ -133,7 +133,7 @@ GALLERY_CELLS = [
 UNREACHABLE = {len(GALLERY_CELLS) - 3: "a bare wide table", len(GALLERY_CELLS) - 1: "a collapsed long output"}
 """The gallery cells the audit must fail, each with ``scrollable-region-focusable``.
 
-That is the violation 07_beyond_the_module once had."""
+That is the violation 08_beyond_the_module once had."""
 WIDE_BOX = len(GALLERY_CELLS) - 2
 """The gallery cell showing the wide table in scrolling_markdown's box."""
 
@@ -154,7 +154,7 @@ def gallery(run_notebook, lab) -> Any:
 def test_every_classroom_widget_passes_an_axe_audit(gallery, axe_script: str) -> None:
     """Each widget in one generated notebook, so the audit does not depend on what the lessons record.
 
-    And the controls: each output that must fail does fail, with the rule 07_beyond_the_module once broke.
+    And the controls: each output that must fail does fail, with the rule 08_beyond_the_module once broke.
     """
     assert gallery.problems() == []
     report = audit(gallery, axe_script)
