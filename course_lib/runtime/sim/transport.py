@@ -18,6 +18,7 @@ from .answers import fit_output, respond
 from .context_management import ManagedContext, manage_context
 from .rules import RequestRejected, check_request, prefix_keys, request_segments, request_tokens
 from .thinking import thinking_block, thinking_config
+from .validation import check_fields
 
 MIN_CACHEABLE_TOKENS = 1024
 CACHE_TTL_SECONDS = 300
@@ -102,6 +103,7 @@ class SimulatedClaude:
         try:
             body = read_body(request.content)
             self.requests.append(body)
+            check_fields(body, path.endswith("count_tokens"), request.headers.get("anthropic-version", ""))
             if body.get("stream"):
                 raise RequestRejected(NO_STREAMING)
             managed = manage_context(body, check_request(body), betas_of(request))
