@@ -17,6 +17,7 @@ from ...tokens import content_text
 from .answers import fit_output, respond
 from .context_management import ManagedContext, manage_context
 from .rules import RequestRejected, check_request, prefix_keys, request_segments, request_tokens
+from .stopping import stop_at_sequence
 from .thinking import thinking_block, thinking_config
 from .validation import check_fields
 
@@ -133,6 +134,8 @@ class SimulatedClaude:
                 f"input length and `max_tokens` exceed context limit: {input_tokens} + {max_tokens} > "
                 f"{self.context_window}, decrease input length or `max_tokens` and try again")
         content, stop_reason, output_tokens = self.reply(body, managed, max_tokens)
+        content, stop_reason, output_tokens, stop_sequence = stop_at_sequence(
+            content, stop_reason, output_tokens, body.get("stop_sequences"))
         cache_read, cache_write = self.cache_usage(body, segments)
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:24]
         message = {
@@ -142,7 +145,7 @@ class SimulatedClaude:
             "model": body.get("model", ""),
             "content": content,
             "stop_reason": stop_reason,
-            "stop_sequence": None,
+            "stop_sequence": stop_sequence,
             "usage": {
                 "input_tokens": input_tokens - cache_read - cache_write,
                 "output_tokens": output_tokens,
