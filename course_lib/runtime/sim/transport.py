@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import time
@@ -55,9 +56,20 @@ class Faults:
 
 
 def api_error(status: int, kind: str, message: str, headers: Mapping[str, str] | None = None) -> httpx2.Response:
-    """An error response shaped like the API's: ``{"type": "error", "error": {...}}``."""
-    body = {"type": "error", "error": {"type": kind, "message": message}, "request_id": "req_simulated"}
-    return httpx2.Response(status, json=body, headers=dict(headers or {}))
+    """An error response shaped like the API's: ``{"type": "error", "error": {...}, "request_id": ...}``,
+    with the same id in the ``request-id`` header, where the SDK reads it (``error.request_id``)."""
+    request_id = new_request_id()
+    body = {"type": "error", "error": {"type": kind, "message": message}, "request_id": request_id}
+    return httpx2.Response(status, json=body, headers={**(headers or {}), "request-id": request_id})
+
+
+_REQUEST_NUMBERS = itertools.count(1)
+
+
+def new_request_id() -> str:
+    """A request id unique within this process, so a learner can tell one failure's report from
+    another's (the API's are random: ``req_011C...``; these count, which keeps runs reproducible)."""
+    return f"req_sim_{next(_REQUEST_NUMBERS):016d}"
 
 
 def read_body(content: bytes) -> dict[str, Any]:
@@ -90,8 +102,11 @@ class SimulatedClaude:
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
         path = request.url.path
-        if request.method != "POST" or path not in ("/v1/messages", "/v1/messages/count_tokens"):
-            return api_error(404, "not_found_error", f"the simulator does not serve {request.method} {path}")
+        if path not in ("/v1/messages", "/v1/messages/count_tokens"):
+            return api_error(404, "not_found_error", "Not Found")  # the API's words for an unknown path
+        if request.method != "POST":  # the API documents no 405 type; "other 4XX" are invalid_request_error
+            return api_error(405, "invalid_request_error", f"Method Not Allowed: {path} accepts POST only",
+                             {"allow": "POST"})
         self.attempts += 1
         fault = self.faults.schedule.get(self.attempts)
         if fault == "connection":
