@@ -55,11 +55,13 @@ class Faults:
                 raise ValueError(f"fault attempt numbers start at 1; got {attempt!r}")
 
 
-def api_error(status: int, kind: str, message: str, headers: Mapping[str, str] | None = None) -> httpx2.Response:
+def api_error(status: int, kind: str, message: str, headers: Mapping[str, str] | None = None,
+              details: Mapping[str, Any] | None = None) -> httpx2.Response:
     """An error response shaped like the API's: ``{"type": "error", "error": {...}, "request_id": ...}``,
     with the same id in the ``request-id`` header, where the SDK reads it (``error.request_id``)."""
     request_id = new_request_id()
-    body = {"type": "error", "error": {"type": kind, "message": message}, "request_id": request_id}
+    error = {"type": kind, "message": message, **({"details": dict(details)} if details else {})}
+    body = {"type": "error", "error": error, "request_id": request_id}
     return httpx2.Response(status, json=body, headers={**(headers or {}), "request-id": request_id})
 
 
@@ -127,7 +129,7 @@ class SimulatedClaude:
                 return httpx2.Response(200, json=self.count_tokens(body, managed))
             return httpx2.Response(200, json=self.create_message(body, managed))
         except RequestRejected as rejected:
-            return api_error(400, "invalid_request_error", rejected.message)
+            return api_error(rejected.status, rejected.kind, rejected.message, details=rejected.details)
 
     # -- the Messages endpoint ----------------------------------------------------------------
 

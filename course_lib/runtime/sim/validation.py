@@ -48,6 +48,7 @@ def check_fields(body: Mapping[str, Any], counting: bool = False, version: str =
     request's ``anthropic-version`` header.
     """
     check_known_fields(body, counting)
+    check_thread(body.get("thread"))
     for name in ("model", "messages") if counting else ("model", "max_tokens", "messages"):
         if name not in body:
             raise RequestRejected(f"{name}: Field required")
@@ -71,6 +72,20 @@ def check_fields(body: Mapping[str, Any], counting: bool = False, version: str =
     thinking = body.get("thinking")
     if forced and isinstance(thinking, Mapping) and thinking.get("type") in ("enabled", "adaptive"):
         raise RequestRejected("Thinking may not be enabled when tool_choice forces tool use.")
+
+
+THREAD_NOT_FOUND = ("No usable Thread state was found for `previous_message_id`. Replay the full conversation "
+                    "with `thread: {\"type\": \"create\"}` to start a new Thread.")
+"""The SDK's own description of the error (``anthropic.types.ThreadNotFoundError``)."""
+
+
+def check_thread(thread: Any) -> None:
+    """Message threads (beta): the simulator keeps no thread, as a server may lose one, so a request that
+    continues a thread gets the API's 404 ``thread_not_found``; the SDK then replays the whole
+    conversation with ``thread: {"type": "create"}``, which is answered like any request. So the SDK's
+    tool runner, which threads by default, works offline and sends what it would after a lost thread."""
+    if isinstance(thread, Mapping) and thread.get("type") == "continue":
+        raise RequestRejected(THREAD_NOT_FOUND, 404, "not_found_error", {"error_code": "thread_not_found"})
 
 
 @lru_cache(maxsize=2)
