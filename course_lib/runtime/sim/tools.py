@@ -37,11 +37,10 @@ from .rules import blocks_of
 
 __all__ = ["answer_from_tool", "call_tools", "fill_input", "tool_choice_of"]
 
-KEYWORD_MATCH = 0.5
-"""A question word this close to a word of the tool's name (cosine, or 1.0 for the same stem) is a cue:
-"rain" and "temperature" are about 0.55 from "weather", "umbrella" 0.24."""
-SENTENCE_MATCH = 0.2
-"""...and the whole question must be at least this close to the tool's name and description."""
+KEYWORD_MATCH = 0.3
+"""A question word at least this close to a word of the tool's name is a cue (cosine; 1.0 for the same
+stem): about where words used alike begin (:func:`course_lib.embeddings.cosine`): "snow" and "outside"
+are about 0.4 from "weather", "sunny" 0.34, "umbrella" 0.24."""
 FREE_TEXT_MATCH = 0.45
 """How close a question must be to a tool that takes only free text, unless it asks with the tool's verb."""
 
@@ -206,14 +205,15 @@ def relevance(text: str, tool: Mapping[str, Any]) -> float:
 
 
 def matches(text: str, tool: Mapping[str, Any]) -> bool:
-    """The text asks for the tool's job. A tool whose input is only free text (a ``query``) gives no
+    """The text asks for the tool's job: one of its words means what the tool's name does. A tool whose
+    input is only free text (a ``query``) gives no
     value to look for, so it needs more: the request's verb is the tool's ("search", "run"), or the
     whole text is close to what the tool does."""
     from ...embeddings import cosine
 
+    if needs_specific_input(tool):  # the value it needs (a city) must be there too: see obvious_calls
+        return keyword_match(text, tool) >= KEYWORD_MATCH
     closeness = cosine(text, tool_words(tool)[1])
-    if needs_specific_input(tool):
-        return keyword_match(text, tool) >= KEYWORD_MATCH and closeness >= SENTENCE_MATCH
     verbs = {stem(w.lower()) for w in words(text)[:4] if w.lower() in REQUEST_WORDS}
     return bool(verbs & {stem(w) for w in tool_words(tool)[0]}) or closeness >= FREE_TEXT_MATCH
 
@@ -251,10 +251,11 @@ def fill_input(schema: Mapping[str, Any], texts: list[str], best_effort: bool) -
     when the texts spell them out."""
     properties: Mapping[str, Any] = schema.get("properties") or {}
     required = set(schema.get("required") or [])
+    choices = {str(o).lower() for p in properties.values() if isinstance(p, Mapping) for o in p.get("enum", [])}
     filled: dict[str, Any] = {}
     for name, prop in properties.items():
         prop = prop if isinstance(prop, Mapping) else {}
-        value = value_for(name, prop, texts, optional=name not in required)
+        value = value_for(name, prop, texts, optional=name not in required, taken=choices)
         if value is MISSING and name in required and best_effort:
             value = guess(name, prop, texts)
         if value is not MISSING:
@@ -271,8 +272,10 @@ def has_cue(text: str, options: Iterable[str]) -> bool:
     return any(re.search(rf"\b{re.escape(o)}s?\b", text) for o in options)
 
 
-def value_for(name: str, prop: Mapping[str, Any], texts: list[str], optional: bool) -> Any:
-    """The value the texts give for one property, or MISSING."""
+def value_for(name: str, prop: Mapping[str, Any], texts: list[str], optional: bool,
+              taken: frozenset[str] | set[str] = frozenset()) -> Any:
+    """The value the texts give for one property, or MISSING; ``taken`` are another property's enum
+    values ("in fahrenheit" names a unit, not a place)."""
     kind = prop.get("type", "string")
     kind = next((k for k in kind if k != "null"), "string") if isinstance(kind, list) else kind
     if "const" in prop:
@@ -284,12 +287,12 @@ def value_for(name: str, prop: Mapping[str, Any], texts: list[str], optional: bo
     if kind == "boolean":
         return MISSING if optional else prop.get("default", any(has_cue(t.lower(), [name]) for t in texts[:1]))
     if kind == "array":
-        item = value_for(name, prop.get("items") or {}, texts, optional)
+        item = value_for(name, prop.get("items") or {}, texts, optional, taken)
         return MISSING if item is MISSING else [item]
     if kind == "object":
         nested = fill_input(prop, texts, best_effort=False)
         return nested if all(k in nested for k in prop.get("required", [])) and (nested or not optional) else MISSING
-    return MISSING if optional else string_for(name, prop, texts)
+    return MISSING if optional else string_for(name, prop, texts, taken)
 
 
 def mentioned_enum(options: list[Any], texts: list[str]) -> Any:
@@ -327,14 +330,14 @@ def clamp(value: float, prop: Mapping[str, Any]) -> float:
     return value
 
 
-def string_for(name: str, prop: Mapping[str, Any], texts: list[str]) -> Any:
+def string_for(name: str, prop: Mapping[str, Any], texts: list[str], taken: frozenset[str] | set[str]) -> Any:
     """A string by what the property is for: an email, a url, a path, a place, an id, a name, or free text."""
     specific = specific_finders(name, prop)
     if not specific:
         return texts[0].strip() if texts and texts[0].strip() else MISSING
     for text in texts:
         for find in specific:
-            if found := find(text):
+            if (found := find(text)) and found.lower() not in taken:
                 return found
     return MISSING
 
