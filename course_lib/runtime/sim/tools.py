@@ -61,6 +61,8 @@ def tool_choice_of(body: Mapping[str, Any]) -> tuple[str, str | None, bool]:
 
 @dataclass(frozen=True)
 class Call:
+    """A tool to call, and the part of the message it answers (whose values fill its input first)."""
+
     tool: Mapping[str, Any]
     clause: str
 
@@ -88,6 +90,7 @@ def call_tools(body: Mapping[str, Any], messages: list[dict[str, Any]], question
 
 
 def tool_use(call: Call, context: list[str], turn: int, index: int) -> dict[str, Any]:
+    """The block for one call; its id is unique within the conversation and the same on a rerun."""
     tool = call.tool
     values = fill_input(tool["input_schema"], [call.clause, *context], best_effort=True)
     digest = hashlib.sha256(json.dumps([call.clause, tool["name"], turn, index]).encode()).hexdigest()[:16]
@@ -178,9 +181,8 @@ def relevance(text: str, tool: Mapping[str, Any]) -> float:
 
 def matches(text: str, tool: Mapping[str, Any]) -> bool:
     """The text asks for the tool's job: one of its words means what the tool's name does. A tool whose
-    input is only free text (a ``query``) gives no
-    value to look for, so it needs more: the request's verb is the tool's ("search", "run"), or the
-    whole text is close to what the tool does."""
+    input is only free text (a ``query``) gives no value to look for, so it needs more: the request's
+    verb is the tool's ("search", "run"), or the whole text is close to what the tool does."""
     from ...embeddings import cosine
 
     if needs_specific_input(tool):  # the value it needs (a city) must be there too: see obvious_calls
@@ -238,6 +240,7 @@ def called_names(messages: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def answer_one(name: str, asked: str, result: Mapping[str, Any]) -> str:
+    """One sentence from one result: its line that best answers the question, said as the tool's."""
     output = result_text(result)
     if result.get("is_error"):
         return f"{name} reported an error: {output or 'no details'}."
@@ -248,7 +251,7 @@ def answer_one(name: str, asked: str, result: Mapping[str, Any]) -> str:
 
 
 def result_text(result: Mapping[str, Any]) -> str:
-    """A result's text; a JSON object is read as "key: value" pairs, the way a person would say it."""
+    """A result's text; a JSON object is read out as its pairs ("local time 21:40, zone Asia/Tokyo")."""
     text = content_text([result]).strip()
     try:
         data = json.loads(text)
