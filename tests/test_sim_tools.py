@@ -253,3 +253,19 @@ def test_langchain_bind_tools_round_trip_over_the_server(server):
     assert call["name"] == "get_weather" and call["args"] == {"location": "Krakow"}
     final = model.invoke([question, first, ToolMessage("Krakow: 12 C and overcast.", tool_call_id=call["id"])])
     assert not final.tool_calls and "12 C and overcast" in final.text
+
+
+def test_a_pydantic_schema_with_an_optional_integer_is_filled(client):
+    pydantic = pytest.importorskip("pydantic")
+
+    class Forecast(pydantic.BaseModel):
+        city: str
+        days: int | None = pydantic.Field(description="How many days ahead, 1 to 10", ge=1, le=10)
+
+    tool = {"name": "get_forecast", "description": "The weather forecast for a city",
+            "input_schema": Forecast.model_json_schema()}
+    reply = client.messages.create(model=DEFAULT_MODEL, max_tokens=300, tools=[tool], messages=[
+        {"role": "user", "content": "Can I get the forecast for Rome over the next 3 days?"}])
+    (call,) = [b for b in reply.content if b.type == "tool_use"]
+    assert call.input == {"city": "Rome", "days": 3}
+    Forecast.model_validate(call.input)

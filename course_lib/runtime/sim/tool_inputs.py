@@ -58,13 +58,23 @@ def fill_input(schema: Mapping[str, Any], texts: list[str], best_effort: bool) -
     choices = {str(o).lower() for p in properties.values() if isinstance(p, Mapping) for o in p.get("enum", [])}
     filled: dict[str, Any] = {}
     for name, prop in properties.items():
-        prop = prop if isinstance(prop, Mapping) else {}
+        prop = first_choice(prop if isinstance(prop, Mapping) else {})
         value = value_for(name, prop, texts, optional=name not in required, taken=choices)
         if value is MISSING and name in required and best_effort:
             value = guess(name, prop, texts)
         if value is not MISSING:
             filled[name] = value
     return filled
+
+
+def first_choice(prop: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A property written as ``anyOf``/``oneOf`` (pydantic's ``Optional[int]``) read as its first
+    branch that is not ``null``, keeping the property's own title, description and default."""
+    branches = prop.get("anyOf") or prop.get("oneOf")
+    if not isinstance(branches, list):
+        return prop
+    branch = next((b for b in branches if isinstance(b, Mapping) and b.get("type") != "null"), {})
+    return {**branch, **{k: v for k, v in prop.items() if k not in ("anyOf", "oneOf")}}
 
 
 def cues(name: str, prop: Mapping[str, Any]) -> str:
