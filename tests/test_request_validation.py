@@ -102,6 +102,8 @@ BAD_FIELDS = [
      "tools.0.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'"),
     ({"tools": [{"name": "get_weather"}]}, "tools.0.custom.input_schema: Field required"),
     ({"tools": [TOOL, TOOL]}, "tools: Tool names must be unique."),
+    ({"tools": [{**TOOL, "input_schema": {"type": "object", "properties": {"city": {"type": "town"}}}}]},
+     "tools.0.custom.input_schema: JSON schema is invalid. It must match JSON Schema draft 2020-12"),
     ({"tools": [TOOL], "tool_choice": {"type": "required"}},  # OpenAI's spelling
      "tool_choice: Input tag 'required' found using 'type' does not match any of the expected tags"),
     ({"tools": [TOOL], "tool_choice": {"type": "tool", "name": "get_time"}},

@@ -16,6 +16,7 @@ should be a valid integer") and is marked below as the simulator's own wording.
 
 from __future__ import annotations
 
+import json
 import re
 import typing
 from collections.abc import Mapping
@@ -217,9 +218,28 @@ def check_tools(tools: Any) -> None:
         schema = tool["input_schema"]
         if not isinstance(schema, Mapping) or schema.get("type") != "object":  # the simulator's wording
             raise RequestRejected(f"{where}.input_schema.type: Input should be 'object'")
+        if not is_valid_schema(json.dumps(schema, sort_keys=True)):
+            raise RequestRejected(f"{where}.input_schema: {INVALID_SCHEMA}")
         names.append(tool["name"])
     if len(names) != len(set(names)):
         raise RequestRejected("tools: Tool names must be unique.")  # the simulator's wording
+
+
+INVALID_SCHEMA = ("JSON schema is invalid. It must match JSON Schema draft 2020-12 "
+                  "(https://json-schema.org/draft/2020-12). Learn more about tool use at "
+                  "https://platform.claude.com/docs/en/agents-and-tools/tool-use/overview.")
+
+
+@lru_cache(maxsize=1024)
+def is_valid_schema(schema_json: str) -> bool:
+    """The schema is valid JSON Schema draft 2020-12 (cached: a client sends the same tools every turn)."""
+    from jsonschema import Draft202012Validator, SchemaError
+
+    try:
+        Draft202012Validator.check_schema(json.loads(schema_json))
+    except SchemaError:
+        return False
+    return True
 
 
 def check_tool_choice(choice: Any, tools: list[Any]) -> None:
