@@ -269,3 +269,24 @@ def test_a_pydantic_schema_with_an_optional_integer_is_filled(client):
     (call,) = [b for b in reply.content if b.type == "tool_use"]
     assert call.input == {"city": "Rome", "days": 3}
     Forecast.model_validate(call.input)
+
+
+def test_a_nested_pydantic_model_is_filled_through_its_refs(client):
+    pydantic = pytest.importorskip("pydantic")
+
+    class Address(pydantic.BaseModel):
+        city: str
+
+    class Booking(pydantic.BaseModel):
+        guest: str = pydantic.Field(description="Full name of the guest")
+        destination: Address
+        nights: int = pydantic.Field(ge=1, le=30)
+
+    schema = Booking.model_json_schema()
+    assert "$defs" in schema  # the nested model is a reference, as LangChain and the SDK send it
+    tool = {"name": "book_hotel", "description": "Book a hotel room", "input_schema": schema}
+    reply = client.messages.create(model=DEFAULT_MODEL, max_tokens=300, tools=[tool], messages=[
+        {"role": "user", "content": "Please book a hotel in Lisbon for 3 nights for Ana Silva"}])
+    (call,) = [b for b in reply.content if b.type == "tool_use"]
+    expected = Booking(guest="Ana Silva", destination=Address(city="Lisbon"), nights=3)
+    assert Booking.model_validate(call.input) == expected

@@ -17,7 +17,7 @@ from typing import Any
 
 from .language import STOPWORDS, stem, words
 
-__all__ = ["ID", "MISSING", "fill_input", "meaning_words", "needs_specific_input"]
+__all__ = ["ID", "MISSING", "fill_input", "inline_refs", "meaning_words", "needs_specific_input"]
 
 WEEKDAYS_AND_MONTHS = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march
     april may june july august september october november december today tomorrow tonight""".split())
@@ -65,6 +65,22 @@ def fill_input(schema: Mapping[str, Any], texts: list[str], best_effort: bool) -
         if value is not MISSING:
             filled[name] = value
     return filled
+
+
+def inline_refs(schema: Any, defs: Mapping[str, Any] | None = None, depth: int = 0) -> Any:
+    """The schema with each local ``$ref`` ("#/$defs/Address", as pydantic writes nested models)
+    replaced by what it points to, so every property can be read where it is used."""
+    if defs is None:
+        defs = {**schema.get("definitions", {}), **schema.get("$defs", {})} if isinstance(schema, Mapping) else {}
+    if isinstance(schema, list):
+        return [inline_refs(item, defs, depth) for item in schema]
+    if not isinstance(schema, Mapping):
+        return schema
+    name = str(schema.get("$ref", "")).rsplit("/", 1)[-1]
+    if name in defs and depth < 8:  # a recursive model is cut off rather than followed forever
+        pointed = {**defs[name], **{k: v for k, v in schema.items() if k != "$ref"}}
+        return inline_refs(pointed, defs, depth + 1)
+    return {k: inline_refs(v, defs, depth) for k, v in schema.items() if k not in ("$defs", "definitions")}
 
 
 def first_choice(prop: Mapping[str, Any]) -> Mapping[str, Any]:

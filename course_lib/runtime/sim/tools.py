@@ -32,7 +32,7 @@ from typing import Any
 from ...tokens import content_text
 from .language import STOPWORDS, sentences, stem, words
 from .rules import blocks_of
-from .tool_inputs import ID, fill_input, meaning_words, needs_specific_input
+from .tool_inputs import ID, fill_input, inline_refs, meaning_words, needs_specific_input
 
 __all__ = ["answer_from_tool", "call_tools", "tool_choice_of"]
 
@@ -69,7 +69,8 @@ class Call:
 
 def call_tools(body: Mapping[str, Any], messages: list[dict[str, Any]], question: str):
     """The reply's (content, "tool_use") when it calls tools, or None when it answers in text."""
-    tools = [t for t in body.get("tools") or [] if isinstance(t.get("input_schema"), Mapping)]
+    tools = [{**t, "input_schema": inline_refs(t["input_schema"])} for t in body.get("tools") or []
+             if isinstance(t.get("input_schema"), Mapping)]
     kind, forced_name, parallel = tool_choice_of(body)
     if not tools or kind == "none":
         return None
