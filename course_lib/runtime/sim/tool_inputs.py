@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from .language import STOPWORDS, stem, words
@@ -99,7 +100,12 @@ def cues(name: str, prop: Mapping[str, Any]) -> str:
 
 
 def has_cue(text: str, options: Iterable[str]) -> bool:
-    return any(re.search(rf"\b{re.escape(o)}s?\b", text) for o in options)
+    return cue_pattern(tuple(options)).search(text) is not None
+
+
+@lru_cache(maxsize=256)
+def cue_pattern(options: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, options)) + r")s?\b")
 
 
 def value_for(name: str, prop: Mapping[str, Any], texts: list[str], optional: bool,
