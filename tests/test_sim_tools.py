@@ -290,3 +290,14 @@ def test_a_nested_pydantic_model_is_filled_through_its_refs(client):
     (call,) = [b for b in reply.content if b.type == "tool_use"]
     expected = Booking(guest="Ana Silva", destination=Address(city="Lisbon"), nights=3)
     assert Booking.model_validate(call.input) == expected
+
+
+def test_a_tool_with_only_optional_inputs_still_gets_the_question(client):
+    search = {"name": "search_docs", "description": "Search the product documentation.",
+              "input_schema": {"type": "object", "properties": {"query": {"type": "string"},
+                                                                "limit": {"type": "integer"}}}}
+    question = "Can you search the docs for how refunds work?"
+    reply = client.messages.create(model=DEFAULT_MODEL, max_tokens=300, tools=[search],
+                                   messages=[{"role": "user", "content": question}])
+    (call,) = [b for b in reply.content if b.type == "tool_use"]
+    assert call.input == {"query": question}  # no limit was asked for, so none is sent

@@ -52,8 +52,9 @@ def meaning_words(text: str) -> list[str]:
 
 def fill_input(schema: Mapping[str, Any], texts: list[str], best_effort: bool) -> dict[str, Any]:
     """An object for ``schema`` from the texts (most relevant first): required properties always when
-    ``best_effort`` (a guess if nothing fits), otherwise only those the texts supply; optional ones only
-    when the texts spell them out."""
+    ``best_effort`` (a guess if nothing fits), otherwise only those the texts supply; optional ones when
+    the texts spell them out (an enum value, a place), or, when nothing else is filled, the first
+    free-text one (a ``query``)."""
     properties: Mapping[str, Any] = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     choices = {str(o).lower() for p in properties.values() if isinstance(p, Mapping) for o in p.get("enum", [])}
@@ -65,6 +66,11 @@ def fill_input(schema: Mapping[str, Any], texts: list[str], best_effort: bool) -
             value = guess(name, prop, texts)
         if value is not MISSING:
             filled[name] = value
+    if best_effort and not filled:  # a call with only optional inputs still says what it is about
+        free = next((n for n, p in properties.items() if isinstance(p, Mapping) and p.get("type", "string") == "string"
+                     and "enum" not in p and not specific_finders(n, p)), None)
+        if free is not None and texts and texts[0].strip():
+            filled[free] = texts[0].strip()
     return filled
 
 
@@ -128,7 +134,9 @@ def value_for(name: str, prop: Mapping[str, Any], texts: list[str], optional: bo
     if kind == "object":
         nested = fill_input(prop, texts, best_effort=False)
         return nested if all(k in nested for k in prop.get("required", [])) and (nested or not optional) else MISSING
-    return MISSING if optional else string_for(name, prop, texts, taken)
+    if optional and not specific_finders(name, prop):
+        return MISSING  # optional free text stays out unless nothing else is filled: see fill_input
+    return string_for(name, prop, texts, taken)
 
 
 def mentioned_enum(options: list[Any], texts: list[str]) -> Any:
