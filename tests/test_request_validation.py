@@ -252,3 +252,14 @@ def test_a_stop_sequence_before_a_tool_call_leaves_the_call_unwritten(client):
     stopped = client.messages.create(model=DEFAULT_MODEL, max_tokens=400, messages=question, tools=tools,
                                      stop_sequences=[preface.split()[2]])
     assert stopped.stop_reason == "stop_sequence" and [b.type for b in stopped.content] == ["text"]
+
+
+def test_a_streamed_reply_stops_at_the_sequence_too(client):
+    text = client.messages.create(model=DEFAULT_MODEL, max_tokens=400, messages=HELLO).content[0].text
+    sequence = text.split()[len(text.split()) // 2]
+    with client.messages.stream(model=DEFAULT_MODEL, max_tokens=400, messages=HELLO,
+                                stop_sequences=[sequence]) as stream:
+        streamed = "".join(stream.text_stream)
+        final = stream.get_final_message()
+    assert streamed == text[:text.index(sequence)]
+    assert final.stop_reason == "stop_sequence" and final.stop_sequence == sequence
