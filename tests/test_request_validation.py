@@ -263,3 +263,10 @@ def test_a_streamed_reply_stops_at_the_sequence_too(client):
         final = stream.get_final_message()
     assert streamed == text[:text.index(sequence)]
     assert final.stop_reason == "stop_sequence" and final.stop_sequence == sequence
+
+
+def test_every_reply_has_its_own_request_id_too(client):
+    first = client.messages.with_raw_response.create(model=DEFAULT_MODEL, max_tokens=100, messages=HELLO)
+    second = client.messages.create(model=DEFAULT_MODEL, max_tokens=100, messages=HELLO)
+    assert first.headers["request-id"].startswith("req_sim_")
+    assert second._request_id.startswith("req_sim_") and second._request_id != first.headers["request-id"]

@@ -129,7 +129,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         self.send_header("content-type", response.headers["content-type"])
         self.send_header("cache-control", "no-cache")
         self.send_header("transfer-encoding", "chunked")
-        self.send_header("request-id", new_request_id())  # one id per response, as the API gives
+        self.send_header("request-id", response.headers.get("request-id") or new_request_id())
         self.end_headers()
         try:
             for event in response.iter_bytes():

@@ -71,6 +71,12 @@ def api_error(status: int, kind: str, message: str, headers: Mapping[str, str] |
 _REQUEST_NUMBERS = itertools.count(1)
 
 
+def identified(response: httpx2.Response) -> httpx2.Response:
+    """The response with its own ``request-id`` header, as every API response has (``reply._request_id``)."""
+    response.headers["request-id"] = new_request_id()
+    return response
+
+
 def new_request_id() -> str:
     """A request id unique within this process, so a learner can tell one failure's report from
     another's (the API's are random: ``req_011C...``; these count, which keeps runs reproducible)."""
@@ -130,10 +136,10 @@ class SimulatedClaude:
             check_fields(body, path.endswith("count_tokens"), request.headers.get("anthropic-version", ""))
             managed = manage_context(body, check_request(body), betas_of(request))
             if path.endswith("count_tokens"):
-                return httpx2.Response(200, json=self.count_tokens(body, managed))
+                return identified(httpx2.Response(200, json=self.count_tokens(body, managed)))
             if body.get("stream"):
-                return streamed_reply(self.create_message(body, managed), fault, self.stream_delay)
-            return httpx2.Response(200, json=self.create_message(body, managed))
+                return identified(streamed_reply(self.create_message(body, managed), fault, self.stream_delay))
+            return identified(httpx2.Response(200, json=self.create_message(body, managed)))
         except RequestRejected as rejected:
             return api_error(rejected.status, rejected.kind, rejected.message, details=rejected.details)
 
