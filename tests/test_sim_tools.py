@@ -253,6 +253,9 @@ def test_langchain_bind_tools_round_trip_over_the_server(server):
     assert call["name"] == "get_weather" and call["args"] == {"location": "Krakow"}
     final = model.invoke([question, first, ToolMessage("Krakow: 12 C and overcast.", tool_call_id=call["id"])])
     assert not final.tool_calls and "12 C and overcast" in final.text
+    chunks = list(model.stream([question]))  # the same call, streamed as input_json_delta pieces
+    streamed = sum(chunks[1:], chunks[0])
+    assert [(c["name"], c["args"]) for c in streamed.tool_calls] == [("get_weather", {"location": "Krakow"})]
 
 
 def test_a_pydantic_schema_with_an_optional_integer_is_filled(client):
