@@ -1,6 +1,6 @@
 """Filling a tool's ``input_schema`` from the conversation: a city for ``location``, an id for ``order_id``.
 
-Introduced in notebook 07_beyond_the_module, with :mod:`.tools`. Each property is filled by its
+Introduced in notebook 08_beyond_the_module, with :mod:`.tools`. Each property is filled by its
 type, enum and the cues in its name and description, from the texts given (the question first, then
 earlier user turns, newest first): an enum value the user spelt out; a number for an integer, the one
 beside a word of the property's name first, kept within ``minimum`` and ``maximum``; for a string,

@@ -1,6 +1,6 @@
 """Tool use as clients drive it: whether the reply calls a tool, which one, with what input, and the answer.
 
-Introduced in notebook 07_beyond_the_module (a ``tool_use`` must be answered by its ``tool_result``);
+Introduced in notebook 08_beyond_the_module (a ``tool_use`` must be answered by its ``tool_result``);
 the SDK's tool runner and LangChain's ``bind_tools`` drive the same loop. The rules, all deterministic:
 
 * ``tool_choice`` as the API defines it: ``auto`` (the default) calls a tool only when it is the
