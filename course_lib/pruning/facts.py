@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,18 +89,20 @@ def _work_out(message: Mapping[str, Any]) -> MessageFacts:
 
 
 def exchange_shingles(keys: tuple[Hashable, ...], words: Sequence[tuple[str, ...]],
-                      size: int = 3) -> tuple[frozenset[tuple[str, ...]], tuple[tuple[str, ...], ...]]:
-    """An exchange's word ``size``-shingles, as a set and in one fixed global order (for prefix filtering).
+                      size: int = 3) -> tuple[frozenset[str], tuple[int, ...]]:
+    """An exchange's word ``size``-shingles (runs of words, joined by spaces), as a set, and a 32-bit id for each.
 
     The words of an exchange are its messages' words in order (a line break never joins two words),
     so shingles that span two messages, such as a question's last words and "assistant", count too.
+    Strings, not tuples of words: a string remembers its hash, so comparing sets hashes nothing again.
     """
     return _EXCHANGES.remember((size, keys), lambda: _shingles([w for part in words for w in part], size))
 
 
-def _shingles(words: list[str], size: int) -> tuple[frozenset[tuple[str, ...]], tuple[tuple[str, ...], ...]]:
+def _shingles(words: list[str], size: int) -> tuple[frozenset[str], tuple[int, ...]]:
     if len(words) < size:
-        found = frozenset({tuple(words)} if words else ())
+        found = frozenset({" ".join(words)} if words else ())
     else:
-        found = frozenset(tuple(words[i:i + size]) for i in range(len(words) - size + 1))
-    return found, tuple(sorted(found, key=lambda shingle: (hash(shingle), shingle)))  # a strict total order
+        found = frozenset(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
+    # CRC-32, not hash(): Python salts string hashes per process, and a plan must not depend on the process
+    return found, tuple(zlib.crc32(shingle.encode()) for shingle in found)
