@@ -190,7 +190,7 @@ class _MeaningIndex(_Index):
 
         vectors = embed([e.text for e in new])
         self.vectors = vectors if self.vectors is None else np.vstack((self.vectors, vectors))
-        self.stated += [frozenset(w for f in e.facts for w in f.words if any(c.isdigit() for c in w)) for e in new]
+        self.stated += [frozenset().union(*(f.numbers for f in e.facts)) for e in new]
 
     def _candidates(self, old: int) -> Iterator[tuple[int, int, bool]]:
         import numpy as np
@@ -204,9 +204,10 @@ class _MeaningIndex(_Index):
                     break
                 similar = self.vectors[rows] @ self.vectors[left:left + BLOCK].T >= self.threshold
                 similar &= np.arange(left, left + similar.shape[1]) > rows[:, None]  # later exchanges only
-                room = CHECKS - np.array([self.checked[i] for i in rows.tolist()])
+                numbered = rows.tolist()
+                room = CHECKS - np.array([self.checked[i] for i in numbered])
                 for r, c in _first_hits(similar, room):
-                    yield int(rows[r]), left + c, False
+                    yield numbered[r], left + c, False
 
     def _similarity(self, i: int, j: int) -> float:
         return float(self.vectors[i] @ self.vectors[j])

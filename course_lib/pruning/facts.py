@@ -37,6 +37,8 @@ class MessageFacts:
     score: MessageScore
     words: tuple[str, ...]
     """The words of ``"role: text"``, lowercased: what near-duplicate detection compares."""
+    numbers: frozenset[str]
+    """The words holding a digit (ids, amounts, dates): what a duplicate by meaning must repeat."""
     preview: str
     """The text on one line, cut to 30 characters, for a plan's table."""
     opens_exchange: bool
@@ -82,8 +84,9 @@ def facts_of(messages: Sequence[Mapping[str, Any]]) -> tuple[list[Hashable], lis
 def _work_out(message: Mapping[str, Any]) -> MessageFacts:
     text = content_text(message["content"])
     preview = " ".join(text.split())
-    return MessageFacts(tokens=estimate_message_tokens(message), score=score_message(message),
-                        words=tuple(_WORD.findall(f"{message['role']}: {text}".lower())),
+    words = tuple(_WORD.findall(f"{message['role']}: {text}".lower()))
+    return MessageFacts(tokens=estimate_message_tokens(message), score=score_message(message), words=words,
+                        numbers=frozenset(w for w in words if any(c.isdigit() for c in w)),
                         preview=preview if len(preview) <= 30 else preview[:27] + "...",
                         opens_exchange=starts_exchange(message))
 
