@@ -106,16 +106,13 @@ def candidate_pairs(keys: np.ndarray, since: int) -> tuple[np.ndarray, np.ndarra
     import numpy as np
 
     n = len(keys)
+    order = np.argsort(keys, axis=0, kind="stable")  # per band: a bucket's members together, in history order
+    ordered = np.take_along_axis(keys, order, axis=0)
     codes = []
-    for column in keys.T:
-        order = np.argsort(column, kind="stable")  # a bucket's members end up together, in history order
-        ordered = column[order]
-        for step in range(1, PER_BUCKET + 1):
-            same = ordered[step:] == ordered[:-step]
-            earlier, later = order[:-step][same], order[step:][same]
-            keep = later >= since
-            codes.append(earlier[keep].astype(np.int64) * n + later[keep])
-    found = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+    for step in range(1, PER_BUCKET + 1):
+        same = (ordered[step:] == ordered[:-step]) & (order[step:] >= since)
+        codes.append(order[:-step][same].astype(np.int64) * n + order[step:][same])
+    found = np.unique(np.concatenate(codes)) if n > 1 else np.zeros(0, dtype=np.int64)
     return found // n, found % n
 
 
