@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import statistics
 import sys
@@ -335,13 +336,15 @@ class ScaleResult:
     memory: dict[str, int]
     memory_size: int
     seconds: float
+    load: tuple[float, float] = (0.0, 0.0)
+    """The 1-minute load average when the run started and ended: other processes share the cores."""
 
 
 def run(*, quick: bool = False, langchain: bool | None = None, sizes: tuple[int, ...] | None = None,
         rounds: int | None = None, progress: Callable[[str], None] = print) -> ScaleResult:
     use_langchain = langchain_version() is not None if langchain is None else langchain
     sizes = sizes or (QUICK_SIZES if quick else SIZES)
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
     by_size: dict[int, list[Candidate]] = {}
     used_rounds: dict[int, int] = {}
     for size in sizes:
@@ -352,7 +355,8 @@ def run(*, quick: bool = False, langchain: bool | None = None, sizes: tuple[int,
         progress(f"  {size:>6,} messages: " + ", ".join(f"{c.name} {c.median * 1e6:,.1f} us" for c in found))
     memory_size = sizes[-1]
     mem = memory(memory_size, langchain=use_langchain)
-    return ScaleResult(tuple(sizes), used_rounds, by_size, mem, memory_size, time.perf_counter() - started)
+    return ScaleResult(tuple(sizes), used_rounds, by_size, mem, memory_size, time.perf_counter() - started,
+                       (load_before, os.getloadavg()[0]))
 
 
 def targets(result: ScaleResult) -> list[tuple[str, bool | None]]:
@@ -426,7 +430,8 @@ def markdown(result: ScaleResult, info: dict[str, Any], *, quick: bool, command:
         "# Scale: preparing one turn's context",
         "",
         f"{'**Quick run (smoke version): not the committed figures.** ' if quick else ''}Written by `{command}` "
-        f"in {result.seconds:.0f} s. " + machine_md(info),
+        f"in {result.seconds:.0f} s. " + machine_md(info) + f" Load average (1 min) {result.load[0]:.1f} at the "
+        f"start, {result.load[1]:.1f} at the end, on {os.cpu_count()} cores.",
         "",
         "## Targets",
         "",
