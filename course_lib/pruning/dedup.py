@@ -47,11 +47,13 @@ class Deduplicate(RankingStrategy):
       (:mod:`course_lib.embeddings`), default threshold 0.9, so "How do I reset my password?"
       meets "What's the way to change my password?". An embedding averages its words, so
       "invoice INV-1001" and "invoice INV-1002" look alike: a later exchange counts as a duplicate
-      only if it repeats every number and id of the earlier one. Cost: one embedding per new
+      only if it repeats every number and id of the earlier one; and word order is lost ("from
+      Monday to Tuesday" and "from Tuesday to Monday" are one). Cost: one embedding per new
       exchange and one dot product per pair (a matrix product, ``BLOCK`` rows and columns at a time).
 
     Each exchange's match is the earliest later one found; a history that only grew since the last
-    plan is compared only where it grew.
+    plan is compared only where it grew. Meaning is a mode, not a strategy of its own, because only
+    the measure differs: what is compared, which one goes, and the remembered index are the same.
     """
 
     name = "dedup"
