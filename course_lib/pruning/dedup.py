@@ -153,7 +153,7 @@ class _WordingIndex(_Index):
 
         found = [exchange_shingles(e.keys, [f.words for f in e.facts]) for e in new]
         self.sets += [sets for sets, _ in found]
-        signature = minhash.signatures([ids for _, ids in found])
+        signature = np.vstack([signature for _, signature in found])
         bands = minhash.band_keys(signature, self.rows)
         self.signature = signature if self.signature is None else np.vstack((self.signature, signature))
         self.bands = bands if self.bands is None else np.vstack((self.bands, bands))

@@ -15,11 +15,15 @@ import re
 import zlib
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..messages import starts_exchange
 from ..tokens import content_text, estimate_message_tokens
+from .minhash import signature
 from .scoring import MessageScore, score_message
+
+if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
+    import numpy as np
 
 __all__ = ["MessageFacts", "facts", "facts_of", "exchange_shingles", "message_key", "MEMO_SIZE"]
 
@@ -92,8 +96,8 @@ def _work_out(message: Mapping[str, Any]) -> MessageFacts:
 
 
 def exchange_shingles(keys: tuple[Hashable, ...], words: Sequence[tuple[str, ...]],
-                      size: int = 3) -> tuple[frozenset[str], tuple[int, ...]]:
-    """An exchange's word ``size``-shingles (runs of words, joined by spaces), as a set, and a 32-bit id for each.
+                      size: int = 3) -> tuple[frozenset[str], np.ndarray]:
+    """An exchange's word ``size``-shingles (runs of words, joined by spaces), as a set, and its MinHash signature.
 
     The words of an exchange are its messages' words in order (a line break never joins two words),
     so shingles that span two messages, such as a question's last words and "assistant", count too.
@@ -102,10 +106,10 @@ def exchange_shingles(keys: tuple[Hashable, ...], words: Sequence[tuple[str, ...
     return _EXCHANGES.remember((size, keys), lambda: _shingles([w for part in words for w in part], size))
 
 
-def _shingles(words: list[str], size: int) -> tuple[frozenset[str], tuple[int, ...]]:
+def _shingles(words: list[str], size: int) -> tuple[frozenset[str], np.ndarray]:
     if len(words) < size:
         found = frozenset({" ".join(words)} if words else ())
     else:
         found = frozenset(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
     # CRC-32, not hash(): Python salts string hashes per process, and a plan must not depend on the process
-    return found, tuple(zlib.crc32(shingle.encode()) for shingle in found)
+    return found, signature([zlib.crc32(shingle.encode()) for shingle in found])

@@ -25,13 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import chain
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
     import numpy as np
 
-__all__ = ["NUM_PERM", "PER_BUCKET", "bands_for", "band_keys", "candidate_pairs", "signatures", "agreement"]
+__all__ = ["NUM_PERM", "PER_BUCKET", "agreement", "band_keys", "bands_for", "candidate_pairs", "signature"]
 
 NUM_PERM = 32
 """Hash functions per signature: more estimate better and cost more (the signature is most of a cold call)."""
@@ -54,21 +53,17 @@ def _hash_functions() -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def signatures(ids: Sequence[Sequence[int]]) -> np.ndarray:
-    """One row of ``NUM_PERM`` minimums per set of 32-bit shingle ids (an empty set gets the largest values)."""
+def signature(ids: Sequence[int]) -> np.ndarray:
+    """The ``NUM_PERM`` minimums of one set of 32-bit shingle ids (an empty set gets the largest values)."""
     import numpy as np
 
     a, b = _hash_functions()
-    sizes = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
-    found = np.full((len(ids), NUM_PERM), 2**32 - 1, dtype=np.uint32)
-    nonempty = np.flatnonzero(sizes)
-    if not len(nonempty):
-        return found
-    flat = np.fromiter(chain.from_iterable(ids), dtype=np.uint64, count=int(sizes.sum()))
-    starts = np.concatenate(([0], np.cumsum(sizes[nonempty])[:-1]))
+    if not ids:
+        return np.full(NUM_PERM, 2**32 - 1, dtype=np.uint32)
     with np.errstate(over="ignore"):  # the products wrap around 2**64 on purpose
-        for k in range(NUM_PERM):  # one hash function at a time: memory stays at one pass over the ids
-            found[nonempty, k] = np.minimum.reduceat((flat * a[k] + b[k]) >> np.uint64(32), starts)
+        hashed = (np.array(ids, dtype=np.uint64) * a[:, None] + b[:, None]) >> np.uint64(32)
+    found = hashed.min(axis=1).astype(np.uint32)
+    found.setflags(write=False)  # remembered with the exchange's shingles, shared by every index
     return found
 
 
