@@ -74,10 +74,8 @@ class Deduplicate(RankingStrategy):
                 index = (_WordingIndex if self.by == "wording" else _MeaningIndex)(self.threshold)
             index.add(keys, live)
             self._index = index
-            matches = list(index.matches)
-        for exchange, match in zip(live, matches, strict=True):
-            if match is not None:
-                yield exchange, _reason(live[match[0]], match[1], self.by)
+            found = [(live[i], index.reason(i, live, self.by)) for i, match in enumerate(index.matches) if match]
+        yield from found
 
 
 class _Index:
@@ -92,8 +90,16 @@ class _Index:
         self.threshold = threshold
         self.keys: list[tuple[Hashable, ...]] = []
         self.matches: list[tuple[int, float] | None] = []
+        self.reasons: list[str | None] = []
         self.checked: list[int] = []
         """Later exchanges checked for each one, up to ``CHECKS``: remembered, so a grown history checks the same."""
+
+    def reason(self, i: int, live: Sequence[Exchange], by: str) -> str:
+        """Why exchange ``i`` is a duplicate, written once: an extended history keeps every exchange's label."""
+        if self.reasons[i] is None:
+            j, similarity = self.matches[i]
+            self.reasons[i] = _reason(live[j], similarity, by)
+        return self.reasons[i]
 
     def extends_to(self, keys: list[tuple[Hashable, ...]]) -> bool:
         """True when ``keys`` is the history seen last time, with (or without) exchanges added at the end."""
@@ -105,6 +111,7 @@ class _Index:
             return
         self.keys += keys[old:]
         self.matches += [None] * (len(keys) - old)
+        self.reasons += [None] * (len(keys) - old)
         self.checked += [0] * (len(keys) - old)
         self._extend(live[old:])
         if self.threshold <= 0:  # every pair is "similar": the next exchange is the match
