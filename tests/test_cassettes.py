@@ -85,6 +85,10 @@ def test_a_secret_equal_to_a_field_name_cannot_corrupt_the_file(tmp_path, monkey
     (b'{"format": 1, "exchanges": {"abc": {}}}', "no 'responses' list"),
     (b'{"format": 1, "exchanges": {"abc": {"responses": [{"body": {}}], "source": "live"}}}', "integer 'status'"),
     (b'{"format": 1, "exchanges": {"abc": {"responses": [{"status": 200, "body": {}}]}}}', "no 'source'"),
+    (b'{"format": 1, "exchanges": {"abc": {"responses": [{"status": 200, "events": "x"}], "source": "live"}}}',
+     "a list of 'events'"),
+    (b'{"format": 1, "exchanges": {"abc": {"responses": [{"status": 200, "events": [1]}], "source": "live"}}}',
+     "a list of 'events'"),
     (b'{"format": 1, "exchanges": {"abc": {"responses": [{"status": 200, "body": {}, "headers": [1]}], '
      b'"source": "live"}}}', "'headers' is not an object"),
 ])
@@ -95,3 +99,64 @@ def test_broken_cassette_is_a_clear_error_naming_the_file(tmp_path, content, rea
         make_client("replay", cassette="broken", cassette_dir=tmp_path)
     assert str(path) in str(caught.value)
     assert isinstance(caught.value, ValueError)  # what earlier callers caught for a wrong format
+
+
+STREAMED = {"model": DEFAULT_MODEL, "max_tokens": 300,
+            "messages": [{"role": "user", "content": "Remind me: the spare key is with Mrs Okafor at number 12."},
+                         {"role": "assistant", "content": "Noted."},
+                         {"role": "user", "content": "How do dictionaries work in Python?"}]}
+
+
+def streamed(client, **extra):
+    with client.messages.stream(**STREAMED, **extra) as stream:
+        return list(stream.text_stream), stream.get_final_message()
+
+
+def test_a_recorded_stream_replays_identically_offline(tmp_path):
+    recorder = make_client("record", via="simulated", cassette="streams", cassette_dir=tmp_path)
+    chunks, final = streamed(recorder)
+    plain = recorder.messages.create(**STREAMED)  # the same request unstreamed is another exchange
+    exchanges = json.loads((tmp_path / "streams.json").read_text())["exchanges"]
+    assert len(exchanges) == 2 and sorted("stream" in e["request"] for e in exchanges.values()) == [False, True]
+    recorded = next(e for e in exchanges.values() if "stream" in e["request"])["responses"][0]
+    assert recorded["status"] == 200 and recorded["events"][0]["type"] == "message_start"
+    replayer = make_client("replay", cassette="streams", cassette_dir=tmp_path)
+    again_chunks, again = streamed(replayer)
+    assert again_chunks == chunks and len(chunks) > 5
+    assert again.model_dump() == final.model_dump()
+    assert replayer.messages.create(**STREAMED).model_dump() == plain.model_dump()
+    events = [e.type for e in replayer.messages.create(**STREAMED, stream=True)]
+    assert events[0] == "message_start" and events[-1] == "message_stop"
+
+
+@pytest.mark.parametrize(("fault", "error"), [("stream_error", "APIStatusError"),
+                                               ("stream_disconnect", "APIConnectionError")])
+def test_a_stream_broken_halfway_replays_broken_at_the_same_place(tmp_path, fault, error):
+    import anthropic
+
+    recorder = make_client("record", via="simulated", cassette="broken_stream", cassette_dir=tmp_path,
+                           faults={1: fault})
+    replayer = make_client("replay", cassette="broken_stream", cassette_dir=tmp_path)
+    seen = []
+    for client in (recorder, replayer):
+        received = []
+        with pytest.raises(getattr(anthropic, error)), client.messages.stream(**STREAMED) as stream:
+            received.extend(stream.text_stream)
+        seen.append(received)
+    assert seen[0] and seen[0] == seen[1]
+
+
+def test_an_async_client_replays_a_recorded_stream(tmp_path):
+    import asyncio
+
+    from course_lib.runtime.client import make_async_client
+
+    chunks, final = streamed(make_client("record", via="simulated", cassette="s", cassette_dir=tmp_path))
+
+    async def replay():
+        client = make_async_client("replay", cassette="s", cassette_dir=tmp_path)
+        async with client.messages.stream(**STREAMED) as stream:
+            return [text async for text in stream.text_stream], await stream.get_final_message()
+
+    again_chunks, again = asyncio.run(replay())
+    assert again_chunks == chunks and again.model_dump() == final.model_dump()

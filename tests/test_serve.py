@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import anthropic
+import httpx2
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -139,6 +140,34 @@ def test_the_cli_prints_its_url_and_never_logs_the_key(tmp_path):
         out, err = process.communicate(timeout=10)
     assert "POST /v1/messages 200" in err
     assert DUMMY_KEY not in line + out + err and "x-api-key" not in err.lower()
+
+
+def test_stream_delay_spaces_the_events_of_a_served_stream(monkeypatch):
+    from course_lib.runtime import cli, sse
+
+    started = {}
+
+    class Stub:  # the real server would run forever: keep what the CLI built, then stop like Ctrl-C
+        def __init__(self, port, simulator):
+            started.update(port=port, simulator=simulator)
+            self.url = "http://127.0.0.1:0"
+
+        def serve_forever(self):
+            raise KeyboardInterrupt
+
+        def server_close(self):
+            pass
+
+    monkeypatch.setattr("course_lib.runtime.serve.SimulatorServer", Stub)
+    assert cli.main(["serve", "--stream-delay", "0.25"]) == 0
+    simulator = started["simulator"]
+    assert simulator.stream_delay == 0.25
+    pauses = []
+    monkeypatch.setattr(sse.time, "sleep", pauses.append)
+    response = simulator(httpx2.Request("POST", "http://127.0.0.1/v1/messages", json={
+        "model": DEFAULT_MODEL, "max_tokens": 100, "stream": True, "messages": QUESTION}))
+    events = list(response.iter_bytes())
+    assert len(events) > 3 and pauses == [0.25] * (len(events) - 1)  # between events, never before the first
 
 
 def test_a_notebook_runs_in_live_mode_against_the_server(server, monkeypatch):

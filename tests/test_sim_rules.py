@@ -58,11 +58,6 @@ def test_empty_final_user_turn_is_refused(client):
         create(client, [ORDER, OK, {"role": "user", "content": ""}])
 
 
-def test_streaming_is_refused_plainly_rather_than_answered_in_a_shape_the_client_cannot_read(client):
-    with pytest.raises(anthropic.BadRequestError, match="does not stream"):
-        create(client, [QUESTION], stream=True)
-
-
 # -- thinking -------------------------------------------------------------------------------------
 
 def test_adaptive_thinking_puts_a_signed_thinking_block_before_the_text(client):

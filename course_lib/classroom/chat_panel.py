@@ -33,10 +33,13 @@ class ChatPanel(Panel):
     draft, and the ``max_tokens`` reserve, against the context window. It changes as you type.
     The history is the manager's own preview of its next request (``get_messages(next_message=...)``).
 
-    Sending calls ``manager.send(text)``, nothing else. If that raises (an API error after the
-    SDK's retries, an overflow, an empty message), the error is shown in the panel, the draft stays
-    in the box, and the manager has added nothing. Parts: ``draft`` (Textarea), ``send_button``,
-    ``transcript`` (HTML), ``status`` (HTML), ``figure`` (FigureWidget), ``widget`` (the box).
+    Sending calls ``manager.stream(text)`` (``manager.send(text)`` for a class without it), nothing
+    else: the reply appears in the transcript as it streams, chunk by chunk. If that raises (an API
+    error after the SDK's retries, an overflow, an empty message, a stream broken halfway), the
+    error is shown in the panel, the draft stays in the box, and the manager has added nothing: a
+    partial reply is not kept (it stays in view, marked so) and the error says how much of it arrived. Parts: ``draft``
+    (Textarea), ``send_button``, ``transcript`` (HTML), ``status`` (HTML), ``figure`` (FigureWidget),
+    ``widget`` (the box).
     """
 
     def __init__(self, manager: ConversationManager, *, context_window: int | None = None) -> None:
@@ -102,8 +105,13 @@ class ChatPanel(Panel):
         self.send_button.disabled = True
         self.status.value = "Sending..."
         try:
-            reply = self.manager.send(text)
+            reply = self._stream(text) if callable(getattr(self.manager, "stream", None)) else self.manager.send(text)
         except Exception as error:  # a UI boundary: whatever went wrong is shown here, not lost in a log
+            partial = getattr(error, "partial_text", "")
+            # The manager kept nothing. What the learner already read of a broken reply stays in view,
+            # marked as not kept, rather than vanishing; without one, the transcript is redrawn as it is.
+            self.transcript.value = self.transcript_html(pending=(text, partial) if partial else None,
+                                                         interrupted=bool(partial))
             self.status.value = (f'<span style="color:{RED}"><b>Not sent</b> ({type(error).__name__}): '
                                  f"{html.escape(str(error))}</span><br>Your draft is still in the box.")
             return None
@@ -114,6 +122,17 @@ class ChatPanel(Panel):
         self._history_tokens = self.next_history_tokens()
         self.render()
         return reply
+
+    def _stream(self, text: str) -> str:
+        """``manager.stream(text)``, redrawing the transcript with the reply so far after every chunk."""
+        chunks = self.manager.stream(text)
+        received = ""
+        while True:
+            try:
+                received += next(chunks)
+            except StopIteration as done:  # the stream completed: its value is the reply, as send() returns it
+                return done.value
+            self.transcript.value = self.transcript_html(pending=(text, received))
 
     def _last_usage(self) -> str:
         log = getattr(self.manager, "usage_log", None)
@@ -135,26 +154,38 @@ class ChatPanel(Panel):
 
     # -- drawing --------------------------------------------------------------------------------------
 
-    def transcript_html(self) -> str:
-        """Every message of the transcript (the manager keeps them all), with its role and tokens."""
+    def transcript_html(self, pending: tuple[str, str] | None = None, interrupted: bool = False) -> str:
+        """Every message of the transcript (the manager keeps them all), with its role and tokens.
+
+        ``pending`` is a turn under way, ``(your message, the reply so far)``: shown after the
+        transcript and labelled as not kept yet, since the manager keeps it only once the stream
+        completes; ``interrupted`` labels it as a stream that broke off, which the manager did not keep.
+        """
         entries = getattr(self.manager, "transcript", None)
-        items = [(e.message, e.tokens) for e in entries] if entries is not None else [
-            (m, estimate_message_tokens(m)) for m in self.manager.get_messages()]
+        items = [(e.message, f"{e.tokens:,} tokens") for e in entries] if entries is not None else [
+            (m, f"{estimate_message_tokens(m):,} tokens") for m in self.manager.get_messages()]
+        if pending:
+            notes = (("not added", "interrupted: not kept, press Send to try again") if interrupted else
+                     ("sending", "streaming, not kept until complete"))
+            items += [({"role": "user", "content": pending[0]}, notes[0]),
+                      ({"role": "assistant", "content": pending[1]}, notes[1])]
         if not items:
             return "<i>No messages yet.</i>"
         lines = []
-        for message, tokens in items:
+        for message, note in items:
             role = message["role"]
             text = html.escape(content_text(message["content"]))
             color = charts.ROLE_COLORS.get(role, "#333")
             # The role is named in words and its colour is a bar beside the message, not the text's colour:
             # text keeps WCAG AA contrast, and no meaning rests on colour alone.
             lines.append(f'<div style="margin:4px 0; padding-left:6px; border-left:4px solid {color}">'
-                         f'<b>{role}</b> <span style="color:#666666">({tokens:,} tokens)</span>'
+                         f'<b>{role}</b> <span style="color:#666666">({note})</span>'
                          f'<div style="white-space:pre-wrap">{text}</div></div>')
         # The transcript scrolls, so its box takes keyboard focus (arrow keys scroll it) and names itself
-        # to screen readers as a live log of the conversation.
-        return ('<div role="log" aria-label="Conversation so far" tabindex="0" '
+        # to screen readers as a live log of the conversation; while a reply streams in, aria-busy asks
+        # them to wait for it to settle instead of reading every chunk.
+        busy = ' aria-busy="true"' if pending and not interrupted else ""
+        return (f'<div role="log" aria-label="Conversation so far" tabindex="0"{busy} '
                 f'style="max-height:320px; overflow:auto">{"".join(lines)}</div>')
 
     def render(self) -> None:

@@ -22,6 +22,7 @@ from .errors import (
     ConversationError,
     Overflow,
     StateError,
+    StreamInterruptedError,
     describe_api_error,
     parse_overflow,
 )
@@ -35,6 +36,6 @@ __all__ = [
     "DEFAULT_SYSTEM_PROMPT", "EMPTY_REPLY", "MANAGER_KINDS", "MANAGER_STATE_VERSION", "OVERFLOW_MARGIN",
     "PINNED_HEADER", "SUMMARIZER_SYSTEM", "SUMMARY_ACK", "ContextOverflowError", "ConversationError",
     "ConversationManager", "Entry", "LongConversationManager", "Overflow", "SlidingWindowManager",
-    "SmartConversationManager", "StateError", "TokenCounter", "TokenWindowManager", "ViewRow",
+    "SmartConversationManager", "StateError", "StreamInterruptedError", "TokenCounter", "TokenWindowManager", "ViewRow",
     "describe_api_error", "manager_from_state", "parse_overflow",
 ]

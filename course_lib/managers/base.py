@@ -13,7 +13,8 @@ Two ideas run through every manager.
 * **A failed send changes nothing.** The user message is added, the request is made, and on any
   failure (API error, invalid history, even Ctrl-C) the message is taken out again and the error
   says why. The seed code's ``pop()`` did this for the full history only; here it holds for every
-  strategy, for tool results and for overflow retries.
+  strategy, for tool results, for overflow retries, and for a streamed reply that breaks off halfway
+  (:meth:`ConversationManager.stream`): a reply is kept only once it is complete.
 
 Views are cut only where an exchange starts (:mod:`course_lib.exchanges`): a cut there can never
 leave the view starting with an assistant message or separate a ``tool_use`` from its
@@ -22,7 +23,7 @@ leave the view starting with an assistant message or separate a ``tool_use`` fro
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -33,6 +34,7 @@ from ..runtime.client import client_info, make_client
 from ..tokens import estimate_message_tokens, estimate_request_tokens
 from ..usage import USAGE_FIELDS
 from ._inputs import positive_int, tool_list, user_content
+from .errors import StreamInterruptedError, describe_stream_failure
 from .requests import Requester
 from .state import Persistent, restorable
 from .transcript import TokenCounter, TranscriptKeeper
@@ -214,22 +216,49 @@ class ConversationManager(TranscriptKeeper, Requester, Persistent):
         :class:`InvalidHistoryError` before any request, :class:`ConversationError` (SDK error
         chained) after, :class:`ContextOverflowError` if even one pruned retry did not fit.
         """
-        message = {"role": "user", "content": user_content(content)}
-        self._check_next(message)
-        floor = self.overflow_floor
-        self.turns += 1
-        self._append(message)
+        floor = self._begin_turn(content)
         try:
             response = self._request_turn()
         except BaseException:  # includes KeyboardInterrupt: a failed send leaves no trace
-            self._pop()
-            self.turns -= 1
-            self.overflow_floor = floor
+            self._undo_turn(floor)
             raise
-        self.last_stop_reason = response.stop_reason
-        self._append(_reply_message(response))
-        self._after_turn(response)
-        return reply_text(response)
+        return self._finish_turn(response)
+
+    def stream(self, content: str | Sequence[Mapping[str, Any]]) -> Generator[str, None, str]:
+        """Send a message and yield the reply's text as it arrives; the reply is kept once the stream completes.
+
+        Introduced in notebook 05_production_manager. ``for chunk in manager.stream("Hi"): print(chunk, end="")``.
+        Nothing is sent until you iterate. Everything :meth:`send` promises holds: the same checks,
+        the same overflow retry (an overflow is answered before any text, so the retry streams
+        afresh), the same ``usage_log`` row, a ``tool_use`` reply kept for its ``tool_result``.
+        If the stream breaks off after it began (an ``error`` event, a dropped connection; the
+        SDK does not retry those), or you stop iterating early, the turn is undone as a failed
+        :meth:`send` is: your message is taken out again and the partial reply is not stored, so
+        the history stays valid and ends where it ended before. :class:`StreamInterruptedError`
+        carries the partial text (``partial_text``); send again to retry.
+        """
+        floor = self._begin_turn(content)
+        received: list[str] = []
+        try:
+            opened = self._request_turn(stream=True)
+            try:
+                for text in opened.text():
+                    received.append(text)
+                    yield text
+                response = opened.finish()
+            finally:
+                opened.close()
+        except anthropic.APIError as error:  # the stream broke after it began: the SDK's errors, not yet wrapped
+            self._undo_turn(floor)
+            partial = "".join(received)
+            raise StreamInterruptedError(
+                f"{describe_stream_failure(error)} after {len(partial)} characters of the reply; your message "
+                "was not added and the partial reply was not kept (it is in partial_text). Send again to retry.",
+                partial) from error
+        except BaseException:  # an error answered at once (already a ConversationError), Ctrl-C, or a break
+            self._undo_turn(floor)
+            raise
+        return self._finish_turn(response)  # the generator's return value: the reply text send() would return
 
     def get_token_usage(self) -> dict[str, int]:
         """Token totals over every request so far, summaries included (they are billed too).
@@ -243,6 +272,27 @@ class ConversationManager(TranscriptKeeper, Requester, Persistent):
                 "cache_read_input_tokens": totals["cache_read_input_tokens"],
                 "requests": len(self.usage_log), "message_count": len(self.transcript),
                 "messages_sent_last": last["messages_sent"] if last else 0}
+
+    def _begin_turn(self, content: str | Sequence[Mapping[str, Any]]) -> int:
+        """Check and add the user's message; return the overflow floor to restore if the turn fails."""
+        message = {"role": "user", "content": user_content(content)}
+        self._check_next(message)
+        self.turns += 1
+        self._append(message)
+        return self.overflow_floor
+
+    def _undo_turn(self, floor: int) -> None:
+        """Take a failed turn's message out again, as if it had never been sent."""
+        self._pop()
+        self.turns -= 1
+        self.overflow_floor = floor
+
+    def _finish_turn(self, response: anthropic.types.Message) -> str:
+        """Keep the complete reply, run the strategy's after-turn step, and return the reply's text."""
+        self.last_stop_reason = response.stop_reason
+        self._append(_reply_message(response))
+        self._after_turn(response)
+        return reply_text(response)
 
     # -- hooks for the strategies ---------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """What can go wrong in a conversation, as exception classes, and how to read the API's error messages.
 
 Introduced in notebook 02_history_strategies (``ConversationError``, :func:`describe_api_error`) and
-03_token_budgets (overflow: :class:`Overflow`, :func:`parse_overflow`, ``ContextOverflowError``).
+03_token_budgets (overflow: :class:`Overflow`, :func:`parse_overflow`, ``ContextOverflowError``);
+a stream that breaks halfway (:class:`StreamInterruptedError`) belongs to 05_production_manager.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import NamedTuple
 
 import anthropic
 
-__all__ = ["ContextOverflowError", "ConversationError", "Overflow", "StateError", "api_error_text",
-           "describe_api_error", "parse_overflow"]
+__all__ = ["ContextOverflowError", "ConversationError", "Overflow", "StateError", "StreamInterruptedError",
+           "api_error_text", "describe_api_error", "describe_stream_failure", "parse_overflow"]
 
 
 class ConversationError(RuntimeError):
@@ -35,6 +36,21 @@ class ContextOverflowError(ConversationError):
     what remains is the current exchange and the pinned facts, which the manager may not drop;
     retrying again would fail again. Shorten the message, the tool result, or ``max_tokens``.
     """
+
+
+class StreamInterruptedError(ConversationError):
+    """A streamed reply broke off after it began: your message was not added, the partial reply not kept.
+
+    Introduced in notebook 05_production_manager. ``partial_text`` is what arrived before the break,
+    for you to show (marked incomplete) or discard. Why it is not stored as the assistant's turn: it
+    is a reply Claude never finished, and sent back as history it would read as a complete answer
+    (on current models a request that ends with it is a 400: prefill is not supported). Send again
+    to retry; the history is exactly as it was before this message.
+    """
+
+    def __init__(self, message: str, partial_text: str):
+        super().__init__(message)
+        self.partial_text = partial_text
 
 
 class StateError(ValueError):
@@ -94,6 +110,19 @@ def describe_api_error(error: anthropic.APIError) -> str:
     if isinstance(error, anthropic.RateLimitError):
         return "the request was rate limited (429; the SDK already retried it) - slow down and send again"
     return f"the API rejected the request ({status}): {api_error_text(error)}"
+
+
+def describe_stream_failure(error: anthropic.APIError) -> str:
+    """One sentence for a stream that failed after its ``200``: the SDK never retries one that has begun.
+
+    Introduced in notebook 05_production_manager. An ``error`` event arrives as an
+    ``APIStatusError`` whose status is the stream's 200; its kind is in the body (``overloaded_error``).
+    """
+    if isinstance(error, anthropic.APIStatusError):
+        body = getattr(error, "body", None)
+        kind = body.get("error", {}).get("type") if isinstance(body, Mapping) else None
+        return f"the stream stopped with an error event ({kind or 'unknown'}: {api_error_text(error)})"
+    return "the connection dropped in the middle of the stream"
 
 
 def api_error_text(error: anthropic.APIError) -> str:

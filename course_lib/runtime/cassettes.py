@@ -4,10 +4,12 @@ Introduced in notebook 00_start_here.
 
 A cassette is one JSON file (``cassettes/<name>.json``) holding exchanges keyed by a hash of the
 normalized request: endpoint, model, system, messages, max_tokens, tools (and the few other
-fields that change an answer). Each exchange says where it came from (``"live"`` for the real
+fields that change an answer, ``stream`` among them). Each exchange says where it came from (``"live"`` for the real
 API, ``"simulated"`` for the offline simulator), when, and with which SDK version. Requests and
 responses are stored as JSON bodies only: no HTTP headers, so no key or auth header can ever be
-written, and any text that looks like an Anthropic key is scrubbed before writing.
+written, and any text that looks like an Anthropic key is scrubbed before writing. A streamed reply
+is stored as its list of events (``"events"``, and ``"dropped": true`` if the connection was lost
+halfway) and replayed as the same event stream, so a notebook that streams replays offline too.
 
 Several processes may record into one cassette at once (parallel notebook runs): each save takes
 an exclusive lock on a lock file beside the cassette (:func:`course_lib.files.locked`), re-reads
@@ -30,10 +32,11 @@ import anthropic
 import httpx2
 
 from ..files import atomic_write_text, locked
+from .sse import is_event_stream, parse_events, stream_response
 
 FORMAT = 1
 KEYED_FIELDS = ("model", "system", "messages", "max_tokens", "tools", "tool_choice", "cache_control",
-                "temperature", "stop_sequences")
+                "temperature", "stop_sequences", "stream")
 KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_-]+")
 
 
@@ -115,9 +118,10 @@ def exchange_problem(exchange: Any) -> str | None:
     for response in responses:
         if not isinstance(response, dict):
             return "a response is not an object"
-        if response.get("error") != "connection" and not (
-                isinstance(response.get("status"), int) and isinstance(response.get("body"), dict)):
-            return "a response lacks an integer 'status' and an object 'body'"
+        answered = isinstance(response.get("body"), dict) or (  # a JSON reply, or a streamed one's events
+            isinstance(response.get("events"), list) and all(isinstance(e, dict) for e in response["events"]))
+        if response.get("error") != "connection" and not (isinstance(response.get("status"), int) and answered):
+            return "a response lacks an integer 'status' and an object 'body' (or, streamed, a list of 'events')"
         if not isinstance(response.get("headers", {}), dict):
             return "a response's 'headers' is not an object"
     if not isinstance(exchange.get("source"), str):
@@ -203,6 +207,8 @@ def replay_handler(cassette: Cassette) -> Callable[[httpx2.Request], httpx2.Resp
                 "`course-kit record` (add --live to record from the real API).")
         if recorded.get("error") == "connection":
             raise httpx2.ConnectError("replayed connection failure", request=request)
+        if "events" in recorded:
+            return stream_response(recorded["events"], dropped=recorded.get("dropped", False))
         return httpx2.Response(recorded["status"], json=recorded["body"], headers=recorded.get("headers", {}))
     return handle
 
@@ -218,10 +224,34 @@ def recording_handler(cassette: Cassette, forward: Callable[[httpx2.Request], ht
         except httpx2.ConnectError:
             cassette.append(key, request.url.path, body, {"error": "connection"}, source)
             raise
+        if is_event_stream(response):
+            recorded = read_stream(response)
+            cassette.append(key, request.url.path, body, recorded, source)
+            return stream_response(recorded["events"], dropped=recorded.get("dropped", False))
         response.read()
-        recorded: dict[str, Any] = {"status": response.status_code, "body": response.json()}
+        recorded = {"status": response.status_code, "body": response.json()}
         if "retry-after-ms" in response.headers:
             recorded["headers"] = {"retry-after-ms": response.headers["retry-after-ms"]}
         cassette.append(key, request.url.path, body, recorded, source)
         return httpx2.Response(response.status_code, json=recorded["body"], headers=recorded.get("headers", {}))
     return handle
+
+
+def read_stream(response: httpx2.Response) -> dict[str, Any]:
+    """A streamed response as a recording: its events, and whether the connection dropped before the end.
+
+    Read whole before the client sees it (then played back from the recording): recording is for
+    maintainers, and a recorded stream must be exactly what replay will give the notebooks.
+    """
+    raw, dropped = b"", False
+    try:
+        for chunk in response.iter_bytes():
+            raw += chunk
+    except httpx2.TransportError:  # the stream was cut: keep what came, and replay the cut too
+        dropped = True
+    finally:
+        response.close()
+    recorded: dict[str, Any] = {"status": response.status_code, "events": parse_events(raw)}
+    if dropped:
+        recorded["dropped"] = True
+    return recorded

@@ -9,7 +9,7 @@
 * ``course-kit learner [--out DIR]`` writes learner copies with every cell tagged ``solution`` replaced
   by its exercise stub (the cell's ``# EXERCISE`` lines), without running them; with no solutions/
   shipped, an instructor's copy holds no answers at all.
-* ``course-kit serve [--port N]`` runs the simulator as a local Messages API server on 127.0.0.1
+* ``course-kit serve [--port N] [--stream-delay S]`` runs the simulator as a local Messages API server on 127.0.0.1
   (see :mod:`course_lib.runtime.serve` and docs/SERVE.md) and prints its URL.
 * ``course-kit release --format nbgrader --out DIR [--source DIR]`` writes an nbgrader course folder
   (``DIR/source/<notebook>/<notebook>.ipynb``) for the notebooks with checked exercises.
@@ -99,10 +99,11 @@ def learner(paths: Sequence[Path], out: Path) -> int:
     return 0
 
 
-def serve(port: int) -> int:
+def serve(port: int, stream_delay: float = 0.0) -> int:
     from .serve import SimulatorServer  # imported here: only this command needs the HTTP server
+    from .sim import SimulatedClaude
 
-    server = SimulatorServer(port)
+    server = SimulatorServer(port, SimulatedClaude(stream_delay=stream_delay))
     print(f"course-kit: simulated Claude at {server.url} (POST /v1/messages); Ctrl-C stops it", flush=True)
     try:
         server.serve_forever()
@@ -136,13 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     learn.add_argument("--out", type=Path, default=NOTEBOOKS / "learner")
     srv = commands.add_parser("serve", help="serve the simulator as a local Messages API on 127.0.0.1")
     srv.add_argument("--port", type=int, default=0, help="port to listen on (default 0: any free port)")
+    srv.add_argument("--stream-delay", type=float, default=0.0, metavar="SECONDS",
+                     help="pause between streamed events, to watch a reply arrive (default 0)")
     rel = commands.add_parser("release", help="write the exercises as an nbgrader course folder")
     rel.add_argument("--format", choices=["nbgrader"], required=True)
     rel.add_argument("--out", type=Path, required=True)
     rel.add_argument("--source", type=Path, default=SOLUTIONS, help="folder of solved notebooks")
     args = parser.parse_args(argv)
     if args.command == "serve":
-        return serve(args.port)
+        return serve(args.port, args.stream_delay)
     if args.command == "record":
         return record(notebook_paths(args.notebooks), args.live)
     if args.command == "release":

@@ -14,6 +14,9 @@ means live and no key means simulated. The key is read by the SDK from the envir
 never printed, logged, saved or recorded by this kit. ``ANTHROPIC_BASE_URL`` points live mode at
 another server, e.g. the simulator served by ``course-kit serve`` (see docs/SERVE.md).
 
+:func:`make_async_client` is the same choice for ``anthropic.AsyncAnthropic`` (live, simulated and
+replay modes), for async code such as a web chat that streams replies to many users at once.
+
 The model is ``COURSE_MODEL`` if set, else :data:`course_lib.defaults.DEFAULT_MODEL`
 (:func:`course_model`); ``client_info(client).model`` says which. It is checked against the installed
 SDK's model list before anything is sent: a retired or unknown id is a :class:`ClientConfigError`
@@ -114,7 +117,7 @@ def course_model() -> str:
     return check_model(chosen, "COURSE_MODEL") if chosen else check_model(DEFAULT_MODEL, "DEFAULT_MODEL")
 
 
-_INFO: weakref.WeakKeyDictionary[anthropic.Anthropic, ClientInfo] = weakref.WeakKeyDictionary()
+_INFO: weakref.WeakKeyDictionary[Any, ClientInfo] = weakref.WeakKeyDictionary()  # sync and async clients
 
 
 def resolve_mode(mode: str | None = None) -> str:
@@ -164,6 +167,34 @@ def make_client(mode: str | None = None, *, cassette: str | None = None, via: st
     return _remember(client, ClientInfo(mode, model, cassette=tape))
 
 
+def make_async_client(mode: str | None = None, *, cassette: str | None = None,
+                      context_window: int = DEFAULT_CONTEXT_WINDOW, faults: Faults | dict[int, str] | None = None,
+                      max_retries: int = 2,
+                      cassette_dir: str | os.PathLike[str] | None = None) -> anthropic.AsyncAnthropic:
+    """An ``anthropic.AsyncAnthropic`` client, chosen as :func:`make_client` chooses (record mode excepted).
+
+    No notebook needs it (their cells are synchronous); it is here for async code of your own, such
+    as a web chat that streams to many users at once. Recording stays with :func:`make_client`: the
+    cassettes an async client replays are the ones the notebooks record.
+    """
+    mode = resolve_mode(mode)
+    model = course_model()
+    if mode == "live":
+        _require_key()
+        client = anthropic.AsyncAnthropic(max_retries=max_retries)
+        official = client.base_url.host == "api.anthropic.com"
+        return _remember(client, ClientInfo("live", model, server=None if official else str(client.base_url)))
+    if mode == "simulated":
+        simulator = _simulator(context_window, faults)
+        return _remember(_async_transport_client(simulator, max_retries), ClientInfo(mode, model, simulator))
+    if mode == "record":
+        raise ClientConfigError("record mode needs make_client(); an async client can replay what it records")
+    if not cassette:
+        raise ClientConfigError("replay mode needs a cassette name, e.g. make_async_client(cassette='02_history')")
+    tape = open_cassette(Path(cassette_dir or CASSETTE_DIR) / f"{cassette}.json")
+    return _remember(_async_transport_client(replay_handler(tape), max_retries), ClientInfo(mode, model, cassette=tape))
+
+
 def _simulator(context_window: int, faults: Faults | dict[int, str] | None) -> SimulatedClaude:
     from .sim import SimulatedClaude  # here, not at the top: ~0.1 s that live and replay clients need not pay
 
@@ -187,12 +218,18 @@ def _transport_client(handler: Any, max_retries: int) -> anthropic.Anthropic:
                                http_client=httpx2.Client(transport=transport))
 
 
-def _remember(client: anthropic.Anthropic, info: ClientInfo) -> anthropic.Anthropic:
+def _async_transport_client(handler: Any, max_retries: int) -> anthropic.AsyncAnthropic:
+    transport = httpx2.MockTransport(handler)  # one transport serves both: a sync handler is fine in async
+    return anthropic.AsyncAnthropic(api_key=PLACEHOLDER_KEY, max_retries=max_retries,
+                                    http_client=httpx2.AsyncClient(transport=transport))
+
+
+def _remember(client: Any, info: ClientInfo) -> Any:
     _INFO[client] = info
     return client
 
 
-def client_info(client: anthropic.Anthropic) -> ClientInfo:
+def client_info(client: anthropic.Anthropic | anthropic.AsyncAnthropic) -> ClientInfo:
     """What ``make_client`` made: mode, model, and the simulator or cassette behind it."""
     try:
         return _INFO[client]

@@ -1,6 +1,6 @@
 """The simulated Claude as a local HTTP server on 127.0.0.1 that speaks the Messages API.
 
-Introduced in notebook 07_beyond_the_module. ``course-kit serve [--port N]`` starts it and prints its
+Introduced in notebook 07_beyond_the_module. ``course-kit serve [--port N] [--stream-delay S]`` starts it and prints its
 URL (port 0, the default, lets the system pick a free one). Anything that speaks the Messages API
 can then run offline and free against it:
 
@@ -16,15 +16,26 @@ can then run offline and free against it:
          -d '{"model": "'"$MODEL"'", "max_tokens": 200,
               "messages": [{"role": "user", "content": "What is a Python list?"}]}'
 
+  and streamed (``-N``: print each event as it arrives instead of buffering)::
+
+    curl -N http://127.0.0.1:8765/v1/messages -H 'content-type: application/json' \\
+         -H 'anthropic-version: 2023-06-01' -H 'x-api-key: dummy' \\
+         -d '{"model": "'"$MODEL"'", "max_tokens": 200, "stream": true,
+              "messages": [{"role": "user", "content": "What is a Python list?"}]}'
+
 * LangChain: ``ChatAnthropic(model=DEFAULT_MODEL, base_url="http://127.0.0.1:8765", api_key="dummy")``
-  (older releases call the argument ``anthropic_api_url``).
+  (older releases call the argument ``anthropic_api_url``); ``invoke``, ``stream`` and ``astream`` all work.
 
 It serves ``POST /v1/messages`` and ``POST /v1/messages/count_tokens`` (the beta paths too, with
-``?beta=true``) and answers everything else with the API's error shape. It does not stream
-(``"stream": true`` is a 400 that says so). One
-server holds one :class:`~course_lib.runtime.sim.SimulatedClaude` behind a lock, so concurrent
-clients share its prompt cache safely. It binds to 127.0.0.1 only, logs one line per request
-(method, path, status) and never logs headers, so the key a client sends is never printed.
+``?beta=true``) and answers everything else with the API's error shape. With ``"stream": true``
+the reply comes as the API's server-sent events (``text/event-stream``, see
+:mod:`course_lib.runtime.sim.streaming`), written as one HTTP chunk per event and flushed at once,
+so a client sees each event as it is sent; ``course-kit serve --stream-delay 0.05`` spaces them out
+to watch a reply arrive. A request the API would refuse is refused before any event, with the
+usual JSON error. One server holds one :class:`~course_lib.runtime.sim.SimulatedClaude` behind a
+lock, so concurrent clients share its prompt cache safely; a reply streams outside the lock. It
+binds to 127.0.0.1 only, logs one line per request (method, path, status) and never logs headers,
+so the key a client sends is never printed.
 """
 
 from __future__ import annotations
@@ -38,6 +49,7 @@ import httpx2
 
 from .sim import SimulatedClaude
 from .sim.transport import api_error
+from .sse import is_event_stream
 
 __all__ = ["MAX_REQUEST_BYTES", "SimulatorServer", "start_server"]
 
@@ -100,7 +112,32 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             return
         except Exception as error:  # noqa: BLE001 — any simulator bug becomes the API's 500 shape, not a hang
             response = api_error(500, "api_error", f"simulator error: {type(error).__name__}")
+        if is_event_stream(response):
+            return self.send_stream(response)
         self.send(response)
+
+    def send_stream(self, response: httpx2.Response) -> None:
+        """Write a streamed reply as it comes: one HTTP chunk per event, flushed at once.
+
+        Outside the server's lock: the reply is finished before it streams, so a slow reader
+        (or ``--stream-delay``) holds up no other client. A stream cut halfway (the
+        ``stream_disconnect`` fault) closes the connection without the last chunk, which a client
+        reads as a dropped connection, exactly as it would one the network dropped.
+        """
+        self.send_response(200)
+        self.send_header("content-type", response.headers["content-type"])
+        self.send_header("cache-control", "no-cache")
+        self.send_header("transfer-encoding", "chunked")
+        self.send_header("request-id", "req_simulated")
+        self.end_headers()
+        try:
+            for event in response.iter_bytes():
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+                self.wfile.flush()
+        except (httpx2.TransportError, OSError):  # cut by the fault, or the client went away mid-stream
+            self.close_connection = True
+            return
+        self.wfile.write(b"0\r\n\r\n")
 
     def send(self, response: httpx2.Response) -> None:
         body = response.read()

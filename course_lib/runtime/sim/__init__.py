@@ -57,13 +57,16 @@ What it does, and the rules it follows (every one is deterministic):
   ``context_management.applied_edits``; ``compact_20260112`` replaces the turns before the last
   user turn with a ``compaction`` block written by :func:`summarize`, and a compaction block sent
   back stands for everything before it. Each edit needs its ``anthropic-beta`` header.
-* It does not stream: ``"stream": true`` is a 400 that says so, rather than a reply in a shape a
-  streaming client cannot read. A body that is not a JSON object is a 400, so the served
+* Streaming (:mod:`.streaming`): with ``"stream": true`` the finished reply is played as the API's
+  server-sent events (``message_start``, each block's start, deltas and stop, ``ping``,
+  ``message_delta``, ``message_stop``), so ``messages.stream()`` and ``create(stream=True)`` work
+  and rebuild the same message. A body that is not a JSON object is a 400, so the served
   simulator (``course-kit serve``, :mod:`course_lib.runtime.serve`) answers any bytes with the
   API's error shape.
-* Faults on a schedule (:class:`Faults`): 529 overloaded, 429 rate limited, or a dropped
-  connection on chosen attempt numbers. Error responses carry a short ``retry-after-ms`` so the
-  SDK's real retry loop runs in milliseconds (the real API's waits are longer).
+* Faults on a schedule (:class:`Faults`): 529 overloaded, 429 rate limited, a dropped
+  connection, or a stream that fails halfway (an ``error`` event, or a drop) on chosen attempt
+  numbers. Error responses carry a short ``retry-after-ms`` so the SDK's real retry loop runs in
+  milliseconds (the real API's waits are longer).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from ...tokens import content_text
 from .answers import fit_output, respond
 from .context_management import ManagedContext, manage_context
 from .rules import RequestRejected, check_request, prefix_keys, request_segments, request_tokens
+from .streaming import STREAM_FAULTS, streamed_reply
 from .thinking import thinking_block, thinking_config
 
 MIN_CACHEABLE_TOKENS = 1024
@@ -24,8 +25,6 @@ CACHE_TTL_SECONDS = 300
 LOOKBACK_BLOCKS = 20
 RETRY_AFTER_MS = "20"
 CACHE_SWEEP_SIZE = 10_000
-NO_STREAMING = ("stream: the offline simulator does not stream; send the request without `stream` "
-                "(the SDK's messages.create, or LangChain's ChatAnthropic with streaming=False)")
 
 
 class SimulatedDisconnect(httpx2.ConnectError):
@@ -38,11 +37,15 @@ class Faults:
 
     ``Faults({3: "overloaded", 4: "overloaded"})`` makes the 3rd and 4th attempts answer 529;
     kinds are ``"overloaded"`` (529), ``"rate_limit"`` (429) and ``"connection"`` (no answer).
+    Two fail a streamed reply halfway through its text (:mod:`.streaming`): ``"stream_error"`` (an
+    ``overloaded_error`` event after the 200) and ``"stream_disconnect"`` (the connection drops).
+    A request that is not streamed can only fail whole: for it they act as ``"overloaded"`` and
+    ``"connection"``.
     """
 
     schedule: dict[int, str] = field(default_factory=dict)
 
-    KINDS = ("overloaded", "rate_limit", "connection")
+    KINDS = ("overloaded", "rate_limit", "connection", *STREAM_FAULTS)
 
     def __post_init__(self) -> None:
         for attempt, kind in self.schedule.items():
@@ -78,8 +81,9 @@ class SimulatedClaude:
     """The transport handler: give it to ``httpx2.MockTransport``. One instance per client."""
 
     def __init__(self, context_window: int = DEFAULT_CONTEXT_WINDOW, faults: Faults | Mapping[int, str] | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, stream_delay: float = 0.0):
         self.context_window = context_window
+        self.stream_delay = stream_delay  # seconds between streamed events (0: as fast as the client reads)
         self.faults = faults if isinstance(faults, Faults) else Faults(dict(faults or {}))
         self.attempts = 0
         self.requests: list[dict[str, Any]] = []
@@ -102,14 +106,22 @@ class SimulatedClaude:
         try:
             body = read_body(request.content)
             self.requests.append(body)
-            if body.get("stream"):
-                raise RequestRejected(NO_STREAMING)
+            if fault in STREAM_FAULTS and not (body.get("stream") and path == "/v1/messages"):
+                return self.whole_failure(fault, request)
             managed = manage_context(body, check_request(body), betas_of(request))
             if path.endswith("count_tokens"):
                 return httpx2.Response(200, json=self.count_tokens(body, managed))
+            if body.get("stream"):
+                return streamed_reply(self.create_message(body, managed), fault, self.stream_delay)
             return httpx2.Response(200, json=self.create_message(body, managed))
         except RequestRejected as rejected:
             return api_error(400, "invalid_request_error", rejected.message)
+
+    def whole_failure(self, fault: str, request: httpx2.Request) -> httpx2.Response:
+        """A stream fault met by a request that is not streamed: it fails whole (529, or no answer)."""
+        if fault == "stream_disconnect":
+            raise SimulatedDisconnect(f"simulated connection failure on attempt {self.attempts}", request=request)
+        return api_error(529, "overloaded_error", "Overloaded", {"retry-after-ms": RETRY_AFTER_MS})
 
     # -- the Messages endpoint ----------------------------------------------------------------
 
