@@ -29,7 +29,8 @@ CHECKS = 8
 """The most later exchanges checked exactly for each one: with the candidates per bucket, the bound on work per
 exchange. A template that makes thousands of exchanges look alike costs each of them eight checks, not thousands."""
 BLOCK = 512
-"""Rows and columns of the similarity matrix computed at a time in the "meaning" mode: 1 MB, whatever the history."""
+"""Rows and columns of the similarity matrix computed at a time in the "meaning" mode: 1 MB, whatever the history
+(the vectors themselves take 1 KB an exchange)."""
 
 
 class Deduplicate(RankingStrategy):
