@@ -198,9 +198,10 @@ def candidates(size: int, *, langchain: bool) -> list[Candidate]:
                  lambda result: len(result[1])))
     messages = history(size)
     current = sum(estimate_message_tokens(m) for m in messages[-2:])
-    made.append((PRUNE, lambda: prune(messages, HISTORY_BUDGET + current), len))
+    kept = default_pipeline()  # kept across calls, as prune() keeps its default: one per size, as sizes interleave
+    made.append((PRUNE, lambda: prune(messages, HISTORY_BUDGET + current, kept), len))
     made.append((f"{PRUNE} (garbage collector on)",
-                 collector_on(lambda: prune(messages, HISTORY_BUDGET + current)), len))
+                 collector_on(lambda: prune(messages, HISTORY_BUDGET + current, kept)), len))
     made += pruning_rows(messages, HISTORY_BUDGET + current, "")
     support = templated(size)
     support_budget = HISTORY_BUDGET + sum(estimate_message_tokens(m) for m in support[-2:])
@@ -249,7 +250,7 @@ def pruning_rows(messages: list[dict[str, Any]], budget: int, text: str) -> list
              lambda p: len(p.kept)),
             (f"{MEANING}, {text or 'varied text'}, warm", lambda: plan(messages, 0, warm_meaning),
              lambda p: len(p.kept))]
-    kept = default_pipeline()  # its own: the shared default (the first row) stays on the varied history
+    kept = default_pipeline()
     return [(label, lambda: prune(messages, budget, kept), len), *rows] if text else rows
 
 
@@ -348,10 +349,11 @@ def run(*, quick: bool = False, langchain: bool | None = None, sizes: tuple[int,
     by_size: dict[int, list[Candidate]] = {}
     used_rounds: dict[int, int] = {}
     for size in sizes:
-        found = candidates(size, langchain=use_langchain)
-        used_rounds[size] = rounds or (5 if quick else (15 if size >= 10_000 else 25))
-        measure(found, used_rounds[size])
-        by_size[size] = found
+        by_size[size] = candidates(size, langchain=use_langchain)
+        used_rounds[size] = rounds or (5 if quick else 20)
+    # every size in the same rounds: a growth ratio compares timings taken under the same load
+    measure([c for found in by_size.values() for c in found], max(used_rounds.values()))
+    for size, found in by_size.items():
         progress(f"  {size:>6,} messages: " + ", ".join(f"{c.name} {c.median * 1e6:,.1f} us" for c in found))
     memory_size = sizes[-1]
     mem = memory(memory_size, langchain=use_langchain)
@@ -449,25 +451,25 @@ def markdown(result: ScaleResult, info: dict[str, Any], *, quick: bool, command:
         *([f"Timed in fewer rounds: {'; '.join(slow)}.", ""] if slow else []),
         "What is timed: `get_messages()` for the managers (plus `get_system()` for the summary in the system "
         "prompt), with the smart managers' older turns already folded into a summary; `prune(history, "
-        "budget)` for the pruning pipeline (called without a pipeline, as a learner calls it: the default "
-        "pipeline is one instance kept across calls, as a manager keeps its own, so its near-duplicate index "
-        "is remembered and extended: *warm*; the \"cold\" rows pass a new `default_pipeline()` each time, so "
-        "the near-duplicate index is rebuilt from nothing, while the per-message memo of scores, token "
-        "counts and shingles is shared, as in a server process that has seen these messages; the \"first "
-        "sight\" rows also empty those memos before each call (untimed; restored after it, so the other rows "
-        "stay warm), so every message is scored, counted and shingled again: the varied history cycles ten "
-        "words, so it holds only 610 distinct messages and its first sight works out those alone; the warm "
-        "templated row keeps a pipeline of its own, since the shared default would see two histories in "
-        "turn). *Templated text* is a support log whose every message follows one of two sentences with its "
-        "own invoice, order and amount (\"The customer asks about invoice INV-1000 and wants to know why "
-        "order QX-5000 was charged twice this month.\"): every pair of exchanges is about 0.6 similar, just "
-        "under the 0.7 threshold, which made the shingle index of the previous version compare every pair "
-        f"(about 13 s cold at 10,000 messages). {MEANING}: `plan(history, 0, Deduplicate(by=\"meaning\"))`, a "
-        "new one each call (cold: the embeddings are remembered per text, the similarity matrix is computed "
-        "again, 512 x 512 at a time) or a kept one (warm); no target, it is there to show what semantic "
-        "deduplication costs. `trim_messages(history, strategy=\"last\", start_on=\"human\")` on a history "
-        "already held as LangChain messages, with the token counter of the token-economy benchmark (each "
-        "message converted back to the Messages API's shape and counted by "
+        "budget, pipeline)` for the pruning pipeline with a `default_pipeline()` kept across calls (one per "
+        "history: `prune(history, budget)` keeps one default the same way, and a manager keeps its own), so "
+        "its near-duplicate index is remembered and extended: *warm*; the \"cold\" rows pass a new "
+        "`default_pipeline()` each time, so the near-duplicate index is rebuilt from nothing, while the "
+        "per-message memo of scores, token counts and shingles is shared, as in a server process that has "
+        "seen these messages; the \"first sight\" rows also empty those memos before each call (untimed; "
+        "restored after it, so the other rows stay warm), so every message is scored, counted and shingled "
+        "again: the varied history cycles ten words, so it holds only 610 distinct messages and its first "
+        "sight works out those alone). *Templated text* is a support log whose every message follows one of "
+        "two sentences with its own invoice, order and amount (\"The customer asks about invoice INV-1000 "
+        "and wants to know why order QX-5000 was charged twice this month.\"): every pair of exchanges is "
+        "about 0.6 similar, just under the 0.7 threshold, which made the shingle index of the previous "
+        "version compare every pair (a cold call on 2,000 messages of such a log took 3.4 s). "
+        f"{MEANING}: `plan(history, 0, "
+        "Deduplicate(by=\"meaning\"))`, a new one each call (cold: the embeddings are remembered per text, "
+        "the similarity matrix is computed again, 512 x 512 at a time) or a kept one (warm); no target, it "
+        "is there to show what semantic deduplication costs. `trim_messages(history, strategy=\"last\", "
+        "start_on=\"human\")` on a history already held as LangChain messages, with the token counter of the "
+        "token-economy benchmark (each message converted back to the Messages API's shape and counted by "
         "`course_lib.tokens.estimate_message_tokens`). Converting trim_messages' result for the API is not "
         "timed. \"(counts remembered)\" gives trim_messages a per-message counter that caches each message's "
         f"count, as the token window caches its counts. History budget: {HISTORY_BUDGET:,} tokens besides the "
