@@ -119,7 +119,7 @@ class _Index:
             for i in range(max(old - 1, 0), len(keys) - 1):
                 self.matches[i] = (i + 1, self._similarity(i, i + 1))
             return
-        for i, j, likely in self._candidates(old):  # ascending i, then j: the first match found is the earliest
+        for i, j, likely in self._candidates(old):  # each i's in ascending j: the first match found is the earliest
             if self.matches[i] is not None or (self.checked[i] >= CHECKS and not likely):
                 continue
             self.checked[i] += not likely
@@ -132,7 +132,7 @@ class _Index:
         raise NotImplementedError
 
     def _candidates(self, old: int) -> Iterator[tuple[int, int, bool]]:
-        """Pairs (i, j), i < j, j >= ``old``, worth checking, sorted by i then j; True if likely similar.
+        """Pairs (i, j), i < j, j >= ``old``, worth checking, each i's in ascending j; True if likely similar.
 
         A likely pair is always checked; the others only while ``i`` has had fewer than ``CHECKS``.
         """

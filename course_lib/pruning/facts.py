@@ -32,7 +32,7 @@ MEMO_SIZE = 65_536
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MessageFacts:
     """Everything pruning reads from one message, computed once. Introduced in notebook 04_pruning."""
 

@@ -6,7 +6,8 @@ then every pair shares shingles. MinHash makes the work per exchange bounded wha
 
 * **Signature**: hash an exchange's shingles with ``NUM_PERM`` different hash functions and keep
   each function's smallest value. Two sets agree on one of these minimums with probability equal
-  to their Jaccard similarity, so the signatures estimate it without comparing the sets.
+  to their Jaccard similarity, so the signatures estimate it without comparing the sets. An
+  exchange's signature is remembered with its shingles (``facts.exchange_shingles``).
 * **Bands**: cut the signature into bands of a few values. Two exchanges whose band is the same
   land in the same bucket and become candidates; similar sets share a band far more often.
 * **Bounded**: an exchange is paired only with the ``PER_BUCKET`` latest earlier members of each
@@ -14,11 +15,12 @@ then every pair shares shingles. MinHash makes the work per exchange bounded wha
 
 Candidates are then checked by the exact Jaccard (see ``dedup``), so a reported duplicate is a
 real one; what MinHash can cost is a missed one, rarely (the bands are chosen for a 98% chance of
-catching a pair right at the threshold, more above it).
+catching a pair right at the threshold, more above it; on the test histories, about 98% of the
+exchanges with a duplicate get the same, earliest, match as comparing every pair).
 
-Why not ``datasketch``, the usual library: it builds one MinHash object per set in Python and pulls
-in scipy (about 140 MB installed) to choose its bands; the same idea on every exchange at once takes
-a few lines of numpy, which the kit already has for its embeddings.
+Why not ``datasketch``, the usual library: it needs scipy (about 140 MB installed; it uses it to
+choose the bands) and builds a MinHash object per set; the same idea takes a few lines of numpy,
+which the kit already has for its embeddings.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
 __all__ = ["NUM_PERM", "PER_BUCKET", "agreement", "band_keys", "bands_for", "candidate_pairs", "signature"]
 
 NUM_PERM = 32
-"""Hash functions per signature: more estimate better and cost more (the signature is most of a cold call)."""
+"""Hash functions per signature: more estimate better and cost more (hashing is most of an exchange's first sight)."""
 PER_BUCKET = 4
 """Earlier members of a bucket each exchange is paired with: the bound on work per exchange."""
 SEED = 2026
