@@ -331,7 +331,8 @@ def short_summary(text):
 
 def strategies():
     return {"fifo": FIFO(), "importance": ImportanceScoring(), "filler": ImportanceScoring(threshold=0),
-            "per-token": ImportanceScoring(per_token=True), "dedup": Deduplicate(), "role": RoleBasedRetention(),
+            "per-token": ImportanceScoring(per_token=True), "dedup": Deduplicate(),
+            "dedup by meaning": Deduplicate(by="meaning"), "dedup-0.3": Deduplicate(0.3), "role": RoleBasedRetention(),
             "summarize": SummarizeAndReplace(short_summary), "default": default_pipeline(),
             "default+summary": default_pipeline(short_summary)}
 
