@@ -10,10 +10,10 @@
   sums add up to more than the wall time.
 * Imports: ``import anthropic``, ``import course_lib`` and the setup cell's names, each in a fresh
   interpreter (best of 5), so what ``course_lib`` adds beyond the SDK is a difference of two numbers.
-* Grading: 10,000 learners answer the graded knowledge check (``quizzes/08_knowledge_check.yaml``)
+* Grading: 10,000 learners answer the graded knowledge check (``quizzes/09_knowledge_check.yaml``)
   through the quiz engine's own ``QuizSession`` (random answers from a seeded generator, each
   submitted and saved as the learner's answers file); then the instructor's command
-  ``course-quiz grade <dir> --key quizzes/08_knowledge_check.yaml --out <dir>`` grades them all,
+  ``course-quiz grade <dir> --key quizzes/09_knowledge_check.yaml --out <dir>`` grades them all,
   as a subprocess, timed from start to exit, with that process's peak resident memory.
 """
 
@@ -34,7 +34,7 @@ from benchmarks.common import ROOT, machine_md, table, verdict, write_text
 from course_lib.quiz import QuizSession, load_quiz
 from course_lib.quiz.model import Question
 
-QUIZ = ROOT / "quizzes" / "08_knowledge_check.yaml"
+QUIZ = ROOT / "quizzes" / "09_knowledge_check.yaml"
 NOTEBOOK_TIMEOUT = 900
 WORKERS = 2  # the README's `pytest -n 2`: CI's two cores
 NOTEBOOK_COMMAND = f"pytest notebooks -q -n {WORKERS}"

@@ -62,7 +62,7 @@ def tool_heavy_case(turns: int = TURNS, seed: int = 8, *, lines: int = 500) -> S
 class ServerSideDriver(Runner):
     """Full history on the client; the API's context management edits what the model reads.
 
-    Introduced in notebook 07_beyond_the_module. The reply is kept as returned, so a compaction
+    Introduced in notebook 08_beyond_the_module. The reply is kept as returned, so a compaction
     block goes back to the server, which then reads its summary instead of everything before it.
     A compaction's own summarizing call is billed (``usage.iterations``): it is logged as a
     ``summary`` row so its cost counts. Self-contained (not a manager): the edits live on the server.

@@ -72,7 +72,7 @@ class TokenBudget:
                     token_counter: Callable[[Mapping[str, Any]], int] = estimate_message_tokens) -> TokenBudget:
         """A budget measured from a real request, with the kit's estimator or your ``token_counter``.
 
-        Introduced in notebook 03_token_budgets. Counting *before* sending is the point: the
+        Introduced in notebook 04_counting_and_overflow. Counting *before* sending is the point: the
         API's own count arrives only after you have paid for the request. ``token_counter`` counts
         a message (for example :func:`course_lib.tokens.api_token_counter`); the system prompt is
         counted with it as the text of one message, less the estimator's framing.
@@ -196,7 +196,7 @@ def validate_allocation(percentages: Mapping[str, float] | Sequence[float]) -> d
 def system_prompt_cost(system_tokens: int, turns: int) -> list[int]:
     """Cumulative input tokens a system prompt costs over ``turns`` requests (it is resent every turn).
 
-    Introduced in notebook 03_token_budgets: 2,000 tokens x 50 turns = 100,000 tokens billed.
+    Introduced in notebook 04_counting_and_overflow: 2,000 tokens x 50 turns = 100,000 tokens billed.
     """
     _check_count("system_tokens", system_tokens)
     _check_count("turns", turns)

@@ -1,6 +1,6 @@
 """Meaning as vectors: an offline embedding model, so "boss" can find "manager" without a synonym table.
 
-Introduced in notebook 04_pruning (semantic deduplication); the simulated Claude uses the same
+Introduced in notebook 05_pruning (semantic deduplication); the simulated Claude uses the same
 model to match a question to what the user said (notebook 00_start_here).
 
 The model is WordLlama (``wordllama`` on PyPI, MIT): a 32,000 x 256 table of token vectors taken

@@ -1,6 +1,6 @@
 """Exchanges: the unit every window, summary and pruning step cuts by, defined once.
 
-Introduced in notebook 02_history_strategies; 04_pruning builds on it.
+Introduced in notebook 02_history_strategies; 05_pruning builds on it.
 
 An exchange is one user question and everything that answers it: the assistant's reply and any
 ``tool_use`` / ``tool_result`` rounds in between. It starts at a user turn that holds no
@@ -41,7 +41,7 @@ def exchange_starts(messages: Sequence[Mapping[str, Any]]) -> list[int]:
 def exchange_spans(messages: Sequence[Mapping[str, Any]]) -> list[tuple[int, int]]:
     """``(start, end)`` of every exchange, oldest first; ``messages[start:end]`` is one exchange.
 
-    Introduced in notebook 04_pruning. Messages before the first exchange start (a history that
+    Introduced in notebook 05_pruning. Messages before the first exchange start (a history that
     opens mid-exchange) belong to no span.
     """
     starts = exchange_starts(messages)

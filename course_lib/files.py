@@ -1,6 +1,6 @@
 """Writing files so that a crash never leaves half a file behind, and reading them without trusting them.
 
-Introduced in notebook 05_production_manager. The pattern: write a temporary file in the same
+Introduced in notebook 06_production_manager. The pattern: write a temporary file in the same
 directory, flush and fsync it, then ``os.replace`` it over the target. ``os.replace`` is atomic
 on POSIX and Windows, so readers see the old file or the new one, never a mix. Conversations,
 cassettes, quiz answers and grading reports are all written this way.
@@ -41,7 +41,7 @@ class NotARegularFileError(OSError):
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically; on any failure the old file is untouched.
 
-    Introduced in notebook 05_production_manager. The temporary file lives in the target's
+    Introduced in notebook 06_production_manager. The temporary file lives in the target's
     directory because ``os.replace`` is only atomic within one file system.
     """
     target = Path(path)
@@ -64,7 +64,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """Text (UTF-8) version of :func:`atomic_write_bytes`.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     atomic_write_bytes(path, text.encode("utf-8"))
 
@@ -72,7 +72,7 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 def sweep_stale_temp_files(directory: str | os.PathLike[str], older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
     """Delete temporary files of :func:`atomic_write_bytes` left by killed writers; return what went.
 
-    Introduced in notebook 05_production_manager. Only regular files with this module's naming
+    Introduced in notebook 06_production_manager. Only regular files with this module's naming
     and older than ``older_than`` seconds are touched, so a save in progress elsewhere is safe.
     """
     removed = []
@@ -92,7 +92,7 @@ def sweep_stale_temp_files(directory: str | os.PathLike[str], older_than: float 
 def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
     """At most ``limit + 1`` bytes of a regular file, so the caller can refuse an oversized one unread.
 
-    Introduced in notebook 05_production_manager. The file is opened non-blocking and checked
+    Introduced in notebook 06_production_manager. The file is opened non-blocking and checked
     before reading: a FIFO named like a saved file would otherwise hang the reader forever.
     Raises :class:`NotARegularFileError` for anything that is not a regular file.
     """
@@ -115,7 +115,7 @@ def _kind_name(mode: int) -> str:
 def locked(lock_path: str | os.PathLike[str]) -> Iterator[None]:
     """Hold an exclusive lock on ``lock_path`` (created if needed) across processes, until the block ends.
 
-    Introduced in notebook 05_production_manager. The lock is the operating system's
+    Introduced in notebook 06_production_manager. The lock is the operating system's
     (``flock`` on POSIX, ``msvcrt.locking`` on Windows), so it is released even if the holder is
     killed: a dead process never leaves the store locked.
     """

@@ -1,6 +1,6 @@
 """Messages, content blocks, and the rules a history must keep.
 
-Introduced in notebook 01_stateless_reality; the rules are the subject of 04_pruning.
+Introduced in notebook 01_stateless_reality; the rules are the subject of 05_pruning.
 
 The kit's rule for every history it sends: it starts with a user message, roles strictly
 alternate, no message is empty, and every assistant ``tool_use`` is answered by a ``tool_result``

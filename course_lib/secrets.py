@@ -1,6 +1,6 @@
 """Keeping API keys out of everything the kit writes: saved conversations, cassettes, reports.
 
-Introduced in notebook 05_production_manager. A saved conversation is exactly the kind of file
+Introduced in notebook 06_production_manager. A saved conversation is exactly the kind of file
 people commit and share, and learners do paste keys into chats. Redaction works on the data, not
 on its serialized text: replacing a substring inside JSON text can cut an escape sequence in half
 or, for a short secret, rewrite a field name, and corrupt the file. Walking the object and
@@ -28,7 +28,7 @@ and replacing every 'test' in a conversation would damage it for nothing."""
 def scrub_text(text: str) -> str:
     """``text`` with every key-shaped substring, and the live key's value, replaced by ``[redacted-key]``.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     text = KEY_PATTERN.sub(REDACTED, text)
     secret = os.environ.get("ANTHROPIC_API_KEY", "")
@@ -38,7 +38,7 @@ def scrub_text(text: str) -> str:
 def scrub_value(value: Any) -> Any:
     """A copy of JSON-like ``value`` with :func:`scrub_text` applied to every string value in it.
 
-    Introduced in notebook 05_production_manager. Dict keys lose only key-shaped text; numbers,
+    Introduced in notebook 06_production_manager. Dict keys lose only key-shaped text; numbers,
     booleans and None pass through; tuples become lists, as JSON would make them anyway.
     """
     if isinstance(value, str):

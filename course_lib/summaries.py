@@ -1,6 +1,6 @@
 """Summaries, in one place: the prompt, the heading, the acknowledgement, and the summarizer call.
 
-Introduced in notebook 05_production_manager (the summarizing managers); 04_pruning's
+Introduced in notebook 06_production_manager (the summarizing managers); 05_pruning's
 ``SummarizeAndReplace`` builds the same kind of synthetic pair.
 
 A summary enters a conversation as a synthetic pair: a user message that carries it (a heading,
@@ -31,11 +31,11 @@ SUMMARY_ACK = "Thanks, I will use that summary of our earlier conversation."
 """The assistant half of the synthetic summary pair (the one acknowledgement text of the kit)."""
 
 SUMMARY_MARKER = "[Summary of the earlier conversation]"
-"""First line of the synthetic user message that replaces pruned exchanges (04_pruning)."""
+"""First line of the synthetic user message that replaces pruned exchanges (05_pruning)."""
 
 SUMMARY_INSTRUCTION = ("Summarize the conversation below. Keep every name, number, id, decision and preference "
                        "exactly as written; leave out greetings and small talk.")
-"""The one-shot instruction a pruning summarizer sends before the text (04_pruning)."""
+"""The one-shot instruction a pruning summarizer sends before the text (05_pruning)."""
 
 _SUMMARY_LABEL = re.compile(r"^\s*(?:here(?:'s| is) )?(?:an? |the )?(?:updated |new )?summary\b[^:\n]{0,60}:\s*",
                             re.IGNORECASE)
@@ -44,7 +44,7 @@ _SUMMARY_LABEL = re.compile(r"^\s*(?:here(?:'s| is) )?(?:an? |the )?(?:updated |
 def strip_summary_label(text: str) -> str:
     """Drop a leading "Summary ...:" label from a summarizer's reply.
 
-    Introduced in notebook 05_production_manager. Whoever shows the summary adds its own heading;
+    Introduced in notebook 06_production_manager. Whoever shows the summary adds its own heading;
     without this, headings double up and nest a little deeper with every chained summary.
     """
     return _SUMMARY_LABEL.sub("", text).strip()
@@ -53,7 +53,7 @@ def strip_summary_label(text: str) -> str:
 def summary_heading(upto: int) -> str:
     """The line above a manager's summary: which messages it covers, and that details may be lost.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     return f"Summary of our earlier conversation (messages 1-{upto}; details may be lost):"
 
@@ -61,7 +61,7 @@ def summary_heading(upto: int) -> str:
 def summary_pair(heading: str, summary: str) -> list[Message]:
     """The synthetic user/assistant pair that carries a summary into a view.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     return [{"role": "user", "content": f"{heading}\n{summary}"}, {"role": "assistant", "content": SUMMARY_ACK}]
 
@@ -70,7 +70,7 @@ def summary_prompt(messages: Sequence[Mapping[str, Any]], *, words: int, previou
                    per_message_tokens: int) -> str:
     """The summarizer's prompt: instructions on the first line, then the material line by line.
 
-    Introduced in notebook 05_production_manager. A previous summary is folded in (summaries
+    Introduced in notebook 06_production_manager. A previous summary is folded in (summaries
     chain instead of growing by concatenation); each message is cut to ``per_message_tokens`` so
     one huge tool result cannot crowd out the rest.
     """
@@ -86,7 +86,7 @@ def summary_prompt(messages: Sequence[Mapping[str, Any]], *, words: int, previou
 def summary_from_reply(response: Any, max_tokens: int) -> str:
     """The summary in a summarizer's reply: its text, without a label, cut to ``max_tokens`` tokens.
 
-    Introduced in notebook 05_production_manager. The cut is for a model that writes past what was
+    Introduced in notebook 06_production_manager. The cut is for a model that writes past what was
     asked: the summary is sent with every later request, so its size must stay bounded.
     """
     return clip_to_tokens(strip_summary_label(reply_text(response)), max_tokens)
@@ -95,7 +95,7 @@ def summary_from_reply(response: Any, max_tokens: int) -> str:
 def message_as_text(message: Mapping[str, Any]) -> str:
     """A message as one line of text for a summarizer; tool calls and results written out.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     parts = []
     for block in blocks(message):
@@ -112,7 +112,7 @@ def message_as_text(message: Mapping[str, Any]) -> str:
 def clip_to_tokens(text: str, max_tokens: int) -> str:
     """``text`` cut at a word boundary to at most ``max_tokens`` estimated tokens, marked with an ellipsis.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     if estimate_tokens(text) <= max_tokens:
         return text

@@ -1,6 +1,6 @@
 """Token estimates that need no network, and exact counts when a real key is set.
 
-Introduced in notebook 03_token_budgets.
+Introduced in notebook 04_counting_and_overflow.
 
 Why an estimator at all: a conversation manager must decide what to send *before* sending it,
 and the exact count (``POST /v1/messages/count_tokens``) costs a network round trip and needs a
@@ -94,7 +94,7 @@ def estimate_request_tokens(
 ) -> int:
     """Input tokens of a whole request: system prompt, every message, and tool definitions.
 
-    Introduced in notebook 03_token_budgets. ``token_counter`` counts the messages (the estimator
+    Introduced in notebook 04_counting_and_overflow. ``token_counter`` counts the messages (the estimator
     by default, or :func:`api_token_counter`); the system prompt and tools are estimated.
     """
     total = estimate_tokens(system_text(system))
@@ -119,7 +119,7 @@ def count_tokens(client: Any, *, model: str, messages: list[dict], system: Any =
 def api_token_counter(client: Any, model: str, *, cache_size: int = 4096) -> Callable[[Mapping[str, Any]], int]:
     """A ``token_counter`` (message -> tokens) that asks the API's ``count_tokens``, for live mode.
 
-    Introduced in notebook 03_token_budgets. Pass it as ``token_counter=`` to a manager or
+    Introduced in notebook 04_counting_and_overflow. Pass it as ``token_counter=`` to a manager or
     :meth:`~course_lib.budget.TokenBudget.for_request` when estimates are not close enough (code,
     JSON, other languages, a new tokenizer). Each text is counted once: counts are cached by the
     message's text, up to ``cache_size`` of them. The message's text is counted as one user turn

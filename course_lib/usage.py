@@ -1,7 +1,7 @@
 """Usage and price: what a request read and wrote, and what it cost.
 
 Introduced in notebook 02_history_strategies (``request_cost``, prompt caching's economics);
-07_beyond_the_module compares cached and uncached runs.
+08_beyond_the_module compares cached and uncached runs.
 
 Every function reads a usage the way the API reports it: an SDK ``Usage`` object, or a dict such
 as a row of a manager's ``usage_log``. With prompt caching the API splits the prompt into three
@@ -102,7 +102,7 @@ def request_cost(usage: Any, prices: Prices = DEFAULT_PRICES) -> float:
 def without_caching(usage: Any) -> dict[str, int]:
     """The same request as if it had no ``cache_control``: every prompt token billed as plain input.
 
-    Introduced in notebook 07_beyond_the_module.
+    Introduced in notebook 08_beyond_the_module.
     """
     return {"input_tokens": prompt_tokens(usage), "output_tokens": usage_number(usage, "output_tokens"),
             "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}

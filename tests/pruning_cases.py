@@ -9,7 +9,7 @@ that gets a pair checked exactly, so MinHash keeps the older one and the later s
 
     PYTHONPATH=. python tests/pruning_cases.py     # rewrites the fixture: only on purpose
 
-Conversations: the support chat of ``test_pruning.py``, notebook 04's plan-catalog chat, notebook
+Conversations: the support chat of ``test_pruning.py``, notebook 05's plan-catalog chat, notebook
 06's CHAT (scored through transcript entries' importance), the scale benchmark's repetitive
 history (every exchange a near-duplicate), and seeded random histories with tools and pins.
 """
@@ -54,7 +54,7 @@ SUPPORT = [
 
 
 def plan_catalog() -> str:
-    """Notebook 04's tool result: a large JSON plan catalog."""
+    """Notebook 05's tool result: a large JSON plan catalog."""
     features = ["calendar sync", "shared contacts", "spam filtering", "custom domain", "audit log",
                 "single sign-on", "bulk export", "phone support", "archiving", "legal hold"]
     plans = []
@@ -65,7 +65,7 @@ def plan_catalog() -> str:
     return json.dumps({"catalog": "2026-03", "plans": plans}, indent=1)
 
 
-CATALOG_CHAT = [  # notebook 04_pruning's `conversation`
+CATALOG_CHAT = [  # notebook 05_pruning's `conversation`
     {"role": "user", "content": "Hi!"},
     {"role": "assistant", "content": "Hello! How can I help you today?"},
     {"role": "user", "content": "My account number is ACC-88412 and I would like an annual plan."},
@@ -89,7 +89,7 @@ CATALOG_CHAT = [  # notebook 04_pruning's `conversation`
     {"role": "assistant", "content": "Noted: invoices will go to your email address."},
     {"role": "user", "content": "What is my account number?"},
 ]
-LAB_CHAT = [  # notebook 06_hands_on_lab's CHAT
+LAB_CHAT = [  # notebook 07_hands_on_lab's CHAT
     {"role": "user", "content": "hi!"},
     {"role": "assistant", "content": "Hello!"},
     {"role": "user", "content": "My account number is ACC-88412."},
@@ -170,9 +170,9 @@ def conversations() -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {
         "support": SUPPORT,
         "support pinned 3": [Entry(m, pinned=i == 3) for i, m in enumerate(SUPPORT)],
-        "notebook 04": CATALOG_CHAT,
-        "notebook 04 pinned 2": [Entry(m, pinned=i == 2) for i, m in enumerate(CATALOG_CHAT)],
-        "notebook 06 importance": [Entry(m, importance=3.0 if "ACC" in m["content"] or "go with" in m["content"]
+        "notebook 05": CATALOG_CHAT,
+        "notebook 05 pinned 2": [Entry(m, pinned=i == 2) for i, m in enumerate(CATALOG_CHAT)],
+        "notebook 07 importance": [Entry(m, importance=3.0 if "ACC" in m["content"] or "go with" in m["content"]
                                          else -1.0 if m["content"].lower().startswith(("hi", "thanks", "hello"))
                                          else 0.0) for m in LAB_CHAT],
         "repetitive 120": repetitive(120),

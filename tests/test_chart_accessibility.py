@@ -148,7 +148,7 @@ class _Images(HTMLParser):
 def test_nbconvert_html_of_a_committed_notebook_gives_each_chart_image_its_alt_text(template: str) -> None:
     from nbconvert import HTMLExporter
 
-    path = ROOT / "notebooks" / "04_pruning.ipynb"
+    path = ROOT / "notebooks" / "05_pruning.ipynb"
     notebook = nbformat.read(path, 4)
     charts_here = sum(PLOTLY_MIME in out.get("data", {}) for cell in notebook.cells for out in cell.get("outputs", []))
     body, _ = HTMLExporter(template_name=template).from_notebook_node(notebook)

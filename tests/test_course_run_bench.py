@@ -10,14 +10,14 @@ from benchmarks import course_run  # noqa: E402
 DURATIONS = """
 3.20s call     notebooks/00_start_here.ipynb::Cell 0
 0.50s call     notebooks/00_start_here.ipynb::Cell 4
-2.00s call     notebooks/04_pruning.ipynb::Cell 0
-0.01s setup    notebooks/04_pruning.ipynb::Cell 12
+2.00s call     notebooks/05_pruning.ipynb::Cell 0
+0.01s setup    notebooks/05_pruning.ipynb::Cell 12
 """
 
 
 def test_durations_are_summed_per_notebook_with_the_first_cell_apart():
     found = course_run.per_notebook(DURATIONS)
-    assert found == {"00_start_here.ipynb": (3.7, 3.2), "04_pruning.ipynb": (2.01, 2.0)}
+    assert found == {"00_start_here.ipynb": (3.7, 3.2), "05_pruning.ipynb": (2.01, 2.0)}
 
 
 def test_grading_reports_the_graders_own_peak_memory_and_the_targets(tmp_path):

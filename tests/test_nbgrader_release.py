@@ -43,8 +43,8 @@ def course() -> Iterator[Path]:
 def test_release_writes_one_assignment_per_notebook_with_checks(course: Path) -> None:
     released = sorted(p.relative_to(course).as_posix() for p in (course / "source").glob("*/*.ipynb"))
     assert released == [f"source/{n}/{n}.ipynb" for n in ("01_stateless_reality", "02_history_strategies",
-                                                          "03_token_budgets", "04_pruning", "05_production_manager",
-                                                          "06_hands_on_lab")]
+                                                          "03_token_budgets", "05_pruning", "06_production_manager",
+                                                          "07_hands_on_lab")]
     assert 'code_stub = {"python": "raise NotImplementedError' in (course / "nbgrader_config.py").read_text()
 
 
@@ -75,7 +75,7 @@ def test_graded_cells_import_nothing_from_course_lib(course: Path) -> None:
     """A grade must not depend on course_lib: the test cells are plain asserts on literal values."""
     cells = [c for p in (course / "source").glob("*/*.ipynb") for c in graded_cells(p).values()
              if c.metadata["nbgrader"]["grade"]]
-    assert len(cells) == 10   # 01: 1, 02: 1, 03: 2, 04: 1, 05: 1, 06: 4
+    assert len(cells) == 8   # 01: 1, 02: 1, 03: 2, 05: 1, 06: 1, 07: 2 (04 has no exercise)
     for cell in cells:
         imports = re.findall(r"^\s*(?:import|from)\s+(\S+)", cell.source, re.MULTILINE)
         assert set(imports) <= {"pathlib"}, cell.source[:80]

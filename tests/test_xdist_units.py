@@ -20,7 +20,7 @@ spec.loader.exec_module(root_conftest)
 
 def test_a_notebook_and_a_test_file_are_each_one_unit():
     unit = root_conftest.work_unit
-    notebook = "notebooks/05_production_manager.ipynb"
+    notebook = "notebooks/06_production_manager.ipynb"
     assert unit(f"{notebook}::Cell 0") == unit(f"{notebook}::Cell 19") == notebook
     assert unit("tests/test_storage.py::test_a") == unit("tests/test_storage.py::TestX::test_b[1]")
     assert unit("tests/test_storage.py::test_a") != unit("tests/test_managers.py::test_a")

@@ -11,7 +11,7 @@ always blue, the sliding window always orange, ...) so a learner can compare fig
 notebooks at a glance.
 
 Introduced in notebook 02_history_strategies (:func:`tokens_per_turn`, :func:`caching_costs`,
-:func:`request_cost`), 03_token_budgets (:func:`budget_bar`) and 04_pruning (:func:`kept_messages`,
+:func:`request_cost`), 03_token_budgets (:func:`budget_bar`) and 05_pruning (:func:`kept_messages`,
 :func:`importance_bars`).
 """
 
@@ -195,7 +195,7 @@ def update_budget_bar(fig: go.Figure, budget: TokenBudget, history_tokens: int |
 
 
 # ---------------------------------------------------------------------------------------------------
-# Which messages each strategy keeps (04_pruning)
+# Which messages each strategy keeps (05_pruning)
 # ---------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -236,7 +236,7 @@ def kept_messages(rows: Mapping[str, Iterable[Any]] | Iterable[Any], *,
                   title: str = "Which messages each strategy sends") -> go.Figure:
     """A grid: one row per strategy, one square per message, colored kept / pinned / summary / dropped.
 
-    Introduced in notebook 04_pruning.
+    Introduced in notebook 05_pruning.
     ``rows`` maps a strategy label to its rows (see :func:`kept_row`), or is one list of rows (for
     example ``PruningPlan.to_rows()``), drawn as a single strategy called "plan". Hovering a square
     shows the message's role, its tokens and the reason. One trace per status, always all four,
@@ -262,7 +262,7 @@ def kept_messages(rows: Mapping[str, Iterable[Any]] | Iterable[Any], *,
 
 
 # ---------------------------------------------------------------------------------------------------
-# Importance scores (04_pruning)
+# Importance scores (05_pruning)
 # ---------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -313,7 +313,7 @@ def importance_bars(scores: Iterable[Any], *, threshold: float | None = None,
                     title: str = "Importance score per message") -> go.Figure:
     """One bar per message, as high as its importance score; hover shows the reasons.
 
-    Introduced in notebook 04_pruning.
+    Introduced in notebook 05_pruning.
     Bars are colored by role (pinned messages get a thick outline), so "the greeting scored low,
     the account number scored high" is visible at once. ``threshold`` draws the line below which
     a pruning pass would drop messages first.

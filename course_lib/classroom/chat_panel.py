@@ -1,6 +1,6 @@
 """ChatPanel: a chat box for a manager that shows what the next request will hold.
 
-Introduced in notebook 02_history_strategies.
+Introduced in notebook 06_production_manager.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ __all__ = ["ChatPanel"]
 class ChatPanel(Panel):
     """A chat box for a manager: type, see what the next request will hold, send.
 
-    Introduced in notebook 02_history_strategies; it replaces the ``input()`` loop of the syllabus,
+    Introduced in notebook 06_production_manager; it replaces the ``input()`` loop of the syllabus,
     which cannot be tested or re-run. The bar under the transcript is
     :func:`course_lib.classroom.charts.budget_bar` of the next request: system prompt (and tools), the history
     the manager will send (computed by the manager itself), your

@@ -1,6 +1,6 @@
 """Exercise checks: run the learner's function on fixed inputs and say what is wrong, with a hint.
 
-Introduced in notebook 01_stateless_reality; most exercises live in 06_hands_on_lab.
+Introduced in notebook 01_stateless_reality; most exercises live in 07_hands_on_lab.
 
 Each ``check_*`` function takes the learner's function, runs it on small fixed cases, and returns a
 :class:`CheckResult` that prints as a short report: which case failed, what came back, what was
@@ -89,7 +89,7 @@ def run_cases(exercise: str, fn: Callable[..., Any], cases: Sequence[Case], hint
 def own(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The learner's own function, never the reference an unwritten stub borrows: pass this to a check's cases.
 
-    Introduced in notebook 06_hands_on_lab.
+    Introduced in notebook 07_hands_on_lab.
     """
     return inspect.unwrap(fn)
 
@@ -191,7 +191,7 @@ def _last_exchange_len(history: list[dict]) -> int:
 
 
 def check_sliding_window(fn: Callable[[list[dict], int], list[dict]]) -> CheckResult:
-    """Exercise (02/06): ``fn(messages, window_size)`` keeps the newest messages, validly."""
+    """Exercise (02/07): ``fn(messages, window_size)`` keeps the newest messages, validly."""
     plain = _conversation(4) + [_msg("user", "latest")]
     return run_cases("sliding_window", fn, [
         ("9 plain messages, window 4", (plain, 4), _count_judge(plain, 4)),
@@ -214,7 +214,7 @@ def check_history_room(fn: Callable[[int, int, int, int], int]) -> CheckResult:
 
 
 def check_token_window(fn: Callable[[list[dict], int], list[dict]]) -> CheckResult:
-    """Exercise (03/06): ``fn(messages, budget)`` keeps the newest whole exchanges that fit ``budget`` tokens."""
+    """Exercise (03): ``fn(messages, budget)`` keeps the newest whole exchanges that fit ``budget`` tokens."""
     plain = _conversation(6) + [_msg("user", "latest")]
     return run_cases("token_window", fn, [
         ("short chat, roomy budget", (plain, 1_000), _equals(plain)),
@@ -225,7 +225,7 @@ def check_token_window(fn: Callable[[list[dict], int], list[dict]]) -> CheckResu
 
 
 def check_drop_filler(fn: Callable[[list[dict]], list[dict]]) -> CheckResult:
-    """Exercise (04): ``fn(messages)`` drops greeting/thanks exchanges, keeps facts, stays valid."""
+    """Exercise (05/07): ``fn(messages)`` drops greeting/thanks exchanges, keeps facts, stays valid."""
     history = [_msg("user", "hi!"), _msg("assistant", "Hello! How can I help?"),
                _msg("user", "My account is ACC-88412."), _msg("assistant", "Thanks, found your account."),
                _msg("user", "thanks!"), _msg("assistant", "You're welcome!"),
@@ -256,7 +256,7 @@ def check_drop_filler(fn: Callable[[list[dict]], list[dict]]) -> CheckResult:
 
 
 def check_safe_session_path(fn: Callable[[Path, str], Path]) -> CheckResult:
-    """Exercise (05): ``fn(directory, session_id)`` returns a path inside ``directory`` or raises ValueError."""
+    """Exercise (06): ``fn(directory, session_id)`` returns a path inside ``directory`` or raises ValueError."""
     base = Path("/srv/conversations")
     def refused(got: Any) -> str | None:
         return None if got is _REFUSED else f"returned {got!r}; this id must be refused with ValueError"

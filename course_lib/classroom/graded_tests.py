@@ -1,6 +1,6 @@
 """The autograded tests of the nbgrader release: each exercise's cases with their expected values inline.
 
-Introduced in docs/CLASSROOM.md (nbgrader); the exercises themselves are in notebooks 01 to 06.
+Introduced in docs/CLASSROOM.md (nbgrader); the exercises themselves are in notebooks 01 to 03 and 05 to 07.
 
 :mod:`course_lib.classroom.checks` judges an answer with course_lib's own helpers, so a graded notebook
 that used it would lean on library code the learner can import too. These tests are plain asserts on

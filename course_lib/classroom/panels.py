@@ -1,6 +1,6 @@
 """What every classroom widget shares: the display fallbacks, a labelled slider, a figure updated in place.
 
-Introduced in notebook 02_history_strategies, behind every panel of :mod:`course_lib.classroom.widgets`.
+Introduced in notebook 03_token_budgets, behind every panel of :mod:`course_lib.classroom.widgets`.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """Release the exercises as an nbgrader course: solution regions, autograded test cells, hidden tests.
 
-Introduced in docs/CLASSROOM.md (nbgrader); the exercises themselves are in notebooks 01 to 06.
+Introduced in docs/CLASSROOM.md (nbgrader); the exercises themselves are in notebooks 01 to 03 and 05 to 07.
 
 A solved notebook marks each exercise with a cell tagged ``solution`` (its ``# EXERCISE`` lines are the
 stub) followed by a cell that calls ``checks.check_<name>(<function>)``. The release turns the first into
 an nbgrader solution cell (stub, then the answer between ``### BEGIN SOLUTION`` / ``### END SOLUTION``)
 and the second into a locked, autograded test cell from :mod:`.graded_tests`, whose asserts carry their
 own expected values, so nothing a grade depends on comes from course_lib. Cells that give feedback with
-``checks.run_cases`` (notebook 06's last three exercises) stay as they are: feedback, not graded.
+``checks.run_cases`` (notebook 07's last three exercises) stay as they are: feedback, not graded.
 Source notebooks are only read as JSON, never executed.
 """
 

@@ -13,8 +13,8 @@ Displaying: put a widget object last in a cell (or ``display(explorer)``). With 
 get the interactive panel; a saved notebook (widget state is not saved) and GitHub show the HTML
 summary from ``_repr_html_`` instead.
 
-Introduced in notebook 02_history_strategies (:class:`ChatPanel`), 03_token_budgets
-(:class:`TokenBudgetExplorer`) and 04_pruning (:class:`WindowExplorer`).
+Introduced in notebook 03_token_budgets (:class:`TokenBudgetExplorer`), 05_pruning
+(:class:`WindowExplorer`) and 06_production_manager (:class:`ChatPanel`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """WindowExplorer: pick a strategy and a budget, see which messages it sends and why.
 
-Introduced in notebook 04_pruning.
+Introduced in notebook 05_pruning.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ STRATEGY_UNITS = {"full": "", "window": "messages", "token_window": "tokens", "i
 class WindowExplorer(Panel):
     """Pick a strategy and a budget; see which messages it would send, and why each one goes or stays.
 
-    Introduced in notebook 04_pruning. ``messages_or_manager`` is a list of message dicts or a
+    Introduced in notebook 05_pruning. ``messages_or_manager`` is a list of message dicts or a
     manager (its ``transcript`` is read, with each entry's ``pinned`` and ``importance``). The
     strategies are the library's own code, never a re-implementation:
 

@@ -1,8 +1,8 @@
 """Conversation managers: keep every message, send a chosen view of them.
 
-Introduced in notebook 02_history_strategies (full history, sliding window); the token window and
-overflow recovery belong to 03_token_budgets; summaries, pinned facts and saving to
-05_production_manager. One concept per module:
+Introduced in notebook 02_history_strategies (full history, sliding window); the token window belongs to
+03_token_budgets and overflow recovery to 04_counting_and_overflow; summaries, pinned facts and saving to
+06_production_manager. One concept per module:
 
 * :mod:`.errors`: what can go wrong, and reading the API's overflow messages;
 * :mod:`.transcript`: every message with its tokens, and where exchanges start;

@@ -52,7 +52,7 @@ next request invalid, so the transcript records the fact instead of the nothing.
 class ViewRow:
     """One transcript message in a manager's view: sent or not, and why. See :meth:`ConversationManager.explain_view`.
 
-    Introduced in notebook 04_pruning. ``status`` is ``"kept"``, ``"dropped"`` or ``"summary"``
+    Introduced in notebook 05_pruning. ``status`` is ``"kept"``, ``"dropped"`` or ``"summary"``
     (folded into the summary); :func:`course_lib.classroom.charts.kept_messages` draws these rows.
     """
 
@@ -75,8 +75,8 @@ class ConversationManager(TranscriptKeeper, Requester, Persistent):
     ``client=None`` means :func:`course_lib.runtime.client.make_client` (offline simulator without a key);
     ``model=None`` means the kit's one default model. ``tools`` is passed to every turn's request.
     ``prompt_caching=True`` asks the API to cache each request's prefix (top-level ``cache_control``,
-    see notebook 07_beyond_the_module): full history then re-reads its past at a tenth of the price.
-    ``token_counter`` counts each message once, when it is added (03_token_budgets): the estimator
+    see notebook 08_beyond_the_module): full history then re-reads its past at a tenth of the price.
+    ``token_counter`` counts each message once, when it is added (04_counting_and_overflow): the estimator
     by default, :func:`course_lib.tokens.api_token_counter` for the API's exact counts.
 
     What to read after a few turns: ``transcript`` (every message, see :class:`Entry`);
@@ -151,7 +151,7 @@ class ConversationManager(TranscriptKeeper, Requester, Persistent):
     def context_tokens(self) -> int:
         """Input tokens of the next request without a new message (system, view, tools).
 
-        Introduced in notebook 03_token_budgets. Messages are counted with ``token_counter``.
+        Introduced in notebook 04_counting_and_overflow. Messages are counted with ``token_counter``.
         """
         return estimate_request_tokens(self.get_messages(), self.get_system() or None, self.tools,
                                        token_counter=self.token_counter)
@@ -159,7 +159,7 @@ class ConversationManager(TranscriptKeeper, Requester, Persistent):
     def explain_view(self) -> list[ViewRow]:
         """One :class:`ViewRow` per transcript message: whether the current view sends it, and why.
 
-        Introduced in notebook 04_pruning. The reasons come from the strategy itself, so widgets
+        Introduced in notebook 05_pruning. The reasons come from the strategy itself, so widgets
         and charts show what the manager does instead of re-deriving it.
         """
         start, own_start = self._view_start(), self._strategy_start()
@@ -177,7 +177,7 @@ class ConversationManager(TranscriptKeeper, Requester, Persistent):
     def pin(self, fact: str) -> None:
         """Keep ``fact`` verbatim at the start of every request, whatever the strategy drops.
 
-        Introduced in notebook 05_production_manager. Why the start: recall is best at the start
+        Introduced in notebook 06_production_manager. Why the start: recall is best at the start
         and the end of a long context, and specifics (ids, amounts, names) are exactly what summaries
         lose. Pinned facts are never pruned and never sent to a summarizer. Pinning twice keeps one copy.
         """
@@ -188,7 +188,7 @@ class ConversationManager(TranscriptKeeper, Requester, Persistent):
             self.pinned_facts.append(fact)
 
     def pinned_block(self) -> str | None:
-        """The text block that carries the pinned facts, or ``None``. Introduced in notebook 05_production_manager."""
+        """The text block that carries the pinned facts, or ``None``. Introduced in notebook 06_production_manager."""
         if not self.pinned_facts:
             return None
         return "\n".join([PINNED_HEADER, *(f"- {fact}" for fact in self.pinned_facts)])
@@ -197,7 +197,7 @@ class ConversationManager(TranscriptKeeper, Requester, Persistent):
     def dropped_for_overflow(self) -> range:
         """Transcript indices left out of every view since an overflow (``range(overflow_floor)``).
 
-        Introduced in notebook 03_token_budgets. Why a floor and not a set: overflow recovery drops
+        Introduced in notebook 04_counting_and_overflow. Why a floor and not a set: overflow recovery drops
         the *oldest* whole exchanges, so what it dropped is always a prefix of the transcript. Later
         turns keep the smaller view, and the transcript keeps it all; a summarizing manager still
         folds these messages into its next summary.
@@ -227,7 +227,7 @@ class ConversationManager(TranscriptKeeper, Requester, Persistent):
     def stream(self, content: str | Sequence[Mapping[str, Any]]) -> Generator[str, None, str]:
         """Send a message and yield the reply's text as it arrives; the reply is kept once the stream completes.
 
-        Introduced in notebook 05_production_manager. ``for chunk in manager.stream("Hi"): print(chunk, end="")``.
+        Introduced in notebook 06_production_manager. ``for chunk in manager.stream("Hi"): print(chunk, end="")``.
         Nothing is sent until you iterate. Everything :meth:`send` promises holds: the same checks,
         the same overflow retry (an overflow is answered before any text, so the retry streams
         afresh), the same ``usage_log`` row, a ``tool_use`` reply kept for its ``tool_result``.

@@ -1,8 +1,8 @@
 """What can go wrong in a conversation, as exception classes, and how to read the API's error messages.
 
 Introduced in notebook 02_history_strategies (``ConversationError``, :func:`describe_api_error`) and
-03_token_budgets (overflow: :class:`Overflow`, :func:`parse_overflow`, ``ContextOverflowError``);
-a stream that breaks halfway (:class:`StreamInterruptedError`) belongs to 05_production_manager.
+04_counting_and_overflow (overflow: :class:`Overflow`, :func:`parse_overflow`, ``ContextOverflowError``);
+a stream that breaks halfway (:class:`StreamInterruptedError`) belongs to 06_production_manager.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class ConversationError(RuntimeError):
 class ContextOverflowError(ConversationError):
     """The request did not fit the context window even after pruning the view and retrying once.
 
-    Introduced in notebook 03_token_budgets. Why only once: if a pruned request still overflows,
+    Introduced in notebook 04_counting_and_overflow. Why only once: if a pruned request still overflows,
     what remains is the current exchange and the pinned facts, which the manager may not drop;
     retrying again would fail again. Shorten the message, the tool result, or ``max_tokens``.
     """
@@ -41,7 +41,7 @@ class ContextOverflowError(ConversationError):
 class StreamInterruptedError(ConversationError):
     """A streamed reply broke off after it began: your message was not added, the partial reply not kept.
 
-    Introduced in notebook 05_production_manager. ``partial_text`` is what arrived before the break,
+    Introduced in notebook 06_production_manager. ``partial_text`` is what arrived before the break,
     for you to show (marked incomplete) or discard. Why it is not stored as the assistant's turn: it
     is a reply Claude never finished, and sent back as history it would read as a complete answer
     (on current models a request that ends with it is a 400: prefill is not supported). Send again
@@ -56,14 +56,14 @@ class StreamInterruptedError(ConversationError):
 class StateError(ValueError):
     """A saved state has the wrong shape or version; the message names the field.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
 
 
 class Overflow(NamedTuple):
     """What an overflow error said: the input size, the window, and ``max_tokens`` if it was named.
 
-    Introduced in notebook 03_token_budgets.
+    Introduced in notebook 04_counting_and_overflow.
     """
 
     input_tokens: int
@@ -79,7 +79,7 @@ _TOO_LONG_WITH_OUTPUT = re.compile(r"input length and `?max_tokens`? exceed cont
 def parse_overflow(message: str) -> Overflow | None:
     """The numbers in an API "too long" message, or ``None`` for any other message.
 
-    Introduced in notebook 03_token_budgets. Two wordings exist: ``prompt is too long: N tokens > M
+    Introduced in notebook 04_counting_and_overflow. Two wordings exist: ``prompt is too long: N tokens > M
     maximum`` (the input alone is over) and ``input length and `max_tokens` exceed context limit:
     N + K > M`` (input plus the reserved output is over). Parsing them tells the manager how much
     to prune instead of guessing.
@@ -115,7 +115,7 @@ def describe_api_error(error: anthropic.APIError) -> str:
 def describe_stream_failure(error: anthropic.APIError) -> str:
     """One sentence for a stream that failed after its ``200``: the SDK never retries one that has begun.
 
-    Introduced in notebook 05_production_manager. An ``error`` event arrives as an
+    Introduced in notebook 06_production_manager. An ``error`` event arrives as an
     ``APIStatusError`` whose status is the stream's 200; its kind is in the body (``overloaded_error``).
     """
     if isinstance(error, anthropic.APIStatusError):

@@ -1,7 +1,7 @@
 """How a manager talks to the API: one validated, logged request, and the one retry after an overflow.
 
-Introduced in notebook 02_history_strategies (errors) and 03_token_budgets (overflow recovery);
-streamed requests (:class:`OpenStream`) in 05_production_manager.
+Introduced in notebook 02_history_strategies (errors) and 04_counting_and_overflow (overflow recovery);
+streamed requests (:class:`OpenStream`) in 06_production_manager.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ OVERFLOW_MARGIN = 0.05
 class OpenStream:
     """A streamed reply under way: its text as it arrives, then the whole message, logged once complete.
 
-    Introduced in notebook 05_production_manager. The request was made when it opened, so an error
+    Introduced in notebook 06_production_manager. The request was made when it opened, so an error
     the API answers at once (an overflow, a 529 after the SDK's retries) was raised before any text;
     what can still fail is the stream itself, halfway, which the SDK does not retry.
     """

@@ -1,6 +1,6 @@
 """Saving and restoring managers: their state as JSON data, checked field by field on the way back in.
 
-Introduced in notebook 05_production_manager. A saved state is untrusted input (a learner may edit
+Introduced in notebook 06_production_manager. A saved state is untrusted input (a learner may edit
 the file, a disk may corrupt it), so :meth:`Persistent.from_state` checks every field's type and
 range and raises :class:`~course_lib.managers.errors.StateError` naming the first bad one, instead
 of a manager that fails three turns later. ``save(path)`` writes atomically; the stores of
@@ -45,7 +45,7 @@ def restorable(cls: _Kind) -> _Kind:
 class Persistent:
     """``to_state`` / ``from_state`` / ``save`` / ``load`` for every manager.
 
-    Introduced in notebook 05_production_manager. Subclasses add their own fields through
+    Introduced in notebook 06_production_manager. Subclasses add their own fields through
     :meth:`_extra_state`, :meth:`_extra_state_fields` and :meth:`_restore_extra`.
     """
 
@@ -54,7 +54,7 @@ class Persistent:
     def to_state(self) -> dict[str, Any]:
         """Everything needed to continue the conversation later, as JSON-safe data (no client).
 
-        Introduced in notebook 05_production_manager.
+        Introduced in notebook 06_production_manager.
         """
         return {"schema_version": MANAGER_STATE_VERSION, "kind": type(self).__name__,
                 "config": copy.deepcopy({name: getattr(self, name) for name in self.CONFIG}),
@@ -68,7 +68,7 @@ class Persistent:
                    token_counter: TokenCounter | None = None) -> Any:
         """A manager continuing from ``state``; a wrong shape raises :class:`StateError` naming the field.
 
-        Introduced in notebook 05_production_manager. With ``token_counter`` the messages are
+        Introduced in notebook 06_production_manager. With ``token_counter`` the messages are
         re-counted with it; without, the saved counts (the estimator's) are kept.
         """
         state = _check_envelope(state)
@@ -104,7 +104,7 @@ class Persistent:
     def save(self, path: str | Path) -> None:
         """Write the state as JSON through the stores' one persistence path (keys scrubbed, size-limited, atomic).
 
-        Introduced in notebook 05_production_manager. A crash mid-save leaves the old file intact.
+        Introduced in notebook 06_production_manager. A crash mid-save leaves the old file intact.
         """
         write_state_file(path, self.to_state())
 
@@ -112,7 +112,7 @@ class Persistent:
     def load(cls, path: str | Path, client: anthropic.Anthropic | None = None) -> Any:
         """Read a file written by :meth:`save`; ``ConversationManager.load`` accepts every kind.
 
-        Introduced in notebook 05_production_manager. The file is untrusted input: a broken one raises
+        Introduced in notebook 06_production_manager. The file is untrusted input: a broken one raises
         :class:`~course_lib.storage.CorruptSessionError`, a wrong shape :class:`StateError`.
         """
         manager = manager_from_state(read_state_file(path), client=client)
@@ -135,7 +135,7 @@ def manager_from_state(state: Mapping[str, Any], client: anthropic.Anthropic | N
                        token_counter: Callable[[Mapping[str, Any]], int] | None = None) -> Any:
     """Rebuild whichever manager ``state`` describes (its ``"kind"``), checking shape and version.
 
-    Introduced in notebook 05_production_manager. Raises :class:`StateError` naming the field.
+    Introduced in notebook 06_production_manager. Raises :class:`StateError` naming the field.
     """
     state = _check_envelope(state)
     if state["kind"] not in MANAGER_KINDS:

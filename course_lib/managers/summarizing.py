@@ -1,6 +1,6 @@
 """Summarizing managers: fold older turns into a summary, keep recent turns and pinned facts verbatim.
 
-Introduced in notebook 05_production_manager. The texts a summary travels with (the prompt, the
+Introduced in notebook 06_production_manager. The texts a summary travels with (the prompt, the
 heading, the acknowledgement) live in :mod:`course_lib.summaries`.
 """
 
@@ -30,7 +30,7 @@ __all__ = ["LongConversationManager", "SmartConversationManager"]
 class SmartConversationManager(ConversationManager):
     """Summarize older turns when the context grows; keep recent turns and pinned facts verbatim.
 
-    Introduced in notebook 05_production_manager. After a turn whose request read more than
+    Introduced in notebook 06_production_manager. After a turn whose request read more than
     ``token_threshold`` input tokens, everything older than the last ``recent_turns_to_keep``
     exchanges is folded into a summary, which the view sends as a synthetic user/assistant pair
     before the recent turns. What the seed code got wrong, and what happens here instead:
@@ -174,7 +174,7 @@ class SmartConversationManager(ConversationManager):
 class LongConversationManager(SmartConversationManager):
     """The tutorial's variant: the summary goes into the system prompt instead of the messages.
 
-    Introduced in notebook 05_production_manager, to compare the two placements. The base
+    Introduced in notebook 06_production_manager, to compare the two placements. The base
     ``system_prompt`` is kept apart and the summary section is rebuilt from it each time, so the
     system prompt does not grow by concatenation as the seed tutorial's did. Trade-off: a system
     prompt that changes with every summary invalidates a cached prefix that includes it, while a

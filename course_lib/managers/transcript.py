@@ -20,7 +20,7 @@ from ._inputs import is_number, json_copy
 __all__ = ["Entry", "TokenCounter", "TranscriptKeeper"]
 
 TokenCounter = Callable[[Mapping[str, Any]], int]
-"""A function from one message to its tokens: the estimator, or an exact counter (see 03_token_budgets)."""
+"""A function from one message to its tokens: the estimator, or an exact counter (see 04_counting_and_overflow)."""
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Entry:
 
     Introduced in notebook 02_history_strategies. ``tokens`` is counted once, when the message
     is added, so no strategy ever re-counts the history. ``importance`` and ``pinned`` are for the
-    pruning strategies of 04_pruning (a manager's own never-dropped facts are ``pinned_facts``).
+    pruning strategies of 05_pruning (a manager's own never-dropped facts are ``pinned_facts``).
     """
 
     message: Message

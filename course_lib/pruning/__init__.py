@@ -1,6 +1,6 @@
 """Pruning: making a conversation fit a token budget without breaking it.
 
-Introduced in notebook 04_pruning.
+Introduced in notebook 05_pruning.
 
 Three ideas carry the whole package:
 

@@ -1,6 +1,6 @@
 """Near-duplicate exchanges, by wording (shingles and MinHash) or by meaning (embeddings), never every pair in Python.
 
-Introduced in notebook 04_pruning.
+Introduced in notebook 05_pruning.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ BLOCK = 512
 
 
 class Deduplicate(RankingStrategy):
-    """Drop an exchange when a later one says nearly the same thing. Introduced in notebook 04_pruning.
+    """Drop an exchange when a later one says nearly the same thing. Introduced in notebook 05_pruning.
 
     The whole exchange is compared (question and reply), so two "Yes" replies that confirmed
     different things are not duplicates; at or above ``threshold`` the older one goes, since the

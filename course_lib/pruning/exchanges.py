@@ -1,6 +1,6 @@
 """Exchanges: a user question and everything that answers it, the unit every strategy keeps or drops.
 
-Introduced in notebook 04_pruning.
+Introduced in notebook 05_pruning.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Columns:
 class Exchange:
     """A user question and everything that answers it: the unit every strategy keeps or drops.
 
-    Introduced in notebook 04_pruning. An exchange is messages ``start:end`` of its history's
+    Introduced in notebook 05_pruning. An exchange is messages ``start:end`` of its history's
     :class:`Columns`; ``messages``, ``tokens``, ``scores`` and the rest are read from there.
     ``indices`` are positions in the input (``None`` for a synthetic summary message).
     ``candidates()`` only reads exchanges; ``run()`` marks them dropped.
@@ -163,7 +163,7 @@ def _score(computed: MessageScore, importance: float | None) -> MessageScore:
 def split_exchanges(items: Sequence[Any], token_counter: TokenCounter | None = None) -> list[Exchange]:
     """Group messages (or transcript entries) into exchanges, marking the ones that must stay.
 
-    Introduced in notebook 04_pruning. Each message's facts come from the memo (one lookup for a
+    Introduced in notebook 05_pruning. Each message's facts come from the memo (one lookup for a
     message seen before); ``token_counter`` (message -> tokens) replaces the estimator.
     """
     messages, pins, importances = _columns(items)

@@ -1,6 +1,6 @@
 """What pruning needs to know about a message, worked out once per distinct message and remembered.
 
-Introduced in notebook 04_pruning. A manager re-plans the whole history before every turn, but
+Introduced in notebook 05_pruning. A manager re-plans the whole history before every turn, but
 only the newest exchange is new: remembering each message's token estimate, score, words and
 preview (and each exchange's shingles) makes a re-plan cost a dictionary lookup per message, not
 a regular-expression pass. The memo is keyed by the message's content, not its identity, so an
@@ -34,7 +34,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 @dataclass(frozen=True, slots=True)
 class MessageFacts:
-    """Everything pruning reads from one message, computed once. Introduced in notebook 04_pruning."""
+    """Everything pruning reads from one message, computed once. Introduced in notebook 05_pruning."""
 
     tokens: int
     """:func:`course_lib.tokens.estimate_message_tokens` (a plan with its own ``token_counter`` asks it instead)."""

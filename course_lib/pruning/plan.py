@@ -1,6 +1,6 @@
 """The pipeline and its dry run: what would be dropped to fit a budget, why, and the tokens saved.
 
-Introduced in notebook 04_pruning.
+Introduced in notebook 05_pruning.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ __all__ = ["Row", "PruningPlan", "Pipeline", "default_pipeline", "budget_limit",
 class Row:
     """One message in a plan: where it was, what it costs, and what happens to it.
 
-    Introduced in notebook 04_pruning. ``index`` is the position in the input, ``None`` for an
+    Introduced in notebook 05_pruning. ``index`` is the position in the input, ``None`` for an
     added summary message; ``score`` keeps its reasons, so a table can say why, not only what.
     """
 
@@ -48,7 +48,7 @@ class Row:
 class PruningPlan:
     """The outcome of a dry run: what would be dropped, why, and the tokens saved.
 
-    Introduced in notebook 04_pruning. Print it for a table; :meth:`apply` gives the pruned list.
+    Introduced in notebook 05_pruning. Print it for a table; :meth:`apply` gives the pruned list.
     The rows are written when first read, so ``prune()``, which only needs the result, never pays
     for a 10,000-row table.
     """
@@ -121,7 +121,7 @@ class PruningPlan:
 class Pipeline:
     """Strategies run in order, each only while the conversation still does not fit.
 
-    Introduced in notebook 04_pruning. Order is policy: put the cheap, safe drops (duplicates,
+    Introduced in notebook 05_pruning. Order is policy: put the cheap, safe drops (duplicates,
     filler) first and the blunt ones (FIFO) last.
     """
 
@@ -147,7 +147,7 @@ class Pipeline:
 def default_pipeline(summarize: Callable[[str], str] | None = None) -> Pipeline:
     """Duplicates, then greetings and thanks, then (with a summarizer) old exchanges, then what holds no key facts.
 
-    Introduced in notebook 04_pruning. The last resort ranks every droppable exchange by score per
+    Introduced in notebook 05_pruning. The last resort ranks every droppable exchange by score per
     token, so the result fits whenever the protected exchanges alone fit, and what goes last is
     what is worth most for its size.
     """
@@ -159,7 +159,7 @@ def default_pipeline(summarize: Callable[[str], str] | None = None) -> Pipeline:
 def budget_limit(budget: int | TokenBudget) -> int:
     """The token limit for the messages passed to :func:`plan`.
 
-    Introduced in notebook 04_pruning. A :class:`TokenBudget` means its ``available_for_history``:
+    Introduced in notebook 05_pruning. A :class:`TokenBudget` means its ``available_for_history``:
     pass the history, the budget has already set the current message aside. To prune a list that
     already ends with the current message, pass ``budget.available_for_history +
     budget.current_message_tokens`` instead.
@@ -176,7 +176,7 @@ def plan(messages: Sequence[Any], budget: int | TokenBudget,
          token_counter: TokenCounter | None = None) -> PruningPlan:
     """A dry run: what ``pipeline`` would drop to fit ``messages`` into ``budget``, and why.
 
-    Introduced in notebook 04_pruning. ``messages`` are message dicts or transcript entries
+    Introduced in notebook 05_pruning. ``messages`` are message dicts or transcript entries
     (``.message``, ``.pinned``, ``.importance``); nothing is changed. ``pipeline`` defaults to
     :func:`default_pipeline` (one instance, kept between calls); a single strategy or a list of
     them also works. ``token_counter`` (message -> tokens) replaces the estimator, e.g. with exact
@@ -188,7 +188,7 @@ def plan(messages: Sequence[Any], budget: int | TokenBudget,
 def prune(messages: Sequence[Any], budget: int | TokenBudget,
           pipeline: Pipeline | Strategy | Sequence[Strategy] | None = None, *,
           token_counter: TokenCounter | None = None) -> list[Message]:
-    """The pruned messages: ``plan(messages, budget, pipeline).apply()``. Introduced in notebook 04_pruning."""
+    """The pruned messages: ``plan(messages, budget, pipeline).apply()``. Introduced in notebook 05_pruning."""
     return plan(messages, budget, pipeline, token_counter=token_counter).apply()
 
 

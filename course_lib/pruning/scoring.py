@@ -1,6 +1,6 @@
 """Scoring: how much a message is worth keeping, and why, by plain rules a learner can argue with.
 
-Introduced in notebook 04_pruning.
+Introduced in notebook 05_pruning.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ __all__ = ["MessageScore", "score_message"]
 class MessageScore:
     """How much a message is worth keeping, with the reasons, so a learner can argue with it.
 
-    Introduced in notebook 04_pruning. ``tags`` name what was found (``id``, ``number``,
+    Introduced in notebook 05_pruning. ``tags`` name what was found (``id``, ``number``,
     ``decision``, ``preference``, ``tool_result``, ``tool_use``, ``summary``, ``filler``);
     :class:`RoleBasedRetention` keeps exchanges by tag. Roughly: below 0 is filler, 0 is ordinary
     talk, 3 and up holds something a later turn may need.
@@ -56,7 +56,7 @@ _FILLER_LEFTOVERS = frozenset("so much very again a lot there today all and for 
 def score_message(message: Mapping[str, Any]) -> MessageScore:
     """Score one message by what it contains, and say why.
 
-    Introduced in notebook 04_pruning. The rules are deliberately plain (regular expressions, no
+    Introduced in notebook 05_pruning. The rules are deliberately plain (regular expressions, no
     model call), so every point can be traced to a phrase in the message: +3 for an id (account,
     order or ticket number, email), +1 for another number, +3 for a decision, +3 for a stated
     preference, +4 for a tool result, +2 for a tool call, +3 for an earlier summary, and -2 for

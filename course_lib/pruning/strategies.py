@@ -1,6 +1,6 @@
 """Strategies that rank: each says which exchanges it would drop first, and why; ``run`` drops until it fits.
 
-Introduced in notebook 04_pruning.
+Introduced in notebook 05_pruning.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ __all__ = ["Strategy", "RankingStrategy", "FIFO", "ImportanceScoring", "RoleBase
 
 
 class Strategy(Protocol):
-    """Anything a :class:`Pipeline` can run. Introduced in notebook 04_pruning."""
+    """Anything a :class:`Pipeline` can run. Introduced in notebook 05_pruning."""
 
     name: str
 
@@ -26,7 +26,7 @@ class Strategy(Protocol):
 class RankingStrategy:
     """A strategy that only ranks: subclasses say what to drop first; ``run`` drops until it fits.
 
-    Introduced in notebook 04_pruning. Write your own by overriding :meth:`candidates`. ``run``
+    Introduced in notebook 05_pruning. Write your own by overriding :meth:`candidates`. ``run``
     keeps a running total, so each drop costs one subtraction, not a re-count of the history, and
     it reads the candidates one at a time, so reasons are written only for what is dropped.
     """
@@ -49,7 +49,7 @@ class RankingStrategy:
 
 
 class FIFO(RankingStrategy):
-    """First in, first out: drop the oldest exchanges first. Introduced in notebook 04_pruning.
+    """First in, first out: drop the oldest exchanges first. Introduced in notebook 05_pruning.
 
     Simple and predictable, and the last resort of :func:`default_pipeline`, but blind: it drops
     the account number from message 1 as readily as a "thanks!".
@@ -62,7 +62,7 @@ class FIFO(RankingStrategy):
 
 
 class ImportanceScoring(RankingStrategy):
-    """Drop the lowest-scoring exchanges first (ties: oldest first). Introduced in notebook 04_pruning.
+    """Drop the lowest-scoring exchanges first (ties: oldest first). Introduced in notebook 05_pruning.
 
     With ``threshold`` set, only exchanges scoring below it are candidates, so a pipeline can say
     "drop the filler, then think again" before touching anything that matters. With
@@ -95,7 +95,7 @@ class ImportanceScoring(RankingStrategy):
 
 
 class RoleBasedRetention(RankingStrategy):
-    """Drop the oldest exchanges that hold nothing worth keeping. Introduced in notebook 04_pruning.
+    """Drop the oldest exchanges that hold nothing worth keeping. Introduced in notebook 05_pruning.
 
     An exchange is kept when any message has one of the ``keep`` tags of :func:`score_message`:
     by default tool results, decisions, preferences and ids. Pinned exchanges are kept anyway.

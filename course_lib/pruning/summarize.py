@@ -1,6 +1,6 @@
 """Summarize-and-replace: old exchanges condensed into one summary pair, by a summarizer you pass in.
 
-Introduced in notebook 04_pruning.
+Introduced in notebook 05_pruning.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ __all__ = ["SummarizeAndReplace", "client_summarizer"]
 class SummarizeAndReplace:
     """Replace old exchanges with one summary pair (user summary, assistant acknowledgement).
 
-    Introduced in notebook 04_pruning. Every unprotected exchange older than the ``keep_recent``
+    Introduced in notebook 05_pruning. Every unprotected exchange older than the ``keep_recent``
     most recent ones is condensed by ``summarize(text) -> str`` (see :func:`client_summarizer`),
     and the pair takes the place of the first one. A pair keeps the history user-first and
     alternating. Nothing changes when the summary would not be shorter than what it replaces.
@@ -57,7 +57,7 @@ class SummarizeAndReplace:
 def client_summarizer(client: Any, model: str | None = None, max_tokens: int = 300) -> Callable[[str], str]:
     """A ``summarize(text) -> str`` that asks Claude (or the simulator) through ``client``.
 
-    Introduced in notebook 04_pruning. Pruning takes the summarizer as a plain function so it can
+    Introduced in notebook 05_pruning. Pruning takes the summarizer as a plain function so it can
     be tested without the API; this builds the real one. The instruction's first line says
     "Summarize", which is also what the offline simulator answers with a summary.
     """

@@ -1,7 +1,7 @@
 """The quiz engine: knowledge checks as YAML data, widgets for learners, a grading CLI for instructors.
 
 Used at the end of every notebook (``show_quiz("03_token_budgets")``) and by notebook
-08_knowledge_check. Instructors use the ``course-quiz`` command (``course_lib/quiz/cli.py``).
+09_knowledge_check. Instructors use the ``course-quiz`` command (``course_lib/quiz/cli.py``).
 
 Modules, in the order data flows through them:
 - ``loader``: YAML file -> validated ``Quiz`` (errors name file, line and problem);

@@ -1,8 +1,8 @@
 """``course-quiz``: the instructor's command line. validate, build, grade, stats.
 
     course-quiz validate quizzes/
-    course-quiz build quizzes/08_knowledge_check.yaml --out build/quiz
-    course-quiz grade submissions/ --key build/quiz/key/08_knowledge_check.key.yaml --out grades/
+    course-quiz build quizzes/09_knowledge_check.yaml --out build/quiz
+    course-quiz grade submissions/ --key build/quiz/key/09_knowledge_check.key.yaml --out grades/
     course-quiz grade submissions/ --key KEY --out grades/ --deadline 2026-03-14T17:00+01:00 --roster canvas.csv
     course-quiz stats grades/
 

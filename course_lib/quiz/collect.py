@@ -123,7 +123,7 @@ def _read_up_to(handle: BinaryIO, expected: int, max_bytes: int) -> bytes:
 def path_owner(name: str) -> str | None:
     """The hub user a collection put in the file's path: its first folder, or the part before ``__``."""
     first, _, rest = name.partition("/")
-    if not rest:  # a file at the top: collect-08.sh names it <home>__<path in the home>
+    if not rest:  # a file at the top: collect-09.sh names it <home>__<path in the home>
         first, found, _ = first.partition("__")
         if not found:
             return None

@@ -2,7 +2,7 @@
 
 Why we walk YAML *nodes* instead of calling ``yaml.safe_load``: ``safe_load`` returns plain dicts and
 forgets where each value came from, so an error could only say "question 3 has no correct choice". The
-composed node tree keeps a start mark on every value, so the error can say ``08_knowledge_check.yaml:41``.
+composed node tree keeps a start mark on every value, so the error can say ``09_knowledge_check.yaml:41``.
 Walking nodes also lets us refuse what ``safe_load`` quietly accepts: a key given twice (the second
 silently wins) and aliases (which can expand a small file into a huge one). Nothing here ever
 constructs arbitrary Python objects: the loader is ``yaml.SafeLoader`` and we only read scalar text.

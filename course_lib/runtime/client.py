@@ -149,7 +149,8 @@ def make_client(mode: str | None = None, *, cassette: str | None = None, via: st
         simulator = _simulator(context_window, faults)
         return _remember(_transport_client(simulator, max_retries), ClientInfo(mode, model, simulator))
     if not cassette:
-        raise ClientConfigError(f"{mode} mode needs a cassette name, e.g. make_client(cassette='02_history')")
+        example = "make_client(cassette='02_history_strategies')"
+        raise ClientConfigError(f"{mode} mode needs a cassette name, e.g. {example}")
     tape = open_cassette(Path(cassette_dir or CASSETTE_DIR) / f"{cassette}.json")
     if mode == "replay":
         return _remember(_transport_client(replay_handler(tape), max_retries), ClientInfo(mode, model, cassette=tape))
@@ -190,7 +191,7 @@ def make_async_client(mode: str | None = None, *, cassette: str | None = None,
     if mode == "record":
         raise ClientConfigError("record mode needs make_client(); an async client can replay what it records")
     if not cassette:
-        raise ClientConfigError("replay mode needs a cassette name, e.g. make_async_client(cassette='02_history')")
+        raise ClientConfigError("replay mode needs a cassette name, e.g. make_async_client(cassette='02_history_strategies')")
     tape = open_cassette(Path(cassette_dir or CASSETTE_DIR) / f"{cassette}.json")
     return _remember(_async_transport_client(replay_handler(tape), max_retries), ClientInfo(mode, model, cassette=tape))
 

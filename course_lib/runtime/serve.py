@@ -1,6 +1,6 @@
 """The simulated Claude as a local HTTP server on 127.0.0.1 that speaks the Messages API.
 
-Introduced in notebook 07_beyond_the_module. ``course-kit serve [--port N] [--stream-delay S]`` starts it and prints its
+Introduced in notebook 08_beyond_the_module. ``course-kit serve [--port N] [--stream-delay S]`` starts it and prints its
 URL (port 0, the default, lets the system pick a free one). Anything that speaks the Messages API
 can then run offline and free against it:
 
@@ -48,7 +48,7 @@ from typing import Any
 import httpx2
 
 from .sim import SimulatedClaude
-from .sim.transport import api_error
+from .sim.transport import api_error, new_request_id
 from .sse import is_event_stream
 
 __all__ = ["MAX_REQUEST_BYTES", "SimulatorServer", "start_server"]
@@ -99,8 +99,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                                        f"of bytes ({MAX_REQUEST_BYTES})"))
         self.forward(self.rfile.read(length))
 
-    def do_GET(self) -> None:
-        self.forward(b"")
+    # Every other method gets the API's JSON error (404 for an unknown path, 405 on the Messages
+    # paths), not the standard library's 501 HTML page; its body is read first, to keep the connection.
+    do_GET = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_POST
 
     def forward(self, content: bytes) -> None:
         headers = {name: self.headers[name] for name in FORWARDED_HEADERS if self.headers.get(name)}
@@ -128,7 +129,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         self.send_header("content-type", response.headers["content-type"])
         self.send_header("cache-control", "no-cache")
         self.send_header("transfer-encoding", "chunked")
-        self.send_header("request-id", "req_simulated")
+        self.send_header("request-id", response.headers.get("request-id") or new_request_id())
         self.end_headers()
         try:
             for event in response.iter_bytes():
@@ -144,12 +145,13 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         self.send_response(response.status_code)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
-        self.send_header("request-id", "req_simulated")
-        for name in ("retry-after-ms", "retry-after"):
+        self.send_header("request-id", response.headers.get("request-id") or new_request_id())
+        for name in ("retry-after-ms", "retry-after", "allow"):
             if name in response.headers:
                 self.send_header(name, response.headers[name])
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":  # a HEAD answer has the headers of the body it does not send
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 — the stdlib's signature
         """One line per request, never headers: BaseHTTPRequestHandler only logs the request line."""
@@ -160,7 +162,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 def start_server(port: int = 0, simulator: SimulatedClaude | None = None, quiet: bool = True) -> SimulatorServer:
     """Start a server in a background thread and return it (``server.url``; ``server.shutdown()`` stops it).
 
-    Introduced in notebook 07_beyond_the_module.
+    Introduced in notebook 08_beyond_the_module.
     """
     server = SimulatorServer(port, simulator, quiet)
     threading.Thread(target=server.serve_forever, name="course-kit-serve", daemon=True).start()

@@ -1,7 +1,7 @@
 """Server-sent events on the wire: how a streamed Messages API reply is written, read and replayed.
 
-Introduced in notebook 05_production_manager, where a reply streams and a stream breaks halfway
-(and served over HTTP in 07_beyond_the_module). With ``"stream": true`` the API answers
+Introduced in notebook 06_production_manager, where a reply streams and a stream breaks halfway
+(and served over HTTP in 08_beyond_the_module). With ``"stream": true`` the API answers
 ``content-type: text/event-stream``, one event after another, each ``event: <type>`` and
 ``data: <json>`` lines ended by a blank line, the ``type`` inside the JSON matching the event name.
 This module only knows that wire format; which events a reply becomes is
@@ -28,7 +28,7 @@ EVENT_STREAM = "text/event-stream"
 class DroppedStream(httpx2.RemoteProtocolError):
     """The connection closed before the stream ended, as httpx2 reports it over a real socket.
 
-    Introduced in notebook 05_production_manager. The in-process transport raises it halfway through a
+    Introduced in notebook 06_production_manager. The in-process transport raises it halfway through a
     stream (the ``stream_disconnect`` fault); ``course-kit serve`` turns it into a real dropped
     connection, where the client's own httpx2 raises the same class.
     """

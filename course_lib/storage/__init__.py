@@ -1,6 +1,6 @@
 """Conversations that survive restarts: JSON files, SQLite and Redis stores with one interface.
 
-Introduced in notebook 05_production_manager. The modules, in reading order:
+Introduced in notebook 06_production_manager. The modules, in reading order:
 
 * :mod:`.errors` and :mod:`.ids`: what can go wrong, and the id allow-list;
 * :mod:`.base`: the interface, the listing row, and the revision each loaded manager carries;

@@ -1,6 +1,6 @@
 """What every store offers, what it lists, and how a manager remembers the revision it was loaded at.
 
-Introduced in notebook 05_production_manager.
+Introduced in notebook 06_production_manager.
 
 Optimistic concurrency, in one paragraph: every saved session carries a revision, 1 on the first
 save and one more on each save after. ``load`` notes on the side which revision it handed out
@@ -33,7 +33,7 @@ _REVISIONS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], int]] = weakref
 class SessionInfo:
     """One row of :meth:`ConversationStore.list_sessions`: enough to pick a session to resume.
 
-    Introduced in notebook 05_production_manager. ``message_count`` and ``tokens`` describe the
+    Introduced in notebook 06_production_manager. ``message_count`` and ``tokens`` describe the
     manager's full transcript at save time (tokens are the kit's estimate); ``revision`` counts the
     saves. ``problem`` is set, and the other fields are placeholders, for a stored session whose
     envelope cannot be read: it is listed so that nothing is silently hidden, but never picked by
@@ -54,7 +54,7 @@ class SessionInfo:
 class ConversationStore(Protocol):
     """What every store offers; notebooks and tests use the stores interchangeably.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
 
     def save(self, session_id: str, manager: ConversationManager, user_id: str | None = None) -> SessionInfo: ...
@@ -71,7 +71,7 @@ class ConversationStore(Protocol):
 def remember_revision(manager: Any, store_key: str, session_id: str, revision: int) -> None:
     """Note that ``manager`` now matches ``revision`` of ``session_id`` in the store named ``store_key``.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     _REVISIONS.setdefault(manager, {})[(store_key, session_id)] = revision
 
@@ -79,7 +79,7 @@ def remember_revision(manager: Any, store_key: str, session_id: str, revision: i
 def loaded_revision(manager: Any, store_key: str, session_id: str) -> int:
     """The revision ``manager`` was last loaded at or saved as, in that store; 0 if never.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     return _REVISIONS.get(manager, {}).get((store_key, session_id), 0)
 
@@ -87,7 +87,7 @@ def loaded_revision(manager: Any, store_key: str, session_id: str) -> int:
 def utc_now() -> dt.datetime:
     """The default clock of the stores.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     return dt.datetime.now(dt.timezone.utc)
 
@@ -95,6 +95,6 @@ def utc_now() -> dt.datetime:
 def newest_first(rows: list[SessionInfo]) -> list[SessionInfo]:
     """Rows sorted the way every store lists them: newest save first, ties by id.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     return sorted(rows, key=lambda row: (row.updated_at, row.session_id), reverse=True)

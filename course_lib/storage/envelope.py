@@ -1,6 +1,6 @@
 """The envelope a store saves around a manager's state: id, user, time, counts, revision, version.
 
-Introduced in notebook 05_production_manager. Every store saves the same envelope::
+Introduced in notebook 06_production_manager. Every store saves the same envelope::
 
     {"schema_version": 2, "session_id": "...", "user_id": "..." | null,
      "updated_at": "2025-01-01T12:00:00.000000+00:00", "message_count": 12, "tokens": 840,
@@ -44,7 +44,7 @@ def envelope_text(session_id: str, manager: managers.ConversationManager, user_i
                   now: dt.datetime, revision: int) -> tuple[str, SessionInfo]:
     """Serialize everything *before* touching storage, so a bad state writes nothing.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     transcript = manager.transcript
     info = SessionInfo(session_id, user_id, now.astimezone(dt.timezone.utc), len(transcript),
@@ -59,7 +59,7 @@ def envelope_text(session_id: str, manager: managers.ConversationManager, user_i
 def parse_envelope(raw: bytes, where: str, session_id: str) -> dict[str, Any]:
     """Check an envelope read from storage and bring it to the current version; never trusts it.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     data = _migrate(json_object(raw, where), where)
     expected = {"session_id": str, "updated_at": str, "message_count": int, "tokens": int, "state": dict,
@@ -90,7 +90,7 @@ def parse_envelope(raw: bytes, where: str, session_id: str) -> dict[str, Any]:
 def session_info(data: dict[str, Any]) -> SessionInfo:
     """The listing row of a checked envelope.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     return SessionInfo(data["session_id"], data.get("user_id"), dt.datetime.fromisoformat(data["updated_at"]),
                        data["message_count"], data["tokens"], revision=data["revision"])
@@ -99,7 +99,7 @@ def session_info(data: dict[str, Any]) -> SessionInfo:
 def rebuild_manager(data: dict[str, Any], where: str, client: Any) -> managers.ConversationManager:
     """The manager a checked envelope holds; any problem in its state is one CorruptSessionError.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     try:
         return managers.manager_from_state(data["state"], client=client)

@@ -1,6 +1,6 @@
 """What can go wrong in a conversation store, as one family of exceptions.
 
-Introduced in notebook 05_production_manager. Catch :class:`StoreError` to handle every store
+Introduced in notebook 06_production_manager. Catch :class:`StoreError` to handle every store
 problem; the subclasses say what happened and what to do about it.
 """
 
@@ -12,21 +12,21 @@ __all__ = ["ConflictError", "CorruptSessionError", "InvalidIdError", "SessionNot
 class StoreError(Exception):
     """Something went wrong in a conversation store; the subclasses say what.
 
-    Introduced in notebook 05_production_manager. Catch this one to handle every store problem.
+    Introduced in notebook 06_production_manager. Catch this one to handle every store problem.
     """
 
 
 class InvalidIdError(StoreError, ValueError):
     """A session or user id broke the id rules; the message names the id and the rule.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
 
 
 class CorruptSessionError(StoreError, ValueError):
     """A saved session could not be loaded: truncated, corrupt, too big, wrong shape or version.
 
-    Introduced in notebook 05_production_manager. ``where`` names the file (or database row) and
+    Introduced in notebook 06_production_manager. ``where`` names the file (or database row) and
     ``problem`` says what is wrong. The stored data was not changed, so it can be inspected.
     """
 
@@ -39,14 +39,14 @@ class CorruptSessionError(StoreError, ValueError):
 class SessionNotFoundError(StoreError, LookupError):
     """No session is saved under that id.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
 
 
 class ConflictError(StoreError):
     """Someone else saved this session after you loaded it; saving now would erase their work.
 
-    Introduced in notebook 05_production_manager. ``expected`` is the revision your manager was
+    Introduced in notebook 06_production_manager. ``expected`` is the revision your manager was
     loaded at (0: it never loaded this session) and ``found`` the revision stored now (0: none).
     Nothing was written. Resolve it by loading the session again and re-applying your change, or
     by saving your version under a new session id.

@@ -1,6 +1,6 @@
 """Session and user ids: an allow-list, so an id can never be a path, a device or a trick.
 
-Introduced in notebook 05_production_manager.
+Introduced in notebook 06_production_manager.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def show(value: object, limit: int = 60) -> str:
 def check_id(value: object, what: str = "session id") -> str:
     """Return ``value`` if it is a safe id, else raise :class:`InvalidIdError` naming the rule.
 
-    Introduced in notebook 05_production_manager. An allow-list, not a block-list: letters,
+    Introduced in notebook 06_production_manager. An allow-list, not a block-list: letters,
     digits, ``.``, ``_`` and ``-``, starting with a letter or digit, at most 128 characters, no
     ``..``. That rules out separators, absolute paths, NUL and control characters, hidden files
     and Windows device names at once, and means the same ids work in every store.

@@ -1,6 +1,6 @@
 """One human-readable JSON file per session: the default store.
 
-Introduced in notebook 05_production_manager.
+Introduced in notebook 06_production_manager.
 
 The seed tutorial saves ``f"{session_id}.json"`` with ``write_text`` and loads whatever JSON it
 finds. What goes wrong with that, and the fix here:
@@ -41,7 +41,7 @@ __all__ = ["JsonStore"]
 class JsonStore:
     """One human-readable JSON file per session, ``<directory>/<session_id>.json``.
 
-    Introduced in notebook 05_production_manager. The default store: open a file and read the
+    Introduced in notebook 06_production_manager. The default store: open a file and read the
     conversation. Listing reads every file, which is fine for hundreds of sessions; for many more
     use :class:`SqliteStore`, and for several machines :class:`RedisStore`. ``clock`` exists so
     tests and notebooks can make ``updated_at`` deterministic.

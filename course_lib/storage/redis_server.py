@@ -1,6 +1,6 @@
-"""A private, throw-away Redis server for tests and for notebook 05, when ``redis-server`` is installed.
+"""A private, throw-away Redis server for tests and for notebook 06, when ``redis-server`` is installed.
 
-Introduced in notebook 05_production_manager. It listens on 127.0.0.1 only, on a free port, keeps
+Introduced in notebook 06_production_manager. It listens on 127.0.0.1 only, on a free port, keeps
 its files in a temporary folder, persists nothing (``--save ""``, no append-only file), and stops
 when asked or when Python exits. Production code connects to the Redis its operators run instead.
 """
@@ -25,7 +25,7 @@ __all__ = ["LocalRedis", "redis_server_binary"]
 def redis_server_binary() -> str | None:
     """The path of ``redis-server`` if it is installed, else None.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     return shutil.which("redis-server")
 
@@ -33,7 +33,7 @@ def redis_server_binary() -> str | None:
 class LocalRedis:
     """``with LocalRedis() as server: RedisStore(server.url)``: a server that lives as long as the block.
 
-    Introduced in notebook 05_production_manager. Raises :class:`StoreError` saying how to install
+    Introduced in notebook 06_production_manager. Raises :class:`StoreError` saying how to install
     Redis when the binary is missing.
     """
 

@@ -1,6 +1,6 @@
 """Sessions in Redis: one store shared by every app server behind a load balancer.
 
-Introduced in notebook 05_production_manager.
+Introduced in notebook 06_production_manager.
 
 A JSON folder or a SQLite file lives on one machine. When a service runs several app processes
 on several machines, a request for one conversation can land on any of them, so the
@@ -54,7 +54,7 @@ def _redis_module() -> Any:
 class RedisStore:
     """Sessions in a Redis server, with the same interface and guarantees as the other stores.
 
-    Introduced in notebook 05_production_manager. ``url`` is a redis URL such as
+    Introduced in notebook 06_production_manager. ``url`` is a redis URL such as
     ``redis://127.0.0.1:6379/0``; error messages name host, port and database, never a password
     in it. Connecting checks the server at once, so a missing server fails here, clearly.
     """

@@ -1,6 +1,6 @@
 """The one persistence path for conversation state: to text and back, with the same guarantees everywhere.
 
-Introduced in notebook 05_production_manager.
+Introduced in notebook 06_production_manager.
 
 Writing: key-shaped strings are scrubbed from the *data* (:mod:`course_lib.secrets`), the result
 must be JSON (no NaN, no lone surrogates) and under :data:`MAX_LOAD_BYTES`, all before anything is
@@ -37,7 +37,7 @@ MAX_LOAD_BYTES = 50 * 1024 * 1024
 def dump_state(state: Mapping[str, Any], source: str = "the state") -> str:
     """``state`` as JSON text, keys scrubbed; raises :class:`StoreError` if it is unsafe to write.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     if not isinstance(state, Mapping):
         raise StoreError(f"{source}: expected a dict of state, got a {type(state).__name__}; nothing was written")
@@ -56,7 +56,7 @@ def dump_state(state: Mapping[str, Any], source: str = "the state") -> str:
 def load_state_text(text: str | bytes, source: str) -> dict[str, Any]:
     """The JSON object in ``text``; raises :class:`CorruptSessionError` naming ``source`` otherwise.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
     return json_object(raw, source)
@@ -65,7 +65,7 @@ def load_state_text(text: str | bytes, source: str) -> dict[str, Any]:
 def write_state_file(path: str | os.PathLike[str], state: Mapping[str, Any]) -> None:
     """Save ``state`` to ``path`` atomically, keys scrubbed: a crash leaves the old file intact.
 
-    Introduced in notebook 05_production_manager. Drop-in for ``manager.save(path)``:
+    Introduced in notebook 06_production_manager. Drop-in for ``manager.save(path)``:
     ``write_state_file(path, manager.to_state())``.
     """
     write_text(Path(path), dump_state(state, str(path)))
@@ -74,7 +74,7 @@ def write_state_file(path: str | os.PathLike[str], state: Mapping[str, Any]) -> 
 def read_state_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The state saved at ``path``, checked as untrusted input; rebuild it with ``manager_from_state``.
 
-    Introduced in notebook 05_production_manager.
+    Introduced in notebook 06_production_manager.
     """
     return json_object(read_bytes(Path(path), None), str(path))
 

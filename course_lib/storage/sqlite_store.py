@@ -1,6 +1,6 @@
 """All sessions in one SQLite file (standard library ``sqlite3``), safe for several processes.
 
-Introduced in notebook 05_production_manager.
+Introduced in notebook 06_production_manager.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ _UPSERT = ("INSERT INTO sessions (session_id, user_id, updated_at, message_count
 class SqliteStore:
     """All sessions in one SQLite file, indexed by user, safe for several processes on one machine.
 
-    Introduced in notebook 05_production_manager. Each row keeps the same JSON envelope a
+    Introduced in notebook 06_production_manager. Each row keeps the same JSON envelope a
     :class:`JsonStore` file holds, plus columns to list and find sessions without parsing them.
     WAL mode lets readers work while one process writes; ``timeout`` is the busy timeout, how
     long a writer waits for another writer's transaction instead of failing with "database is

@@ -26,7 +26,7 @@ from course_lib.quiz.stats import read_answer_rows
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "tests" / "quiz" / "fixtures" / "graded_sample.yaml"
-NAME = "08_knowledge_check.quiz-answers.json"
+NAME = "09_knowledge_check.quiz-answers.json"
 RIGHT = {"pick_one": "a", "pick_many": ["a", "b"], "budget": "153,604", "word": "stateless"}
 ON_TIME = "2025-03-14T09:00:00.000000+00:00"
 DEADLINE = "2025-03-14T17:00:00+00:00"

@@ -6,7 +6,7 @@ comes back as a new label and a redrawn chart.
 
 The server is isolated from the machine and from the repository:
 - it serves a temporary copy of ``notebooks/``, ``quizzes/`` and ``cassettes/`` (plus benchmark results,
-  which notebook 07 reads), so answers files and notebook work files land in the copy, never in the repo;
+  which notebook 08 reads), so answers files and notebook work files land in the copy, never in the repo;
 - its config, settings, workspaces, runtime and data directories are temporary too;
 - it listens on 127.0.0.1 with a random token and a free port, and the browser visits nothing else;
 - the kernel replays cassettes (``COURSE_CLIENT_MODE=replay``) and never sees ``ANTHROPIC_API_KEY``;
@@ -108,7 +108,7 @@ def _copy_course(root: Path) -> None:
     for name in ("notebooks", "quizzes", "cassettes"):
         shutil.copytree(REPO / name, root / name, ignore=skip)
     results = REPO / "benchmarks" / "results"
-    if results.is_dir():  # read by notebook 07; it says how to make them when they are missing
+    if results.is_dir():  # read by notebook 08; it says how to make them when they are missing
         shutil.copytree(results, root / "benchmarks" / "results", ignore=skip)
 
 
@@ -254,6 +254,7 @@ async (path) => {
       index: i,
       count: cell.executionCount,
       source: cell.sharedModel.getSource().slice(0, 200),
+      outputs: outputs.length,
       errors: outputs.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
       stderr: outputs.filter(o => o.output_type === 'stream' && o.name === 'stderr').map(o => String(o.text)),
     });

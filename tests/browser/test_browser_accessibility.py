@@ -1,8 +1,12 @@
-"""Accessibility in JupyterLab: an axe-core audit of every notebook's widget and chart outputs.
+"""Accessibility in JupyterLab: an axe-core audit of every output area of every notebook after Run All.
 
-Scope: the audit covers the output areas our code draws (ipywidgets views, anywidgets and plotly
-charts), not JupyterLab's own menus and toolbars, which the course does not control. A serious or
-critical violation there fails the notebook; lesser ones (best-practice hints) are left to reading.
+Scope: every cell's output area (``.jp-OutputArea``: printed text, Markdown and HTML displays,
+widget views, charts, and the output prompts JupyterLab puts beside them), because anything a cell
+shows can fail a learner, not only our widgets. The audit once covered only widget and chart outputs
+and so missed a wide Markdown table in 08_beyond_the_module that scrolled with no way to reach it by
+keyboard. Out of scope: JupyterLab's own menus, toolbars, cell editors and notebook frame, which the
+course does not control (axe does flag some of them). A serious or critical violation fails the notebook; lesser ones
+(best-practice hints) are left to reading.
 """
 
 from __future__ import annotations
@@ -28,28 +32,30 @@ from course_lib.quiz.session import ANSWERS_SUFFIX, submission_receipt
 
 pytestmark = pytest.mark.browser
 
-OUR_OUTPUTS = [
-    ".jp-Notebook .jp-OutputArea-output > .jupyter-widgets",  # the root view of a widget output
-    ".jp-Notebook .jp-OutputArea-output.jp-RenderedPlotly",  # a chart shown with fig.show()
-]
-"""The output areas the audit covers: widget views (explorers, panels, quizzes, FigureWidgets) and charts."""
+OUTPUT_AREAS = ".jp-Notebook .jp-Cell .jp-OutputArea"
+"""What the audit covers: each cell's output area, with everything rendered in it."""
 
 BLOCKING = ("serious", "critical")
 
+# Runs in the page: axe-core over every output area; each violating element is reported with the index
+# of the cell it is in (the notebook's own cell index: every cell is in the DOM, see conftest.py).
 AUDIT_JS = """
-async ([selectors, options]) => {
-  const include = selectors.filter(s => document.querySelector(s));
-  // Output areas drawn by an extension (no standard mime-type attribute): all of them must be in scope.
-  const drawn = document.querySelectorAll('.jp-Notebook .jp-OutputArea-output:not([data-mime-type])').length;
-  if (!include.length) { return { audited: 0, drawn, violations: [] }; }
-  const results = await axe.run({ include }, options);
-  const audited = selectors.reduce((n, s) => n + document.querySelectorAll(s).length, 0);
+async ([selector, options]) => {
+  const cells = Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'));
+  const areas = document.querySelectorAll(selector).length;
+  const outputs = document.querySelectorAll(selector + ' > .jp-OutputArea-child').length;
+  if (!areas) { return { areas, outputs, violations: [] }; }
+  const results = await axe.run({ include: [selector] }, options);
+  const cellOf = target => {
+    const el = document.querySelector(target[0]);
+    return el ? cells.indexOf(el.closest('.jp-Cell')) : -1;
+  };
   return {
-    audited, drawn,
-    violations: results.violations.map(v => ({
-      id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n').slice(0, 3).join(' ')),
-    })),
+    areas, outputs,
+    violations: results.violations.flatMap(v => v.nodes.map(n => ({
+      id: v.id, impact: v.impact, help: v.help, cell: cellOf(n.target),
+      node: n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n').slice(0, 3).join(' '),
+    }))),
   };
 }
 """
@@ -62,21 +68,41 @@ def axe_script() -> str:
     return axe.Axe().axe_script
 
 
-def audit(page: Any, axe_script: str) -> dict[str, Any]:
-    """Run axe-core on our output areas only; return how many were audited and every violation found."""
-    page.evaluate(axe_script)
-    return page.evaluate(AUDIT_JS, [OUR_OUTPUTS, {"resultTypes": ["violations"]}])
+def audit(run: Any, axe_script: str) -> dict[str, Any]:
+    """Run axe-core on every output area of ``run``'s notebook: counts, and each violating element.
+
+    Fails first if the page shows fewer outputs than the notebook's model holds: an output missing
+    from the DOM (a cell not rendered, say) would otherwise pass the audit unseen.
+    """
+    run.page.evaluate(axe_script)
+    report = run.page.evaluate(AUDIT_JS, [OUTPUT_AREAS, {"resultTypes": ["violations"]}])
+    held = sum(cell["outputs"] for cell in run.result["cells"])
+    assert report["outputs"] == held, f"{run.name}: the page shows {report['outputs']} outputs, the model {held}"
+    return report
 
 
-def test_widget_and_chart_outputs_pass_an_axe_audit(run_notebook, notebook_name: str, axe_script: str) -> None:
+def blocking(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The serious and critical violations, each one element."""
+    return [v for v in report["violations"] if v["impact"] in BLOCKING]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    return "\n".join(f"cell {v['cell']}: {v['impact']} {v['id']} ({v['help']}): {v['node']}" for v in violations)
+
+
+def test_every_output_passes_an_axe_audit(run_notebook, notebook_name: str, axe_script: str) -> None:
     """notebook_name: every notebooks/NN_*.ipynb (conftest.py parametrizes it)."""
     run = run_notebook(notebook_name)
-    report = audit(run.page, axe_script)
-    assert report["audited"] == report["drawn"], f"{notebook_name}: some widget or chart outputs escaped the audit"
-    blocking = [v for v in report["violations"] if v["impact"] in BLOCKING]
-    details = "\n".join(f"{v['impact']} {v['id']} ({v['help']}): {v['nodes'][:4]}" for v in blocking)
-    assert not blocking, f"{notebook_name}: {len(blocking)} serious/critical axe violations in our outputs:\n{details}"
+    found = blocking(audit(run, axe_script))
+    assert not found, f"{notebook_name}: {len(found)} serious/critical axe violations in outputs:\n{describe(found)}"
 
+
+WIDE_TABLE = (
+    "'| ' + ' | '.join(f'column {i}' for i in range(30)) + ' |\\n'"
+    " + '|' + ' ---: |' * 30 + '\\n'"
+    " + '| ' + ' | '.join(['1,941,503'] * 30) + ' |'"
+)
+"""Python source for a Markdown table far wider than the notebook (30 columns of unbreakable numbers)."""
 
 GALLERY_CELLS = [
     # States the lessons may not reach: a chat panel after two turns, an over-budget explorer, the
@@ -93,23 +119,53 @@ GALLERY_CELLS = [
     "WindowExplorer(manager, strategy='importance')",
     "from course_lib.quiz import show_quiz\n"
     "show_quiz('03_token_budgets', answers_path='a11y-gallery.quiz-answers.json')",
+    # Controls, which the audit must catch, or it could pass without looking. A wide table shown as plain
+    # Markdown (as 08_beyond_the_module once showed its benchmark results) makes the output scroll
+    # sideways, and nothing there takes keyboard focus; the course's way to show it is the cell after.
+    f"from IPython.display import Markdown\nMarkdown({WIDE_TABLE})",
+    "from course_lib.classroom.scrolling import scrolling_markdown\n"
+    f"scrolling_markdown({WIDE_TABLE}, label='A wide table')",
+    # JupyterLab's own collapse of a long output (cell metadata "scrolled": true, or the learner's "Enable
+    # Scrolling for Outputs") scrolls the output area itself, which takes no focus either: no course
+    # notebook is saved that way, and if one were, its audit would fail as this cell must.
+    "for i in range(300):\n    print('line', i)",
 ]
+UNREACHABLE = {len(GALLERY_CELLS) - 3: "a bare wide table", len(GALLERY_CELLS) - 1: "a collapsed long output"}
+"""The gallery cells the audit must fail, each with ``scrollable-region-focusable``.
+
+That is the violation 08_beyond_the_module once had."""
+WIDE_BOX = len(GALLERY_CELLS) - 2
+"""The gallery cell showing the wide table in scrolling_markdown's box."""
 
 
-def test_every_classroom_widget_passes_an_axe_audit(run_notebook, lab, axe_script: str) -> None:
-    """Each widget in one generated notebook, so the audit does not depend on what the lessons record."""
+@pytest.fixture(scope="session")
+def gallery(run_notebook, lab) -> Any:
+    """The gallery notebook, written into the served copy and run (once per session)."""
     import nbformat
 
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in GALLERY_CELLS])
+    cells = [nbformat.v4.new_code_cell(src) for src in GALLERY_CELLS]
+    cells[-1].metadata["scrolled"] = True  # how JupyterLab saves a collapsed output
+    notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, lab.root / "notebooks" / "a11y_gallery.ipynb")
-    run = run_notebook("a11y_gallery")
-    assert run.problems() == []
-    report = audit(run.page, axe_script)
-    assert report["audited"] == report["drawn"] >= len(GALLERY_CELLS), report
-    blocking = [v for v in report["violations"] if v["impact"] in BLOCKING]
-    assert not blocking, "\n".join(f"{v['impact']} {v['id']} ({v['help']}): {v['nodes'][:4]}" for v in blocking)
-    run.screenshot("gallery")
+    return run_notebook("a11y_gallery")
+
+
+def test_every_classroom_widget_passes_an_axe_audit(gallery, axe_script: str) -> None:
+    """Each widget in one generated notebook, so the audit does not depend on what the lessons record.
+
+    And the controls: each output that must fail does fail, with the rule 08_beyond_the_module once broke.
+    """
+    assert gallery.problems() == []
+    report = audit(gallery, axe_script)
+    assert report["areas"] == len(GALLERY_CELLS), report
+    found = blocking(report)
+    for cell, what in UNREACHABLE.items():
+        caught = [v["id"] for v in found if v["cell"] == cell]
+        assert caught == ["scrollable-region-focusable"], f"{what} (cell {cell}) not caught:\n{describe(found)}"
+    rest = [v for v in found if v["cell"] not in UNREACHABLE]
+    assert not rest, describe(rest)
+    gallery.screenshot("gallery")
 
 
 # --- keyboard only ---------------------------------------------------------------------------------
@@ -168,6 +224,25 @@ def test_budget_explorer_by_keyboard_alone(run_notebook) -> None:
     assert run.problems() == []
 
 
+def test_wide_output_scrolls_by_keyboard_alone(gallery) -> None:
+    """From the cell above, Tab reaches scrolling_markdown's box and the arrow keys scroll it sideways."""
+    page = gallery.page
+    box = page.locator(".jp-Notebook .jp-Cell").nth(WIDE_BOX).locator(".jp-OutputArea [role=region]")
+    assert box.get_attribute("aria-label") == "A wide table"
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: nothing here scrolls"
+    page.locator(".jp-Notebook .jp-Cell").nth(WIDE_BOX - 1).locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Escape")  # command mode, where JupyterLab binds the arrow keys to its cells
+    stops = []  # past the cell's toolbar buttons; the bare table in that cell takes no focus
+    while not box.evaluate("el => el === document.activeElement"):
+        assert len(stops) < 10, f"Tab never reached the box; it stopped on {stops}"
+        page.keyboard.press("Tab")
+        stops.append(focused(page)["tag"])
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => el.scrollLeft > 0", arg=box.element_handle(), timeout=5_000)
+    gallery.screenshot("wide-output-keyboard", box)
+
+
 def _letter_button(box: Any, letter: str) -> Any:
     return box.locator(".widget-toggle-buttons button", has_text=re.compile(f"^{letter}$"))
 
@@ -223,9 +298,9 @@ def test_practice_quiz_by_keyboard_alone(run_notebook, lab, expect) -> None:
 
 def test_graded_quiz_submits_by_keyboard_alone(run_notebook, lab) -> None:
     """Answer, change the answer, Tab down to Submit, Enter: the same file the mouse test checks."""
-    run = run_notebook("08_knowledge_check")
+    run = run_notebook("09_knowledge_check")
     page = run.page
-    quiz = load_quiz(lab.root / "quizzes" / "08_knowledge_check.yaml")
+    quiz = load_quiz(lab.root / "quizzes" / "09_knowledge_check.yaml")
     question = _first_single(quiz)
     wrong = next(c for c in question.choices if not c.correct)
     right = next(c for c in question.choices if c.correct)
@@ -242,7 +317,7 @@ def test_graded_quiz_submits_by_keyboard_alone(run_notebook, lab) -> None:
     status = output.locator(".widget-html-content", has_text="Submitted")
     status.wait_for()
     assert status.inner_text().startswith(
-        f"Submitted 08_knowledge_check as {lab.student}: 1 of {len(quiz.questions)} answered")
-    submission = json.loads((lab.root / "notebooks" / f"08_knowledge_check{ANSWERS_SUFFIX}").read_text())["submission"]
+        f"Submitted 09_knowledge_check as {lab.student}: 1 of {len(quiz.questions)} answered")
+    submission = json.loads((lab.root / "notebooks" / f"09_knowledge_check{ANSWERS_SUFFIX}").read_text())["submission"]
     assert submission["answers"] == {question.id: right.id}
     assert submission["receipt"] == submission_receipt(submission)

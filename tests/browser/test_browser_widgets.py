@@ -179,8 +179,8 @@ def test_practice_quiz_gives_feedback_and_a_score(run_notebook, lab, expect) -> 
 
 
 def test_graded_quiz_submits_to_a_file_in_the_served_folder(run_notebook, lab) -> None:
-    run = run_notebook("08_knowledge_check")
-    quiz = load_quiz(lab.root / "quizzes" / "08_knowledge_check.yaml")
+    run = run_notebook("09_knowledge_check")
+    quiz = load_quiz(lab.root / "quizzes" / "09_knowledge_check.yaml")
     question = _first_single(quiz)
     output = run.output_with(".widget-toggle-buttons")
     output.scroll_into_view_if_needed()
@@ -191,11 +191,11 @@ def test_graded_quiz_submits_to_a_file_in_the_served_folder(run_notebook, lab) -
     _click_choice(box, question, wrong.id)  # a change of mind before submitting: only the last one counts
     _click_choice(box, question, right.id)
 
-    answers = lab.root / "notebooks" / f"08_knowledge_check{ANSWERS_SUFFIX}"
+    answers = lab.root / "notebooks" / f"09_knowledge_check{ANSWERS_SUFFIX}"
     output.locator("button", has_text="Submit").click()
     status = output.locator(".widget-html-content", has_text="Submitted")
     status.wait_for()
-    expected = f"Submitted 08_knowledge_check as {lab.student}: 1 of {len(quiz.questions)} answered"
+    expected = f"Submitted 09_knowledge_check as {lab.student}: 1 of {len(quiz.questions)} answered"
     assert status.inner_text().startswith(expected)
     status.scroll_into_view_if_needed()
     run.screenshot("submitted", output)

@@ -33,7 +33,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 PROXY = Path("/usr/bin/configurable-http-proxy")
 HUB_START_TIMEOUT = 90
-QUIZ = "08_knowledge_check"
+QUIZ = "09_knowledge_check"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

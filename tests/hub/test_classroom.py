@@ -1,7 +1,7 @@
-"""A class of five on a real JupyterHub: log in, answer notebook 08, submit; collect and grade as documented.
+"""A class of five on a real JupyterHub: log in, answer notebook 09, submit; collect and grade as documented.
 
 Each learner logs in through the hub's login page in headless Chromium, the hub spawns their own
-JupyterLab, and they open the learner copy of notebook 08 in their home, answer (each differently, by
+JupyterLab, and they open the learner copy of notebook 09 in their home, answer (each differently, by
 clicking the quiz's buttons) and press Submit. The instructor then runs docs/CLASSROOM.md's collection
 script as written (only ``HOMES`` points at the temporary homes) and ``course-quiz grade`` with the key
 kept off the hub. Each learner's grade must be what their clicks earn, under their hub user name.
@@ -24,7 +24,7 @@ from course_lib.quiz import load_quiz
 pytestmark = pytest.mark.hub
 
 REPO = Path(__file__).resolve().parents[2]
-QUIZ = "08_knowledge_check"
+QUIZ = "09_knowledge_check"
 LEARNERS = ["ada", "ben", "chen", "dara", "emil"]
 RUN_ALL_JS = """
 async () => {
@@ -46,7 +46,7 @@ def collection_script() -> str:
     """The TLJH collection script exactly as docs/CLASSROOM.md prints it."""
     text = (REPO / "docs" / "CLASSROOM.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
-    return next(b for b in blocks if "# collect-08.sh" in b)
+    return next(b for b in blocks if "# collect-09.sh" in b)
 
 
 def log_in(context: Any, hub: Any, user: str) -> Any:
@@ -63,7 +63,7 @@ def log_in(context: Any, hub: Any, user: str) -> Any:
 
 
 def open_notebook(page: Any, hub: Any, user: str) -> None:
-    """Open notebook 08 in the learner's own JupyterLab (through spawn-pending if it is still starting)."""
+    """Open notebook 09 in the learner's own JupyterLab (through spawn-pending if it is still starting)."""
     page.goto(hub.notebook_url(user))
     page.wait_for_function("() => window.jupyterapp !== undefined")
     page.evaluate(f"() => {{ window.__run = ({RUN_ALL_JS.strip()})(); return true; }}")
@@ -110,7 +110,7 @@ def test_five_learners_through_a_real_hub_get_the_grades_their_answers_earn(clas
 
     work = hub.base / "instructor"
     work.mkdir()
-    script = work / "collect-08.sh"
+    script = work / "collect-09.sh"
     script.write_text(collection_script())
     collected, grades = work / "collected", work / "grades"
     root_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"   # sudo's secure_path: runuser

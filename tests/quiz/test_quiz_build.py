@@ -21,7 +21,7 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.parametrize("source", [SAMPLE, QUIZZES / "08_knowledge_check.yaml"], ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", [SAMPLE, QUIZZES / "09_knowledge_check.yaml"], ids=lambda p: p.stem)
 def test_learner_copy_has_no_key(source: Path, tmp_path: Path) -> None:
     key = load_quiz(source)
     result = build_quiz(source, tmp_path)
@@ -67,10 +67,10 @@ def test_practice_quizzes_are_not_built(tmp_path: Path) -> None:
 def test_build_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", str(QUIZZES), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "skip" in out and "built 08_knowledge_check" in out
+    assert "skip" in out and "built 09_knowledge_check" in out
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.yaml")) == [
-        "key/08_knowledge_check.key.yaml",
-        "learner/08_knowledge_check.yaml",
+        "key/09_knowledge_check.key.yaml",
+        "learner/09_knowledge_check.yaml",
     ]
     assert main(["validate", str(tmp_path / "learner")]) == 0
     assert "learner copy" in capsys.readouterr().out

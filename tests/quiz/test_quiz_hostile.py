@@ -94,8 +94,8 @@ def test_any_unforeseen_error_flags_that_file_and_the_batch_goes_on(
 @pytest.mark.parametrize(
     ("name", "owner"),
     [
-        ("alice/08_knowledge_check.quiz-answers.json", "alice"),
-        ("jupyter-alice__COURSE__notebooks__08_knowledge_check.quiz-answers.json", "jupyter-alice"),
+        ("alice/09_knowledge_check.quiz-answers.json", "alice"),
+        ("jupyter-alice__COURSE__notebooks__09_knowledge_check.quiz-answers.json", "jupyter-alice"),
         ("jupyter-alice-2esmith__home__jovyan__08.quiz-answers.json", "jupyter-alice-2esmith"),
         ("bob.json", None),
     ],

@@ -16,11 +16,12 @@ EXPECTED = [
     "01_stateless_reality",
     "02_history_strategies",
     "03_token_budgets",
-    "04_pruning",
-    "05_production_manager",
-    "06_hands_on_lab",
-    "07_beyond_the_module",
-    "08_knowledge_check",
+    "04_counting_and_overflow",
+    "05_pruning",
+    "06_production_manager",
+    "07_hands_on_lab",
+    "08_beyond_the_module",
+    "09_knowledge_check",
 ]
 
 
@@ -52,7 +53,7 @@ def test_authoring_rules(path: Path) -> None:
 
 @pytest.fixture
 def final() -> Quiz:
-    return load_quiz(QUIZZES / "08_knowledge_check.yaml")
+    return load_quiz(QUIZZES / "09_knowledge_check.yaml")
 
 
 def test_knowledge_check_is_graded_with_the_modules_questions(final: Quiz) -> None:

@@ -22,11 +22,11 @@ def test_radio_then_check_shows_feedback_and_score(practice: QuizWidget) -> None
     feedback = practice.check("max_tokens_meaning")
     assert feedback.startswith("Not quite (0/1 point).")
     assert "Send 150,000 input tokens" in feedback and "Hint:" in feedback
-    assert practice.score_text == "Score: 0 of 5 points (1 of 5 questions checked)"
+    assert practice.score_text == "Score: 0 of 4 points (1 of 4 questions checked)"
     practice.select("max_tokens_meaning", "a")
     assert practice.feedback_text("max_tokens_meaning") == ""  # old feedback is cleared by a change
     assert practice.check("max_tokens_meaning").startswith("Correct (1/1 point).")
-    assert practice.score_text == "Score: 1 of 5 points (1 of 5 questions checked)"
+    assert practice.score_text == "Score: 1 of 4 points (1 of 4 questions checked)"
 
 
 def test_number_box_shows_how_input_was_read(practice: QuizWidget) -> None:
@@ -40,19 +40,19 @@ def test_number_box_shows_how_input_was_read(practice: QuizWidget) -> None:
 
 
 def test_changes_are_saved_through_the_session(practice: QuizWidget, tmp_path: Path) -> None:
-    practice.select("too_long", "a")
-    practice.enter("system_prompt_billing", "100,000")
+    practice.select("bands_are_caps", "a")
+    practice.enter("room_for_history", "188,808")
     saved = json.loads((tmp_path / "a.json").read_text())["answers"]
-    assert saved == {"too_long": "a", "system_prompt_billing": "100,000"}
-    assert practice.status_text == "Saved to a.json (2 of 5 answered)."
+    assert saved == {"bands_are_caps": "a", "room_for_history": "188,808"}
+    assert practice.status_text == "Saved to a.json (2 of 4 answered)."
 
 
 def test_hint_button(practice: QuizWidget) -> None:
-    assert practice.show_hint("recovery") == "Hint: The same request will fail the same way."
+    assert practice.show_hint("bands_are_caps") == "Hint: Which of the four parts does the API itself reserve?"
 
 
 def test_multi_toggle_buttons(tmp_path: Path) -> None:
-    widget = QuizWidget(QuizSession(load_quiz(QUIZZES / "04_pruning.yaml"), "alice", tmp_path / "a.json"))
+    widget = QuizWidget(QuizSession(load_quiz(QUIZZES / "05_pruning.yaml"), "alice", tmp_path / "a.json"))
     widget.select("cut_first", ["a", "c"])
     assert widget.session.answers["cut_first"] == ["a", "c"]
     feedback = widget.check("cut_first")
@@ -64,7 +64,7 @@ def test_multi_toggle_buttons(tmp_path: Path) -> None:
 
 
 def test_reopened_widget_shows_saved_answers_without_saving_again(tmp_path: Path) -> None:
-    quiz = load_quiz(QUIZZES / "04_pruning.yaml")
+    quiz = load_quiz(QUIZZES / "05_pruning.yaml")
     QuizWidget(QuizSession(quiz, "alice", tmp_path / "a.json")).select("cut_first", ["b"])
     before = (tmp_path / "a.json").read_bytes()
     again = QuizWidget(QuizSession(quiz, "alice", tmp_path / "a.json"))
@@ -86,7 +86,7 @@ def test_graded_widget_submits_and_has_no_check(sample: Quiz, tmp_path: Path) ->
 
 
 def test_choice_letters_follow_the_students_shuffled_order(tmp_path: Path) -> None:
-    quiz = load_quiz(QUIZZES / "08_knowledge_check.yaml")
+    quiz = load_quiz(QUIZZES / "09_knowledge_check.yaml")
     orders = set()
     for i in range(8):
         widget = QuizWidget(QuizSession(quiz, f"s{i}", tmp_path / f"{i}.json"))
@@ -144,7 +144,7 @@ def test_a_failed_save_is_shown_not_swallowed(practice: QuizWidget, monkeypatch:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("course_lib.quiz._io.os.replace", disk_full)
-    practice.select("too_long", "a")
+    practice.select("bands_are_caps", "a")
     assert practice.status_text.startswith("Not saved:") and "No space" in practice.status_text
 
 

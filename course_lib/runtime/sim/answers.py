@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
 
 from ...tokens import content_text, estimate_tokens, system_text
-from .language import sentences
-from .matching import best_matches
 from .replies import reply_to
 from .rules import blocks_of
 from .summaries import summarize
+from .tools import answer_from_tool, call_tools
 
 __all__ = ["fit_output", "is_summary_request", "respond"]
 
@@ -40,16 +38,13 @@ def respond(body: Mapping[str, Any], messages: list[dict[str, Any]]) -> tuple[li
     texts = [b for b in blocks_of(last) if b.get("type") == "text"]
     question = content_text(texts[-1:]).strip()  # earlier blocks of a combined turn are context
     if last["role"] == "user" and results:
-        return [{"type": "text", "text": answer_from_tool(messages, results)}], "end_turn"
+        return answer_from_tool(body, messages, results)
     if last["role"] == "user" and is_summary_request(question):
         material = [question.split("\n", 1)[1] if "\n" in question else ""]
         material += [content_text(m["content"]) for m in messages[:-1]]
         return [{"type": "text", "text": summarize("\n".join(material))}], "end_turn"
-    tool = wanted_tool(body.get("tools") or [], question)
-    if tool is not None and last["role"] == "user":
-        digest = hashlib.sha256(question.encode()).hexdigest()[:16]
-        call = {"type": "tool_use", "id": f"toolu_sim_{digest}", "name": tool, "input": {"query": question}}
-        return [{"type": "text", "text": f"Let me look that up with {tool}."}, call], "tool_use"
+    if last["role"] == "user" and (called := call_tools(body, messages, question)):
+        return called
     system = system_text(body.get("system"))
     sent = [content_text(m["content"]) for m in messages[:-1] if m["role"] == "user"] + [content_text(texts[:-1])]
     return [{"type": "text", "text": reply_to(question, system, sent)}], "end_turn"
@@ -59,22 +54,3 @@ def is_summary_request(text: str) -> bool:
     """True when the first line asks for a summary, as every summarizer prompt in the kit does."""
     first_line = text.split("\n", 1)[0].lower()
     return "summarize" in first_line or "summarise" in first_line or "summary of" in first_line
-
-
-def wanted_tool(tools: list[Mapping[str, Any]], question: str) -> str | None:
-    """The first tool the user names (by name, or with spaces for underscores)."""
-    lowered = question.lower()
-    for tool in tools:
-        name = str(tool.get("name", ""))
-        if name and (name.lower() in lowered or name.lower().replace("_", " ") in lowered):
-            return name
-    return None
-
-
-def answer_from_tool(messages: list[dict[str, Any]], results: list[dict[str, Any]]) -> str:
-    """Answer the question that triggered the tool call from the tool's output."""
-    output = content_text(results)
-    asked = next((content_text(m["content"]) for m in reversed(messages[:-1])
-                  if m["role"] == "user" and not any(b.get("type") == "tool_result" for b in blocks_of(m))), "")
-    found = best_matches(asked, output, limit=1)
-    return f"The tool returned: {found[0] if found else sentences(output)[0] if sentences(output) else 'nothing'}"

@@ -1,6 +1,6 @@
 """Server-side context management (beta), emulated with the shapes the installed SDK defines.
 
-Introduced in notebook 07_beyond_the_module. Sent through ``client.beta.messages.create(...,
+Introduced in notebook 08_beyond_the_module. Sent through ``client.beta.messages.create(...,
 betas=[...], context_management={"edits": [...]})``. Two edits are emulated:
 
 * ``clear_tool_uses_20250919`` (beta ``context-management-2025-06-27``): once the input reaches its

@@ -27,9 +27,13 @@ NO_PREFILL = ("This model does not support assistant message prefill. The conver
 
 
 class RequestRejected(Exception):
-    def __init__(self, message: str):
+    """A request the API refuses: a 400 ``invalid_request_error`` unless ``status`` and ``kind`` say
+    otherwise; ``details`` is the error's machine-readable part (``{"error_code": ...}``)."""
+
+    def __init__(self, message: str, status: int = 400, kind: str = "invalid_request_error",
+                 details: Mapping[str, Any] | None = None):
         super().__init__(message)
-        self.message = message
+        self.message, self.status, self.kind, self.details = message, status, kind, details
 
 
 def check_request(body: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """A finished simulated reply played as the Messages API's streaming events.
 
-Introduced in notebook 05_production_manager (a reply streamed, and a stream broken halfway);
-served over HTTP by ``course-kit serve`` (07_beyond_the_module). The simulator writes its whole reply first, then
+Introduced in notebook 06_production_manager (a reply streamed, and a stream broken halfway);
+served over HTTP by ``course-kit serve`` (08_beyond_the_module). The simulator writes its whole reply first, then
 plays it the way the API streams one (``"stream": true``), so ``client.messages.stream(...)``,
 ``create(stream=True)`` and other libraries' streaming read it unchanged, and the message they
 put back together has the content, stop reason and usage ``create()`` returns:

@@ -14,7 +14,7 @@ The rule, close to what a real summary keeps and loses:
   repetition, and the simulator's own framing ("Noted:", "(simulated answer") never enters a summary.
 
 So a fact planted once (an account number) does not survive a summary, and pinning it is what
-keeps it: the benchmarks and notebook 06 show exactly that.
+keeps it: the benchmarks and notebook 07 show exactly that.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def _kept_specifics(lines: list[tuple[str, str]]) -> frozenset[str]:
 def summarize(material: str) -> str:
     """A bounded, deterministic summary: the topics asked about, then what was decided or repeated.
 
-    Introduced in notebook 05_production_manager, where its losses show why facts get pinned.
+    Introduced in notebook 06_production_manager, where its losses show why facts get pinned.
     """
     lines = _lines(material)
     topics: list[str] = []

@@ -1,6 +1,6 @@
 """Extended thinking in the simulator: a thinking block before the text, paid for out of ``max_tokens``.
 
-Introduced in notebook 07_beyond_the_module. A request's ``thinking`` is ``{"type": "adaptive"}``,
+Introduced in notebook 08_beyond_the_module. A request's ``thinking`` is ``{"type": "adaptive"}``,
 ``{"type": "enabled", "budget_tokens": N}`` or ``{"type": "disabled"}``. When it is omitted the
 simulator's default depends on the model (:data:`ADAPTIVE_WHEN_OMITTED`): real models differ here,
 which is exactly why reply text must be read by block type, never by position.

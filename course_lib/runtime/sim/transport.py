@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import time
@@ -17,8 +18,10 @@ from ...tokens import content_text
 from .answers import fit_output, respond
 from .context_management import ManagedContext, manage_context
 from .rules import RequestRejected, check_request, prefix_keys, request_segments, request_tokens
+from .stopping import stop_at_sequence
 from .streaming import STREAM_FAULTS, streamed_reply
 from .thinking import thinking_block, thinking_config
+from .validation import check_fields
 
 MIN_CACHEABLE_TOKENS = 1024
 CACHE_TTL_SECONDS = 300
@@ -55,10 +58,29 @@ class Faults:
                 raise ValueError(f"fault attempt numbers start at 1; got {attempt!r}")
 
 
-def api_error(status: int, kind: str, message: str, headers: Mapping[str, str] | None = None) -> httpx2.Response:
-    """An error response shaped like the API's: ``{"type": "error", "error": {...}}``."""
-    body = {"type": "error", "error": {"type": kind, "message": message}, "request_id": "req_simulated"}
-    return httpx2.Response(status, json=body, headers=dict(headers or {}))
+def api_error(status: int, kind: str, message: str, headers: Mapping[str, str] | None = None,
+              details: Mapping[str, Any] | None = None) -> httpx2.Response:
+    """An error response shaped like the API's: ``{"type": "error", "error": {...}, "request_id": ...}``,
+    with the same id in the ``request-id`` header, where the SDK reads it (``error.request_id``)."""
+    request_id = new_request_id()
+    error = {"type": kind, "message": message, **({"details": dict(details)} if details else {})}
+    body = {"type": "error", "error": error, "request_id": request_id}
+    return httpx2.Response(status, json=body, headers={**(headers or {}), "request-id": request_id})
+
+
+_REQUEST_NUMBERS = itertools.count(1)
+
+
+def identified(response: httpx2.Response) -> httpx2.Response:
+    """The response with its own ``request-id`` header, as every API response has (``reply._request_id``)."""
+    response.headers["request-id"] = new_request_id()
+    return response
+
+
+def new_request_id() -> str:
+    """A request id unique within this process, so a learner can tell one failure's report from
+    another's (the API's are random: ``req_011C...``; these count, which keeps runs reproducible)."""
+    return f"req_sim_{next(_REQUEST_NUMBERS):016d}"
 
 
 def read_body(content: bytes) -> dict[str, Any]:
@@ -92,8 +114,11 @@ class SimulatedClaude:
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
         path = request.url.path
-        if request.method != "POST" or path not in ("/v1/messages", "/v1/messages/count_tokens"):
-            return api_error(404, "not_found_error", f"the simulator does not serve {request.method} {path}")
+        if path not in ("/v1/messages", "/v1/messages/count_tokens"):
+            return api_error(404, "not_found_error", "Not Found")  # the API's words for an unknown path
+        if request.method != "POST":  # the API documents no 405 type; "other 4XX" are invalid_request_error
+            return api_error(405, "invalid_request_error", f"Method Not Allowed: {path} accepts POST only",
+                             {"allow": "POST"})
         self.attempts += 1
         fault = self.faults.schedule.get(self.attempts)
         if fault == "connection":
@@ -108,14 +133,15 @@ class SimulatedClaude:
             self.requests.append(body)
             if fault in STREAM_FAULTS and not (body.get("stream") and path == "/v1/messages"):
                 return self.whole_failure(fault, request)
+            check_fields(body, path.endswith("count_tokens"), request.headers.get("anthropic-version", ""))
             managed = manage_context(body, check_request(body), betas_of(request))
             if path.endswith("count_tokens"):
-                return httpx2.Response(200, json=self.count_tokens(body, managed))
+                return identified(httpx2.Response(200, json=self.count_tokens(body, managed)))
             if body.get("stream"):
-                return streamed_reply(self.create_message(body, managed), fault, self.stream_delay)
-            return httpx2.Response(200, json=self.create_message(body, managed))
+                return identified(streamed_reply(self.create_message(body, managed), fault, self.stream_delay))
+            return identified(httpx2.Response(200, json=self.create_message(body, managed)))
         except RequestRejected as rejected:
-            return api_error(400, "invalid_request_error", rejected.message)
+            return api_error(rejected.status, rejected.kind, rejected.message, details=rejected.details)
 
     def whole_failure(self, fault: str, request: httpx2.Request) -> httpx2.Response:
         """A stream fault met by a request that is not streamed: it fails whole (529, or no answer)."""
@@ -143,6 +169,8 @@ class SimulatedClaude:
                 f"input length and `max_tokens` exceed context limit: {input_tokens} + {max_tokens} > "
                 f"{self.context_window}, decrease input length or `max_tokens` and try again")
         content, stop_reason, output_tokens = self.reply(body, managed, max_tokens)
+        content, stop_reason, output_tokens, stop_sequence = stop_at_sequence(
+            content, stop_reason, output_tokens, body.get("stop_sequences"))
         cache_read, cache_write = self.cache_usage(body, segments)
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:24]
         message = {
@@ -152,7 +180,7 @@ class SimulatedClaude:
             "model": body.get("model", ""),
             "content": content,
             "stop_reason": stop_reason,
-            "stop_sequence": None,
+            "stop_sequence": stop_sequence,
             "usage": {
                 "input_tokens": input_tokens - cache_read - cache_write,
                 "output_tokens": output_tokens,
