@@ -1,6 +1,6 @@
 """MinHash signatures and LSH bands: which exchanges could be near-duplicates, in bounded work per exchange.
 
-Introduced in notebook 04_pruning. Comparing every pair of 5,000 exchanges is 12.5 million
+Introduced in notebook 05_pruning. Comparing every pair of 5,000 exchanges is 12.5 million
 comparisons; an index of shared shingles is no better when the messages share a template, since
 then every pair shares shingles. MinHash makes the work per exchange bounded whatever the text:
 
