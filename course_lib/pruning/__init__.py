@@ -20,9 +20,10 @@ calls the summarizer you pass in while planning (one API call in live mode), so 
 the summary before you use it.
 
 The modules, in reading order: ``scoring`` (what a message is worth), ``facts`` (each message
-worked out once and remembered), ``exchanges``, ``strategies``, ``dedup``, ``summarize``, ``plan``.
-Re-planning a 10,000-message history costs a dictionary lookup per message, a sort, and an index
-of shingles: O(n log n), not the O(n^2) of comparing every pair.
+worked out once and remembered), ``exchanges``, ``strategies``, ``minhash`` and ``dedup``,
+``summarize``, ``plan``. Re-planning a 10,000-message history costs a dictionary lookup per message,
+a sort, and MinHash signatures for the new exchanges: O(n log n), not the O(n^2) of comparing every
+pair, even when every message follows one template.
 """
 
 from __future__ import annotations

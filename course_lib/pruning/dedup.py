@@ -1,79 +1,106 @@
-"""Near-duplicate exchanges found through an index of shingles, not by comparing every pair.
+"""Near-duplicate exchanges, by wording (shingles and MinHash) or by meaning (embeddings), never every pair in Python.
 
 Introduced in notebook 05_pruning.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
 import threading
-from bisect import bisect_right
 from collections.abc import Hashable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import minhash
 from .exchanges import Exchange
 from .facts import exchange_shingles
 from .strategies import RankingStrategy
 
+if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
+    import numpy as np
+
 __all__ = ["Deduplicate", "jaccard"]
 
-Shingle = tuple[str, ...]
+THRESHOLDS = {"wording": 0.7, "meaning": 0.9}
+"""The default similarity for each mode: Jaccard of shingles, cosine of embeddings."""
+MARGIN = 0.1
+"""A MinHash candidate whose estimated similarity is this far below the threshold is not checked exactly (unless
+the smaller set is no bigger than a signature: then the exact check is about as cheap as the estimate); one this
+far above it is "likely", and checked even past ``CHECKS``."""
+CHECKS = 8
+"""The most later exchanges checked exactly for each one: with the candidates per bucket, the bound on work per
+exchange. A template that makes thousands of exchanges look alike costs each of them eight checks, not thousands."""
+BLOCK = 512
+"""Rows and columns of the similarity matrix computed at a time in the "meaning" mode: 1 MB, whatever the history
+(the vectors themselves take 1 KB an exchange)."""
 
 
 class Deduplicate(RankingStrategy):
     """Drop an exchange when a later one says nearly the same thing. Introduced in notebook 05_pruning.
 
-    "Nearly the same" is the Jaccard similarity of the exchanges' word 3-shingles (runs of three
-    words): at or above ``threshold`` the older one goes, since the later one is at least as
-    current. The whole exchange is compared, not only the question, so two "Yes" replies that
-    confirmed different things are not duplicates.
+    The whole exchange is compared (question and reply), so two "Yes" replies that confirmed
+    different things are not duplicates; at or above ``threshold`` the older one goes, since the
+    later one is at least as current. Two ways to say "nearly the same":
 
-    Each exchange is compared only with the later ones it shares a rare-enough shingle with
-    (prefix filtering: two sets this similar must share one of their first few shingles in any
-    fixed order), and the earliest later match wins, as if every pair had been compared.
+    * ``by="wording"`` (the default): the Jaccard similarity of the exchanges' word 3-shingles
+      (runs of three words), default threshold 0.7. It finds copies and near-copies, reworded
+      questions not at all. Candidates come from MinHash bands (see ``minhash``), checked by the
+      exact Jaccard: bounded work per exchange, even when every message follows one template.
+    * ``by="meaning"``: the cosine similarity of the exchanges' embeddings
+      (:mod:`course_lib.embeddings`), default threshold 0.9, so "How do I reset my password?"
+      meets "What's the way to change my password?". An embedding averages its words, so
+      "invoice INV-1001" and "invoice INV-1002" look alike: a later exchange counts as a duplicate
+      only if it repeats every number and id of the earlier one; and word order is lost ("from
+      Monday to Tuesday" and "from Tuesday to Monday" are one). Cost: one embedding per new
+      exchange and one dot product per pair (a matrix product, ``BLOCK`` rows and columns at a time).
+
+    Each exchange's match is the earliest later one found; a history that only grew since the last
+    plan is compared only where it grew. Meaning is a mode, not a strategy of its own, because only
+    the measure differs: what is compared, which one goes, and the remembered index are the same.
     """
 
     name = "dedup"
 
-    def __init__(self, threshold: float = 0.7) -> None:
-        self.threshold = threshold
+    def __init__(self, threshold: float | None = None, *, by: str = "wording") -> None:
+        if by not in THRESHOLDS:
+            raise ValueError(f"by must be one of {sorted(THRESHOLDS)}, got {by!r}")
+        self.by = by
+        self.threshold = THRESHOLDS[by] if threshold is None else threshold
         self._index: _Index | None = None
         self._lock = threading.Lock()
 
     def candidates(self, live: Sequence[Exchange]) -> Iterator[tuple[Exchange, str]]:
-        if self.threshold <= 0:  # every pair is "similar": the next exchange is the match
-            for i in range(len(live) - 1):
-                yield live[i], _reason(live[i + 1], jaccard(*(_shingles(live[k])[0] for k in (i, i + 1))))
-            return
         keys = [e.keys for e in live]
         with self._lock:  # one plan at a time updates the index this strategy remembers
             index = self._index
             if index is None or not index.extends_to(keys):
-                index = _Index(self.threshold)
+                index = (_WordingIndex if self.by == "wording" else _MeaningIndex)(self.threshold)
             index.add(keys, live)
             self._index = index
-            matches = list(index.matches)
-        for exchange, match in zip(live, matches, strict=True):
-            if match is not None:
-                yield exchange, _reason(live[match[0]], match[1])
+            found = [(live[i], index.reason(i, live, self.by)) for i, match in enumerate(index.matches) if match]
+        yield from found
 
 
 class _Index:
-    """The shingle index of the last history a :class:`Deduplicate` saw, and each exchange's earliest later match.
+    """What a :class:`Deduplicate` remembers of the last history it saw: each exchange's earliest later match.
 
     A manager re-plans a history that only grew since the last turn. Then only the new exchanges
-    are indexed, and only exchanges that had no match yet are compared, and only with the new
-    ones: similarity depends on content alone, so an old match stays the earliest.
+    are indexed, and exchanges that had no match yet are compared only with the new ones:
+    similarity depends on content alone, so an old match stays the earliest.
     """
 
     def __init__(self, threshold: float) -> None:
         self.threshold = threshold
         self.keys: list[tuple[Hashable, ...]] = []
-        self.found: list[tuple[frozenset[Shingle], tuple[Shingle, ...]]] = []
-        self.prefixes: list[tuple[Shingle, ...]] = []
-        self.postings: dict[Shingle, list[int]] = {}
         self.matches: list[tuple[int, float] | None] = []
+        self.reasons: list[str | None] = []
+        self.checked: list[int] = []
+        """Later exchanges checked for each one, up to ``CHECKS``: remembered, so a grown history checks the same."""
+
+    def reason(self, i: int, live: Sequence[Exchange], by: str) -> str:
+        """Why exchange ``i`` is a duplicate, written once: an extended history keeps every exchange's label."""
+        if self.reasons[i] is None:
+            j, similarity = self.matches[i]
+            self.reasons[i] = _reason(live[j], similarity, by)
+        return self.reasons[i]
 
     def extends_to(self, keys: list[tuple[Hashable, ...]]) -> bool:
         """True when ``keys`` is the history seen last time, with (or without) exchanges added at the end."""
@@ -81,58 +108,137 @@ class _Index:
 
     def add(self, keys: list[tuple[Hashable, ...]], live: Sequence[Exchange]) -> None:
         old = len(self.keys)
-        for j in range(old, len(keys)):
-            self.keys.append(keys[j])
-            self.found.append(_shingles(live[j]))
-            ordered = self.found[j][1]
-            self.prefixes.append(ordered[:_prefix_size(len(ordered), self.threshold)])
-            for shingle in self.prefixes[j]:
-                self.postings.setdefault(shingle, []).append(j)  # ascending j: bisect finds "later than i"
         if old == len(keys):
             return
-        for i in range(len(keys)):
-            if i < old and self.matches[i] is not None:
+        self.keys += keys[old:]
+        self.matches += [None] * (len(keys) - old)
+        self.reasons += [None] * (len(keys) - old)
+        self.checked += [0] * (len(keys) - old)
+        self._extend(live[old:])
+        if self.threshold <= 0:  # every pair is "similar": the next exchange is the match
+            for i in range(max(old - 1, 0), len(keys) - 1):
+                self.matches[i] = (i + 1, self._similarity(i, i + 1))
+            return
+        for i, j, likely in self._candidates(old):  # each i's in ascending j: the first match found is the earliest
+            if self.matches[i] is not None or (self.checked[i] >= CHECKS and not likely):
                 continue
-            match = self._first_match(i, after=max(i, old - 1))
-            if i < old:
-                self.matches[i] = match
-            else:
-                self.matches.append(match)
+            self.checked[i] += not likely
+            similarity = self._similarity(i, j)
+            if similarity >= self.threshold and self._may_replace(i, j):
+                self.matches[i] = (j, similarity)
 
-    def _first_match(self, i: int, after: int) -> tuple[int, float] | None:
-        """The earliest exchange past ``after`` at least ``threshold`` similar to exchange ``i``, and the similarity."""
-        mine = self.found[i][0]
-        size = len(mine)
-        lists = [self.postings[s] for s in self.prefixes[i]]
-        later = [map(posting.__getitem__, range(bisect_right(posting, after), len(posting))) for posting in lists]
-        previous = -1
-        for j in heapq.merge(*later):  # every later exchange sharing a prefix shingle, earliest first
-            if j == previous:
-                continue
-            previous = j
-            theirs = self.found[j][0]
-            if min(size, len(theirs)) / max(size, len(theirs)) < self.threshold:
-                continue  # similarity is at most the sizes' ratio: no set intersection needed
-            similarity = jaccard(mine, theirs)
-            if similarity >= self.threshold:
-                return j, similarity
-        return None
+    def _extend(self, new: Sequence[Exchange]) -> None:
+        """Remember what comparing the new exchanges needs."""
+        raise NotImplementedError
+
+    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool]]:
+        """Pairs (i, j), i < j, j >= ``old``, worth checking, each i's in ascending j; True if likely similar.
+
+        A likely pair is always checked; the others only while ``i`` has had fewer than ``CHECKS``.
+        """
+        raise NotImplementedError
+
+    def _similarity(self, i: int, j: int) -> float:
+        raise NotImplementedError
+
+    def _may_replace(self, i: int, j: int) -> bool:
+        """Whether exchange ``j`` may stand in for exchange ``i`` once they are similar enough."""
+        return True
 
 
-def _prefix_size(size: int, threshold: float) -> int:
-    """How many of a set's first shingles (in the fixed order) a set at least ``threshold`` similar must meet.
+class _WordingIndex(_Index):
+    """Shingle sets and MinHash signatures; candidates from shared bands, checked by the exact Jaccard."""
 
-    Similarity t needs an overlap of at least t * |set|, so a similar set meets one of the first
-    |set| - ceil(t * |set|) + 1. One more is kept as a margin against floating-point rounding.
-    """
-    return min(size, size - math.ceil(threshold * size) + 2) if threshold <= 1 else 0
+    def __init__(self, threshold: float) -> None:
+        super().__init__(threshold)
+        self.sets: list[frozenset[str]] = []
+        self.rows = minhash.bands_for(min(max(threshold, 0.01), 1.0))
+        self.signature: np.ndarray | None = None
+        self.bands: np.ndarray | None = None
+
+    def _extend(self, new: Sequence[Exchange]) -> None:
+        import numpy as np
+
+        found = [exchange_shingles(e.keys, [f.words for f in e.facts]) for e in new]
+        self.sets += [sets for sets, _ in found]
+        signature = np.vstack([signature for _, signature in found])
+        bands = minhash.band_keys(signature, self.rows)
+        self.signature = signature if self.signature is None else np.vstack((self.signature, signature))
+        self.bands = bands if self.bands is None else np.vstack((self.bands, bands))
+
+    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool]]:
+        import numpy as np
+
+        if self.threshold > 1:
+            return iter(())
+        earlier, later = minhash.candidate_pairs(self.bands, since=old)
+        sizes = np.fromiter(map(len, self.sets), dtype=np.float64, count=len(self.sets))
+        unmatched = np.fromiter((m is None for m in self.matches), dtype=bool, count=len(self.matches))
+        small, large = np.minimum(sizes[earlier], sizes[later]), np.maximum(sizes[earlier], sizes[later])
+        estimate = minhash.agreement(self.signature, earlier, later)
+        keep = (unmatched[earlier] & (small >= self.threshold * large)  # Jaccard is at most the sizes' ratio
+                & ((estimate >= self.threshold - MARGIN) | (small <= minhash.NUM_PERM)))  # small: check anyway
+        likely = estimate[keep] >= self.threshold + MARGIN  # a copy far back is checked, however many look alike
+        return zip(earlier[keep].tolist(), later[keep].tolist(), likely.tolist(), strict=True)
+
+    def _similarity(self, i: int, j: int) -> float:
+        return jaccard(self.sets[i], self.sets[j])
 
 
-def _shingles(exchange: Exchange) -> tuple[frozenset[Shingle], tuple[Shingle, ...]]:
-    return exchange_shingles(exchange.keys, [f.words for f in exchange.facts])
+class _MeaningIndex(_Index):
+    """Exchange embeddings, compared a block at a time; the numbers and ids each exchange states."""
+
+    def __init__(self, threshold: float) -> None:
+        super().__init__(threshold)
+        self.vectors: np.ndarray | None = None
+        self.stated: list[frozenset[str]] = []
+
+    def _extend(self, new: Sequence[Exchange]) -> None:
+        import numpy as np
+
+        from ..embeddings import embed
+
+        vectors = embed([e.text for e in new])
+        self.vectors = vectors if self.vectors is None else np.vstack((self.vectors, vectors))
+        self.stated += [frozenset().union(*(f.numbers for f in e.facts)) for e in new]
+
+    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool]]:
+        import numpy as np
+
+        n = len(self.keys)
+        for top in range(0, n, BLOCK):
+            rows = np.arange(top, min(top + BLOCK, n))
+            for left in range(max(top, old), n, BLOCK):  # only the later columns, and only the new ones
+                rows = rows[[self.matches[i] is None and self.checked[i] < CHECKS for i in rows.tolist()]]
+                if not len(rows):
+                    break
+                similar = self.vectors[rows] @ self.vectors[left:left + BLOCK].T >= self.threshold
+                similar &= np.arange(left, left + similar.shape[1]) > rows[:, None]  # later exchanges only
+                numbered = rows.tolist()
+                room = CHECKS - np.array([self.checked[i] for i in numbered])
+                for r, c in _first_hits(similar, room):
+                    yield numbered[r], left + c, False
+
+    def _similarity(self, i: int, j: int) -> float:
+        return float(self.vectors[i] @ self.vectors[j])
+
+    def _may_replace(self, i: int, j: int) -> bool:
+        return self.stated[i] <= self.stated[j]  # the later one repeats every number and id of the older one
 
 
-def _reason(later: Exchange, similarity: float) -> str:
+def _first_hits(similar: np.ndarray, room: np.ndarray) -> Iterator[tuple[int, int]]:
+    """(row, column) of each row's first ``room[row]`` True cells, row by row, earliest column first."""
+    import numpy as np
+
+    rows, columns = np.nonzero(similar)
+    first = np.searchsorted(rows, np.arange(len(similar)))  # where each row's cells begin
+    keep = np.arange(len(rows)) - first[rows] < room[rows]
+    return zip(rows[keep].tolist(), columns[keep].tolist(), strict=True)
+
+
+def _reason(later: Exchange, similarity: float, by: str) -> str:
+    if by == "meaning":
+        return f"same meaning as the later {later.label} (cosine {similarity:.2f})"
     return f"near-duplicate of the later {later.label} (similarity {similarity:.2f})"
 
 

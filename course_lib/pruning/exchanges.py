@@ -51,7 +51,7 @@ class Exchange:
     ``candidates()`` only reads exchanges; ``run()`` marks them dropped.
     """
 
-    __slots__ = ("columns", "start", "end", "total_tokens", "protected", "dropped", "summarized")
+    __slots__ = ("columns", "start", "end", "total_tokens", "protected", "dropped", "summarized", "_best", "_tags")
 
     def __init__(self, columns: Columns, start: int, end: int, total_tokens: int, protected: str = "") -> None:
         self.columns, self.start, self.end = columns, start, end
@@ -59,6 +59,8 @@ class Exchange:
         self.protected = protected  # why this exchange can never be dropped ("" when it can)
         self.dropped: tuple[str, str] | None = None  # (strategy, reason) once dropped
         self.summarized = False  # dropped because a summary replaced it
+        self._best: MessageScore | None = None  # score and tags, worked out on first use: several strategies ask
+        self._tags: frozenset[str] | None = None
 
     @classmethod
     def of(cls, messages: list[Message], token_counter: TokenCounter | None = None) -> Exchange:
@@ -109,11 +111,15 @@ class Exchange:
     @property
     def score(self) -> MessageScore:
         """The exchange is worth its best message: one account number makes the whole pair matter."""
-        return max(self.scores, key=lambda s: s.value)
+        if self._best is None:
+            self._best = max(self.scores, key=lambda s: s.value)
+        return self._best
 
     @property
     def tags(self) -> frozenset[str]:
-        return frozenset().union(*(s.tags for s in self.scores))
+        if self._tags is None:
+            self._tags = frozenset().union(*(s.tags for s in self.scores))
+        return self._tags
 
     @property
     def text(self) -> str:

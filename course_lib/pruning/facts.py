@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..messages import starts_exchange
 from ..tokens import content_text, estimate_message_tokens
+from .minhash import signature
 from .scoring import MessageScore, score_message
+
+if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
+    import numpy as np
 
 __all__ = ["MessageFacts", "facts", "facts_of", "exchange_shingles", "message_key", "MEMO_SIZE"]
 
@@ -27,7 +32,7 @@ MEMO_SIZE = 65_536
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MessageFacts:
     """Everything pruning reads from one message, computed once. Introduced in notebook 05_pruning."""
 
@@ -36,6 +41,8 @@ class MessageFacts:
     score: MessageScore
     words: tuple[str, ...]
     """The words of ``"role: text"``, lowercased: what near-duplicate detection compares."""
+    numbers: frozenset[str]
+    """The words holding a digit (ids, amounts, dates): what a duplicate by meaning must repeat."""
     preview: str
     """The text on one line, cut to 30 characters, for a plan's table."""
     opens_exchange: bool
@@ -81,25 +88,28 @@ def facts_of(messages: Sequence[Mapping[str, Any]]) -> tuple[list[Hashable], lis
 def _work_out(message: Mapping[str, Any]) -> MessageFacts:
     text = content_text(message["content"])
     preview = " ".join(text.split())
-    return MessageFacts(tokens=estimate_message_tokens(message), score=score_message(message),
-                        words=tuple(_WORD.findall(f"{message['role']}: {text}".lower())),
+    words = tuple(_WORD.findall(f"{message['role']}: {text}".lower()))
+    return MessageFacts(tokens=estimate_message_tokens(message), score=score_message(message), words=words,
+                        numbers=frozenset(w for w in words if any(c.isdigit() for c in w)),
                         preview=preview if len(preview) <= 30 else preview[:27] + "...",
                         opens_exchange=starts_exchange(message))
 
 
 def exchange_shingles(keys: tuple[Hashable, ...], words: Sequence[tuple[str, ...]],
-                      size: int = 3) -> tuple[frozenset[tuple[str, ...]], tuple[tuple[str, ...], ...]]:
-    """An exchange's word ``size``-shingles, as a set and in one fixed global order (for prefix filtering).
+                      size: int = 3) -> tuple[frozenset[str], np.ndarray]:
+    """An exchange's word ``size``-shingles (runs of words, joined by spaces), as a set, and its MinHash signature.
 
     The words of an exchange are its messages' words in order (a line break never joins two words),
     so shingles that span two messages, such as a question's last words and "assistant", count too.
+    Strings, not tuples of words: a string remembers its hash, so comparing sets hashes nothing again.
     """
     return _EXCHANGES.remember((size, keys), lambda: _shingles([w for part in words for w in part], size))
 
 
-def _shingles(words: list[str], size: int) -> tuple[frozenset[tuple[str, ...]], tuple[tuple[str, ...], ...]]:
+def _shingles(words: list[str], size: int) -> tuple[frozenset[str], np.ndarray]:
     if len(words) < size:
-        found = frozenset({tuple(words)} if words else ())
+        found = frozenset({" ".join(words)} if words else ())
     else:
-        found = frozenset(tuple(words[i:i + size]) for i in range(len(words) - size + 1))
-    return found, tuple(sorted(found, key=lambda shingle: (hash(shingle), shingle)))  # a strict total order
+        found = frozenset(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
+    # CRC-32, not hash(): Python salts string hashes per process, and a plan must not depend on the process
+    return found, signature([zlib.crc32(shingle.encode()) for shingle in found])

@@ -17,7 +17,7 @@ from ..tokens import content_text
 __all__ = ["MessageScore", "score_message"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MessageScore:
     """How much a message is worth keeping, with the reasons, so a learner can argue with it.
 

@@ -80,9 +80,10 @@ class ImportanceScoring(RankingStrategy):
         scores = [e.score for e in live]  # each exchange's best message, found once
         ranks = [s.value / max(e.total_tokens, 1) if self.per_token else s.value
                  for e, s in zip(live, scores, strict=True)]
-        order = sorted(range(len(live)), key=lambda i: (ranks[i], i))  # ranked once: O(n log n)
-        if self.threshold is not None:
+        order = range(len(live))
+        if self.threshold is not None:  # only what scores below it, before sorting
             order = [i for i in order if scores[i].value < self.threshold]
+        order = sorted(order, key=ranks.__getitem__)  # ranked once: O(n log n); a stable sort, so ties: oldest first
         return ((live[i], self._why(live[i], scores[i].value, scores[i].reasons)) for i in order)
 
     def _why(self, exchange: Exchange, value: float, reasons: tuple[str, ...]) -> str:

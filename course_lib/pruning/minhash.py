@@ -1,0 +1,120 @@
+"""MinHash signatures and LSH bands: which exchanges could be near-duplicates, in bounded work per exchange.
+
+Introduced in notebook 05_pruning. Comparing every pair of 5,000 exchanges is 12.5 million
+comparisons; an index of shared shingles is no better when the messages share a template, since
+then every pair shares shingles. MinHash makes the work per exchange bounded whatever the text:
+
+* **Signature**: hash an exchange's shingles with ``NUM_PERM`` different hash functions and keep
+  each function's smallest value. Two sets agree on one of these minimums with probability equal
+  to their Jaccard similarity, so the signatures estimate it without comparing the sets. An
+  exchange's signature is remembered with its shingles (``facts.exchange_shingles``).
+* **Bands**: cut the signature into bands of a few values. Two exchanges whose band is the same
+  land in the same bucket and become candidates; similar sets share a band far more often.
+* **Bounded**: an exchange is paired only with the ``PER_BUCKET`` latest earlier members of each
+  of its buckets, so a bucket that every templated message falls into still costs a few pairs each.
+
+Candidates are then checked by the exact Jaccard (see ``dedup``), so a reported duplicate is a
+real one; what MinHash can cost is a missed one, rarely (the bands are chosen for a 98% chance of
+catching a pair right at the threshold, more above it; on the test histories, about 98% of the
+exchanges with a duplicate get the same, earliest, match as comparing every pair).
+
+Why not ``datasketch``, the usual library: it needs scipy (about 140 MB installed; it uses it to
+choose the bands) and builds a MinHash object per set; the same idea takes a few lines of numpy,
+which the kit already has for its embeddings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
+    import numpy as np
+
+__all__ = ["NUM_PERM", "PER_BUCKET", "agreement", "band_keys", "bands_for", "candidate_pairs", "signature"]
+
+NUM_PERM = 32
+"""Hash functions per signature: more estimate better and cost more (hashing is most of an exchange's first sight)."""
+PER_BUCKET = 4
+"""Earlier members of a bucket each exchange is paired with: the bound on work per exchange."""
+SEED = 2026
+"""Fixed, so signatures (and so plans) are the same in every process: no ``hash()``, which Python salts."""
+RECALL = 0.98
+"""The chance, at least, that a pair exactly at the threshold shares a band."""
+
+
+@lru_cache(maxsize=1)
+def _hash_functions() -> tuple[np.ndarray, np.ndarray]:
+    """``NUM_PERM`` multiply-add-shift hash functions of a 32-bit id: ``(a * x + b) >> 32`` in 64 bits."""
+    import numpy as np
+
+    rng = np.random.default_rng(SEED)  # PCG64: the same numbers on every platform
+    a = rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd multipliers
+    b = rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
+    return a, b
+
+
+def signature(ids: Sequence[int]) -> np.ndarray:
+    """The ``NUM_PERM`` minimums of one set of 32-bit shingle ids (an empty set gets the largest values)."""
+    import numpy as np
+
+    a, b = _hash_functions()
+    if not ids:
+        return np.full(NUM_PERM, 2**32 - 1, dtype=np.uint32)
+    with np.errstate(over="ignore"):  # the products wrap around 2**64 on purpose
+        hashed = (np.array(ids, dtype=np.uint64) * a[:, None] + b[:, None]) >> np.uint64(32)
+    found = hashed.min(axis=1).astype(np.uint32)
+    found.setflags(write=False)  # remembered with the exchange's shingles, shared by every index
+    return found
+
+
+@lru_cache(maxsize=32)
+def bands_for(threshold: float) -> int:
+    """Rows per band: the most (fewest false candidates) that catch a pair at ``threshold`` ``RECALL`` of the time.
+
+    A pair of similarity s shares one band of r rows with probability s**r, and one of b bands with
+    1 - (1 - s**r)**b.
+    """
+    for rows in range(NUM_PERM, 0, -1):
+        if 1 - (1 - threshold ** rows) ** (NUM_PERM // rows) >= RECALL:
+            return rows
+    return 1
+
+
+def band_keys(signature: np.ndarray, rows: int) -> np.ndarray:
+    """One 64-bit key per exchange and band: the band's values mixed into one number (equal bands, equal keys)."""
+    import numpy as np
+
+    count = NUM_PERM // rows
+    values = signature[:, :count * rows].astype(np.uint64).reshape(len(signature), count, rows)
+    weights = np.array([pow(0x9E3779B97F4A7C15, r + 1, 2**64) for r in range(rows)], dtype=np.uint64)  # odd
+    with np.errstate(over="ignore"):
+        return (values * weights).sum(axis=2, dtype=np.uint64)  # a collision only adds a candidate, checked later
+
+
+def candidate_pairs(keys: np.ndarray, since: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (earlier, later) sharing a bucket, ``later >= since``, sorted by earlier then later.
+
+    Each exchange is paired with the ``PER_BUCKET`` latest earlier members of each of its buckets.
+    That depends only on the exchanges up to the later one, so a history that grows adds pairs for
+    its new exchanges and changes none of the old ones: a remembered index stays exact.
+    """
+    import numpy as np
+
+    n = len(keys)
+    order = np.argsort(keys, axis=0, kind="stable")  # per band: a bucket's members together, in history order
+    ordered = np.take_along_axis(keys, order, axis=0)
+    codes = []
+    for step in range(1, PER_BUCKET + 1):
+        same = (ordered[step:] == ordered[:-step]) & (order[step:] >= since)
+        codes.append(order[:-step][same].astype(np.int64) * n + order[step:][same])
+    found = np.unique(np.concatenate(codes)) if n > 1 else np.zeros(0, dtype=np.int64)
+    return found // n, found % n
+
+
+def agreement(signature: np.ndarray, earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
+    """The fraction of each pair's signature values that agree: MinHash's estimate of their Jaccard similarity."""
+    import numpy as np
+
+    return np.mean(signature[earlier] == signature[later], axis=1)

@@ -1,0 +1,153 @@
+"""Deduplication: MinHash candidates checked by the exact Jaccard, bounded work on templated text, and the
+"meaning" mode (embeddings) that finds a reworded question but keeps exchanges that state different facts."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from pruning_cases import repetitive
+from test_pruning import growing
+
+from course_lib.pruning import Deduplicate, jaccard, minhash, plan, split_exchanges
+
+dedup_module = sys.modules["course_lib.pruning.dedup"]
+
+
+def templated(size: int, start: int = 0) -> list[dict]:
+    """A support log whose every exchange follows one template, with its own invoice, order and amount."""
+    messages = []
+    for n in range(start, start + size):
+        i = n // 2
+        text = (f"The customer asks about invoice INV-{1000 + i} and wants to know why order QX-{5000 + i} "
+                "was charged twice this month." if n % 2 == 0 else
+                f"The agent checks order QX-{5000 + i} and invoice INV-{1000 + i}: the second charge of "
+                f"${i * 37 % 500}.00 is a pending authorization and drops off in 3 to 5 business days.")
+        messages.append({"role": "user" if n % 2 == 0 else "assistant", "content": text})
+    return messages
+
+
+def shingle_sets(live):
+    words = [re.findall(r"[a-z0-9]+(?:'[a-z]+)?", e.text.lower()) for e in live]
+    return [{tuple(w[k:k + 3]) for k in range(len(w) - 2)} if len(w) >= 3 else {tuple(w)} for w in words]
+
+
+def earliest_matches(live, threshold):
+    """What comparing every pair finds: each exchange's earliest later one at least ``threshold`` similar."""
+    sets = shingle_sets(live)
+    found = {}
+    for i in range(len(live)):
+        later = (j for j in range(i + 1, len(live)) if jaccard(sets[i], sets[j]) >= threshold)
+        if (j := next(later, None)) is not None:
+            found[i] = j
+    return found
+
+
+def matches(strategy, live):
+    list(strategy.candidates(live))
+    return {i: m[0] for i, m in enumerate(strategy._index.matches) if m is not None}
+
+
+@pytest.mark.parametrize("threshold", [0.2, 0.3, 0.5, 0.7, 0.9, 1.0])
+def test_minhash_finds_what_comparing_every_pair_finds_and_nothing_else(threshold):
+    for history in (growing(80) + [{"role": "user", "content": "Thanks!"}], repetitive(120)):
+        live = split_exchanges(history)
+        expected, found = earliest_matches(live, threshold), matches(Deduplicate(threshold), live)
+        sets = shingle_sets(live)
+        assert all(j > i and jaccard(sets[i], sets[j]) >= threshold for i, j in found.items())  # all real
+        assert found.keys() == expected.keys()  # every exchange with a duplicate has one found
+        same = sum(found[i] == expected[i] for i in expected)
+        assert same >= len(expected) - 1, (threshold, found, expected)  # the same, earliest, match
+
+
+def test_templated_text_costs_a_bounded_number_of_checks_and_a_far_copy_is_still_found():
+    history = templated(2_000) + templated(2, start=20)  # at the end, a copy of exchange 10
+    live = split_exchanges(history)
+    strategy = Deduplicate()
+    found = matches(strategy, live)
+    assert found == {10: len(live) - 1}  # the templated exchanges are ~0.6 similar: not duplicates
+    assert sum(strategy._index.checked) <= dedup_module.CHECKS * len(live)
+    earlier, later = minhash.candidate_pairs(strategy._index.bands, since=0)
+    assert len(earlier) <= strategy._index.bands.shape[1] * minhash.PER_BUCKET * len(live)
+    assert len(earlier) < len(live) * (len(live) - 1) / 2 / 20  # far fewer than every pair
+
+
+def test_remembered_index_grows_with_a_templated_history_and_matches_a_fresh_one():
+    full = templated(300) + templated(2, start=8) + templated(300, start=300) + templated(2, start=400)
+    remembering = Deduplicate()
+    for size in (40, 41, 301, 302, 303, 450, 604):  # prefixes: a history that only grows
+        live = split_exchanges(full[:size])
+        fresh = Deduplicate()
+        assert matches(remembering, live) == matches(fresh, live), size
+        assert remembering._index.checked == fresh._index.checked  # the cap's state too: later plans agree
+    assert matches(remembering, live) == {4: 150, 201: 301}  # the two copies, found past the template
+
+
+def test_signatures_do_not_depend_on_the_process():
+    """CRC-32 shingle ids and a seeded generator: another hash seed gives the same signatures, so the same plans."""
+    probe = ("import sys; sys.path.insert(0, 'tests'); from test_pruning_dedup import templated, signature_sums; "
+             "print(signature_sums())")
+    other = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout
+    assert other.strip() == str(signature_sums())
+
+
+def signature_sums():
+    strategy = Deduplicate()
+    list(strategy.candidates(split_exchanges(templated(40))))
+    return strategy._index.signature.astype("int64").sum(axis=0).tolist()
+
+
+# -- the "meaning" mode --------------------------------------------------------------------------------
+
+PASSWORD = [{"role": "user", "content": "How do I reset my password?"},
+            {"role": "assistant", "content": "Open Settings, then Security, then Reset password."}]
+REWORDED = [{"role": "user", "content": "What's the way to change my password?"},
+            {"role": "assistant", "content": "Go to Settings, choose Security and click Reset password."}]
+ORDER_A = [{"role": "user", "content": "My order number is 4411. Where is it?"},
+           {"role": "assistant", "content": "Order 4411 shipped on May 3 and arrives Friday."}]
+ORDER_B = [{"role": "user", "content": "My order number is 9823. Where is it?"},
+           {"role": "assistant", "content": "Order 9823 shipped on May 9 and arrives Monday."}]
+LAST = [{"role": "user", "content": "Thanks, that is all."}]
+
+
+def test_meaning_mode_drops_a_reworded_exchange_that_shingles_miss():
+    chat = PASSWORD + ORDER_A + REWORDED + LAST
+    assert plan(chat, 0, Deduplicate()).dropped == []  # no 3-word run in common
+    by_meaning = plan(chat, 0, Deduplicate(by="meaning"))
+    assert by_meaning.dropped == [0, 1]
+    assert "same meaning as the later messages 4-5 (cosine 0.9" in by_meaning.rows[0].reason
+
+
+def test_similar_looking_exchanges_with_different_facts_are_kept_by_both_modes():
+    chat = ORDER_A + ORDER_B + LAST
+    assert plan(chat, 0, Deduplicate()).dropped == []
+    assert plan(chat, 0, Deduplicate(by="meaning")).dropped == []
+    assert plan(ORDER_A + ORDER_A + LAST, 0, Deduplicate(by="meaning")).dropped == [0, 1]  # a true repeat goes
+
+
+def test_meaning_mode_keeps_an_exchange_whose_numbers_the_later_one_does_not_repeat():
+    from course_lib.embeddings import cosine
+
+    live = split_exchanges(templated(40))
+    close = max(cosine(live[0].text, e.text) for e in live[1:])
+    assert close >= 0.9  # an embedding averages its words: one invoice looks like the next
+    assert plan(templated(40), 0, Deduplicate(by="meaning")).dropped == []
+
+
+def test_meaning_mode_is_the_same_computed_a_block_at_a_time_or_grown_turn_by_turn(monkeypatch):
+    history = [m for k in range(30) for m in (PASSWORD, REWORDED, ORDER_A, ORDER_B)[k % 4]] + LAST
+    whole = plan(history, 0, Deduplicate(by="meaning")).rows
+    remembering = Deduplicate(by="meaning")
+    for size in (8, 9, 30, 61):
+        assert plan(history[:size], 0, remembering).rows == plan(history[:size], 0, Deduplicate(by="meaning")).rows
+    monkeypatch.setattr(dedup_module, "BLOCK", 3)
+    assert plan(history, 0, Deduplicate(by="meaning")).rows == whole
+    assert plan(history, 0, remembering).rows == whole
+
+
+def test_mode_and_threshold():
+    assert Deduplicate().threshold == 0.7 and Deduplicate(by="meaning").threshold == 0.9
+    with pytest.raises(ValueError, match="by must be one of"):
+        Deduplicate(by="spelling")
