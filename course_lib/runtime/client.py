@@ -191,7 +191,8 @@ def make_async_client(mode: str | None = None, *, cassette: str | None = None,
     if mode == "record":
         raise ClientConfigError("record mode needs make_client(); an async client can replay what it records")
     if not cassette:
-        raise ClientConfigError("replay mode needs a cassette name, e.g. make_async_client(cassette='02_history_strategies')")
+        raise ClientConfigError("replay mode needs a cassette name, "
+                                "e.g. make_async_client(cassette='02_history_strategies')")
     tape = open_cassette(Path(cassette_dir or CASSETTE_DIR) / f"{cassette}.json")
     return _remember(_async_transport_client(replay_handler(tape), max_retries), ClientInfo(mode, model, cassette=tape))
 
