@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fresh_loop import run_fresh
 
 from course_lib import DEFAULT_MODEL, make_client
 from course_lib.runtime.cassettes import Cassette, CassetteError, MissingRecording
@@ -147,7 +148,6 @@ def test_a_stream_broken_halfway_replays_broken_at_the_same_place(tmp_path, faul
 
 
 def test_an_async_client_replays_a_recorded_stream(tmp_path):
-    import asyncio
 
     from course_lib.runtime.client import make_async_client
 
@@ -158,5 +158,5 @@ def test_an_async_client_replays_a_recorded_stream(tmp_path):
         async with client.messages.stream(**STREAMED) as stream:
             return [text async for text in stream.text_stream], await stream.get_final_message()
 
-    again_chunks, again = asyncio.run(replay())
+    again_chunks, again = run_fresh(replay())
     assert again_chunks == chunks and again.model_dump() == final.model_dump()

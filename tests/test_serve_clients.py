@@ -5,7 +5,6 @@ are not dependencies of the kit: their tests skip unless they are installed, as 
 environment (``pip install -r benchmarks/requirements.txt litellm``), where they run.
 """
 
-import asyncio
 import json
 import os
 import shutil
@@ -16,6 +15,7 @@ import threading
 import anthropic
 import httpx2
 import pytest
+from fresh_loop import run_fresh
 
 from course_lib import DEFAULT_MODEL, make_client
 from course_lib.runtime.serve import start_server
@@ -93,7 +93,7 @@ def test_the_async_sdk_streams_over_http(server):
             text = "".join([chunk async for chunk in stream.text_stream])
             return text, await stream.get_final_message()
 
-    text, final = asyncio.run(run())
+    text, final = run_fresh(run())
     created = in_process_reply()
     assert text == created.content[0].text
     same_reply(final, created)
@@ -246,7 +246,7 @@ def test_langchain_astream_gets_the_same_text(server):
     async def run():
         return [chunk async for chunk in llm.astream(langchain_messages())]
 
-    chunks = asyncio.run(run())
+    chunks = run_fresh(run())
     total = chunks[0]
     for chunk in chunks[1:]:
         total += chunk  # LangChain's own way of joining streamed chunks, usage included
@@ -275,4 +275,4 @@ def test_litellm_async_streaming_gets_the_same_text(server):
                                              api_base=server.url, api_key="dummy", max_tokens=400, stream=True)
         return [chunk.choices[0].delta.content or "" async for chunk in response]
 
-    assert "".join(asyncio.run(run())) == in_process_reply().content[0].text
+    assert "".join(run_fresh(run())) == in_process_reply().content[0].text

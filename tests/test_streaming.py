@@ -1,11 +1,11 @@
 """Streaming in process: the simulator plays a finished reply as the API's events, and the SDK, the
 manager and the chat panel read it as they would read the real API's stream."""
 
-import asyncio
 import json
 
 import anthropic
 import pytest
+from fresh_loop import run_fresh
 
 from course_lib import DEFAULT_MODEL, ConversationManager, client_info, make_client
 from course_lib.classroom.chat_panel import ChatPanel
@@ -169,7 +169,7 @@ def test_the_async_client_streams_the_same_reply():
         events = [e.type async for e in await client.messages.create(**ask(client), stream=True)]
         return chunks, final, events
 
-    chunks, final, events = asyncio.run(run())
+    chunks, final, events = run_fresh(run())
     assert len(chunks) > 5 and "".join(chunks) == created.content[0].text
     same_reply(final, created)
     assert events[0] == "message_start" and events[-1] == "message_stop"
@@ -183,7 +183,7 @@ def test_the_async_client_sees_a_stream_error_too():
                 pass
 
     with pytest.raises(anthropic.APIStatusError, match="Overloaded"):
-        asyncio.run(run())
+        run_fresh(run())
 
 
 def test_make_async_client_refuses_record_mode():

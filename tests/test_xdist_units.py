@@ -42,3 +42,18 @@ def test_two_workers_run_a_notebooks_cells_in_one_kernel():
     workers = set(re.findall(r"^\[(gw\d+)\] .*(?:PASSED|FAILED)", done.stdout, re.M))
     assert done.returncode == 0, done.stdout[-2000:]
     assert len(workers) == 1, done.stdout[-2000:]
+
+
+def test_async_tests_run_even_where_a_loop_is_already_running() -> None:
+    """A worker may hold a running loop left by an earlier file; run_fresh must not care (asyncio.run would)."""
+    import asyncio
+
+    from fresh_loop import run_fresh
+
+    async def answer() -> int:
+        return 42
+
+    async def inside_a_running_loop() -> int:
+        return run_fresh(answer())
+
+    assert asyncio.run(inside_a_running_loop()) == 42
