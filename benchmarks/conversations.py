@@ -368,7 +368,7 @@ MACHINERY_TEXT = "\n".join([
     "Summary of the earlier conversation: [a number] [an id] [a name] [an email]",
     "Noted: From what you sent me:", "I don't have that information in this conversation.",
     "(simulated answer) The offline simulator has no general knowledge of that; it only quotes what the "
-    "conversation contains.", "The tool returned: nothing",
+    "conversation contains.", "According to get_order: nothing", "get_order returned nothing I can use to answer that.",
     "Progressively summarize the lines of conversation provided, adding onto the previous summary returning a "
     "new summary. Current summary: New lines of conversation: New summary: Human: AI:",
 ])

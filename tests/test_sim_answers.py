@@ -153,9 +153,9 @@ def test_summary_keeps_topics_and_repeated_specifics_and_blurs_one_offs():
 def test_summary_leaves_out_the_simulators_own_framing():
     material = ("user: Please use search_docs for the refund window.\n"
                 "assistant: Let me look that up with search_docs.\nuser: The refund window is 30 days.\n"
-                "assistant: The tool returned: The refund window is 30 days.")
+                "assistant: According to search_docs: The refund window is 30 days.")
     text = summarize(material)
-    assert "Let me look" not in text and "The tool returned" not in text and "refund window" in text
+    assert "Let me look" not in text and "According to" not in text and "refund window" in text
 
 
 def test_chained_summary_carries_topics_and_kept_specifics():

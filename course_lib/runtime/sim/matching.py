@@ -76,14 +76,17 @@ def score(weighted: dict[str, float], cue: str | None, sentence: str) -> float:
     return share
 
 
-OWN_PREFIXES = ("From what you sent me", "Noted:", "(simulated answer", "Let me look that up with",
-                "The tool returned:", "I don't have that information")
+OWN_PREFIXES = ("From what you sent me", "Noted:", "(simulated answer", "I don't have that information")
 """How the simulator's replies start, so its own words are never taken for something the user said."""
+
+TOOL_FRAMING = re.compile(r"^(Let me look that up with [\w-]+|According to [\w-]+: |I can check that with [\w-]+, "
+                          r"|[\w-]+ reported an error: |[\w-]+ returned nothing I can use)")
+"""How :mod:`.tools` frames a tool call or its answer (with the tool's name): "According to" alone is a user's."""
 
 
 def is_own_words(sentence: str) -> bool:
     """True for the simulator's framing, which must never be quoted back as context."""
-    return sentence.startswith(OWN_PREFIXES)
+    return sentence.startswith(OWN_PREFIXES) or TOOL_FRAMING.match(sentence) is not None
 
 
 def best_matches(question: str, context: str, limit: int = 2) -> list[str]:
