@@ -47,6 +47,7 @@ def test_two_workers_run_a_notebooks_cells_in_one_kernel():
 def test_async_tests_run_even_where_a_loop_is_already_running() -> None:
     """A worker may hold a running loop left by an earlier file; run_fresh must not care (asyncio.run would)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from fresh_loop import run_fresh
 
@@ -56,4 +57,6 @@ def test_async_tests_run_even_where_a_loop_is_already_running() -> None:
     async def inside_a_running_loop() -> int:
         return run_fresh(answer())
 
-    assert asyncio.run(inside_a_running_loop()) == 42
+    # The outer loop runs in a thread of its own, so this test does not depend on the worker's main thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, inside_a_running_loop()).result() == 42
