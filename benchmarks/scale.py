@@ -98,10 +98,12 @@ def history(size: int) -> list[dict[str, Any]]:
             for n in range(size)]
 
 
-def templated(size: int) -> list[dict[str, Any]]:
-    """``size`` messages of a support log where every message follows one of two templates, user first."""
+def templated(size: int, start: int = 0) -> list[dict[str, Any]]:
+    """``size`` messages of a support log where every message follows one of two templates, user first.
+
+    ``start`` begins at a later message of the same log (the tests plant a copy of exchange ``start // 2``)."""
     messages = []
-    for n in range(size):
+    for n in range(start, start + size):
         i = n // 2
         text = (f"The customer asks about invoice INV-{1000 + i} and wants to know why order QX-{5000 + i} "
                 "was charged twice this month." if n % 2 == 0 else

@@ -37,6 +37,18 @@ def chromium_browser() -> Iterator[Any]:
             browser.close()
 
 
+@pytest.fixture(scope="module")
+def server() -> Iterator[Any]:
+    """``course-kit serve``'s server on 127.0.0.1 and a free port, one per test module (a module may define
+    its own, e.g. a fresh one per test)."""
+    from course_lib.runtime.serve import start_server  # imported here: most test files never serve
+
+    running = start_server()
+    yield running
+    running.shutdown()
+    running.server_close()
+
+
 @pytest.fixture(autouse=True)
 def offline(monkeypatch):
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)

@@ -10,22 +10,10 @@ import pytest
 from pruning_cases import repetitive
 from test_pruning import growing
 
+from benchmarks.scale import templated
 from course_lib.pruning import Deduplicate, jaccard, minhash, plan, split_exchanges
 
 dedup_module = sys.modules["course_lib.pruning.dedup"]
-
-
-def templated(size: int, start: int = 0) -> list[dict]:
-    """A support log whose every exchange follows one template, with its own invoice, order and amount."""
-    messages = []
-    for n in range(start, start + size):
-        i = n // 2
-        text = (f"The customer asks about invoice INV-{1000 + i} and wants to know why order QX-{5000 + i} "
-                "was charged twice this month." if n % 2 == 0 else
-                f"The agent checks order QX-{5000 + i} and invoice INV-{1000 + i}: the second charge of "
-                f"${i * 37 % 500}.00 is a pending authorization and drops off in 3 to 5 business days.")
-        messages.append({"role": "user" if n % 2 == 0 else "assistant", "content": text})
-    return messages
 
 
 def shingle_sets(live):

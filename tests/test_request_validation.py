@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from course_lib import DEFAULT_MODEL, client_info, make_client
-from course_lib.runtime.serve import start_server
 from course_lib.runtime.sim import SimulatedClaude
 
 HELLO = [{"role": "user", "content": "What is a Python list?"}]
@@ -25,14 +24,6 @@ VALID = {"model": DEFAULT_MODEL, "max_tokens": 300, "messages": HELLO}
 TOOL = {"name": "get_weather", "description": "Get the weather in a city",
         "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
 OLD_VERSION = {"anthropic-version": "2023-06-01"}
-
-
-@pytest.fixture(scope="module")
-def server():
-    running = start_server()
-    yield running
-    running.shutdown()
-    running.server_close()
 
 
 def http(url: str, body: bytes | None, method: str = "POST", headers: dict[str, str] | None = None):

@@ -10,7 +10,6 @@ import anthropic
 import pytest
 
 from course_lib import DEFAULT_MODEL, client_info, make_client
-from course_lib.runtime.serve import start_server
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -46,14 +45,6 @@ TIMER = {
 }
 TOOLS = [WEATHER, CLOCK, ORDERS, TIMER]
 BY_NAME = {t["name"]: t for t in TOOLS}
-
-
-@pytest.fixture(scope="module")
-def server():
-    running = start_server()
-    yield running
-    running.shutdown()
-    running.server_close()
 
 
 @pytest.fixture(params=["in process", "served"])
