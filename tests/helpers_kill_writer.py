@@ -62,7 +62,7 @@ def kill_target(kind: str, target: str, session_id: str, marker: str) -> None:
     sys.exit("the save finished; it should have been killed")
 
 
-def many(database: str, prefix: str, count: str, go: str) -> None:
+def many(database: str, prefix: str, other: str, count: str, go: str) -> None:
     Path(f"{go}.{prefix}.ready").touch()
     while not os.path.exists(go):
         time.sleep(0.005)
@@ -71,6 +71,13 @@ def many(database: str, prefix: str, count: str, go: str) -> None:
         manager = ConversationManager(make_client("simulated"))
         manager.send(f"I am session {prefix}-{i}.")
         store.save(f"{prefix}-{i}", manager, user_id=prefix)
+        if i == 0:  # the rest waits for the other writer's first save: on a busy box one could otherwise finish first
+            Path(f"{go}.{prefix}.first").touch()
+            deadline = time.monotonic() + 50  # under the test's 60 s: a dead partner fails the test, not hangs it
+            while not os.path.exists(f"{go}.{other}.first"):
+                if time.monotonic() > deadline:
+                    sys.exit(f"{other} never saved its first session")
+                time.sleep(0.005)
 
 
 def race(kind: str, target: str, session_id: str, go: str, name: str) -> None:

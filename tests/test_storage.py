@@ -421,7 +421,8 @@ def test_a_process_killed_mid_save_leaves_the_previous_version(tmp_path, kind):
 
 def test_two_processes_saving_into_one_sqlite_file_lose_nothing(tmp_path):
     path, go, count = tmp_path / "shared.db", tmp_path / "go", 25
-    writers = [run_helper("many", str(path), prefix, str(count), str(go)) for prefix in ("p1", "p2")]
+    pairs = [("p1", "p2"), ("p2", "p1")]  # each waits after its first save for the other's: the writes interleave
+    writers = [run_helper("many", str(path), prefix, other, str(count), str(go)) for prefix, other in pairs]
     for writer, prefix in zip(writers, ("p1", "p2"), strict=True):
         wait_for(tmp_path / f"go.{prefix}.ready", writer)
     go.touch()  # both are imported and waiting: they start saving together, and both create the schema
