@@ -1,84 +1,178 @@
-"""Which sentence of the context answers a question: shared meaning-bearing words, weighted, plus cues.
+"""Which clause of the context answers a question: shared meaning, word by word, plus the question's type.
 
-A question is reduced to its meaning-bearing stems (:func:`.language.content_words`: stop words
-and frame words such as "remind" or "detail" dropped, synonyms folded). A context sentence scores
-the share of the question's weight it contains. Broad words ("name", "number", "time") weigh half,
-and so does a word found nowhere in the context: it is more likely the learner's own wording
-("what's the refund *window*?") than the fact that is missing.
-The question's type is a cue: "when" wants a date or time, "how much" an amount, "where" a place,
-"what's ... called" a name; a sentence without what the cue wants keeps only part of its score.
-Below :data:`STRONG_MATCH` nothing is quoted, so an unknown fact gets "I don't have that information".
+A question is reduced to its meaning-bearing words (:func:`.language.meaning_words`: stop words,
+fillers and frame words such as "remind" dropped). A clause scores how much of the question's
+weight it covers: a word it shares (same stem, or folded together by :mod:`.synonyms`) covers
+fully; otherwise the clause word closest in meaning covers part, by the cosine of their
+embeddings (:mod:`course_lib.embeddings`: "boss" is close to "manager", "teeth" to "dentist").
+Broad words ("name", "number", "time") and words close to nothing in the context weigh half: they
+are more likely the learner's own wording than the fact that is missing. A quarter of the score is
+the whole question's similarity to the whole clause.
+
+Two small rules keep related facts apart: a possessed word belongs to its owner ("my flight" is
+not covered by "my sister's flight" unless the question names the sister), and the question's type
+(:func:`.questions.answer_kind`: "when" wants a time, "how many" an amount, "who" a name) must find
+a value of that kind in the clause that the question does not already contain; a clause without
+one keeps only :data:`CUE_MISSING_FACTOR` of its score. Below :data:`STRONG_MATCH` nothing answers,
+and the reply says "I don't have that information". Deterministic: same request, same scores.
 """
 
 from __future__ import annotations
 
-__all__ = ["STRONG_MATCH", "best_matches", "is_own_words", "question_cue", "score", "weights"]
+__all__ = ["STRONG_MATCH", "best_clause", "best_matches", "is_own_words", "question_cue", "score", "similarity"]
 
 import re
+from collections.abc import Sequence
 
-from .language import content_words, sentences, stem
-from .synonyms import canonical_stem
+from ... import embeddings
+from .language import meaning_words, sentences
+from .memory import Clause, split_clauses
+from .questions import answer_kind, is_question
+from .values import values
 
-STRONG_MATCH = 0.65
-"""The least share of a question's weight a sentence must contain to be quoted as its answer."""
+STRONG_MATCH = 0.55
+"""The least score a clause needs to answer a question."""
 
 CUE_MISSING_FACTOR = 0.7
-"""What a sentence keeps of its score when it lacks what the question type asks for."""
+"""What a clause keeps of its score when it lacks the kind of value the question asks for."""
+
+WHOLE_WEIGHT = 0.25
+"""The share of the score that is the whole question's similarity to the whole clause."""
 
 BROAD_WEIGHT = 0.5
-BROAD_WORDS = frozenset(canonical_stem(stem(w)) for w in
-                        "name number time date day place thing kind type use new want need full".split())
+BROAD_WORDS = frozenset("name number time date day place thing kind type use new want need full again now "
+                        "exactly".split())
 """Words too broad to decide a match alone: "my sister's name" is not answered by "my dog's name"."""
 
-_MONTHS = "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august " \
-          "september october november december"
-_DAYS = "monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight yesterday morning " \
-        "afternoon evening noon midnight weekend week month year"
-_NOT_PLACES = "|".join(_MONTHS.split() + _DAYS.split())
-CUES: dict[str, re.Pattern[str]] = {
-    "time": re.compile(rf"\b({'|'.join(_MONTHS.split())}|{'|'.join(_DAYS.split())})\b|\b\d{{1,2}}(:\d\d)?\s?(am|pm)\b"
-                       r"|\b\d{1,2}:\d\d\b|\b(19|20)\d\d\b|\b\d{1,2}(st|nd|rd|th)\b|\b\d{1,2}/\d{1,2}\b", re.I),
-    "amount": re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(%|percent|dollars?|euros?|pounds?|usd|eur|gbp|k\b|kg|g\b|"
-                         r"km|miles?|hours?|minutes?|days?|weeks?|months?|years?|people|items?|units?)|\b\d", re.I),
-    "place": re.compile(rf"\b(in|at|to|from|near)\s+(the\s+)?(?!(?i:{_NOT_PLACES})\b)[A-Z][a-z]+"
-                        r"|(?i:\b\d+\s+\w+\s+(street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b)"
-                        r"|(?i:\b(street|road|avenue|city|town|country|floor|room|hospital|office)\b)"),
-    "name": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+|\b(called|named|name is)\s+\w"),
-}
-"""What each question type wants to see in its answer."""
+CLOSE, SAME = 0.22, 0.5
+"""Word cosines: below CLOSE two words share no meaning; from SAME on one covers the other fully."""
 
-_QUESTION_CUES = (
-    ("time", re.compile(r"\bwhen\b|\bwhat (time|date|day)\b|\bwhich (day|date|month)\b|\bhow soon\b", re.I)),
-    ("amount", re.compile(r"\bhow (much|many|long)\b|\bwhat('s| is| was)? the (cost|price|budget|amount|total)\b",
-                          re.I)),
-    ("place", re.compile(r"\bwhere\b|\b(what|which) (city|town|country|address|street)\b", re.I)),
-    ("name", re.compile(r"\bwho\b|\bcalled\b|\bname\b|\bnamed\b", re.I)),
-)
+_KIND_STEMS = {kind: frozenset(meaning_words(" ".join(nouns))) for kind, nouns in {
+    "name": "name called named", "code": "number id code reference", "time": "time date day hour",
+    "amount": "cost price amount total count", "place": "address place"}.items()}
+"""The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""
+_POSSESSED = re.compile(r"\b(?!(?:it|that|he|she|there|here|what|who|where|when|how|let|everyone|nobody)'s)"
+                        r"([A-Za-z]+)'s\s+(\w+)", re.I)
+_KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": {"amount"}, "time": {"time"},
+                "place": {"place", "name"}}
 
 
 def question_cue(question: str) -> str | None:
-    """The kind of answer a question's wording asks for (``"time"``, ``"amount"``, ``"place"``, ``"name"``)."""
-    return next((cue for cue, pattern in _QUESTION_CUES if pattern.search(question)), None)
+    """The kind of answer a question's wording asks for (see :func:`.questions.answer_kind`)."""
+    return answer_kind(question)
 
 
-def weights(wanted: set[str], context_words: set[str]) -> dict[str, float]:
-    """Each question word's weight: 1, or half for a broad word or one the context never uses."""
-    return {w: BROAD_WEIGHT if w in BROAD_WORDS or w not in context_words else 1.0 for w in wanted}
+def similarity(a: str, b: str) -> float:
+    """Cosine similarity of two texts' embeddings (0 for texts that share nothing)."""
+    return max(0.0, embeddings.cosine(a, b))
 
 
-def score(weighted: dict[str, float], cue: str | None, sentence: str) -> float:
-    """The share of the question's weight the sentence contains, reduced if it lacks the cue's kind."""
-    total = sum(weighted.values())
-    found = sum(weighted[w] for w in weighted.keys() & content_words(sentence))
-    share = found / total if total else 0.0
-    if cue and not CUES[cue].search(sentence):
-        share *= CUE_MISSING_FACTOR
-    return share
+class _WordMeaning:
+    """Cosines between the question's words and every word of the context, computed in one product."""
+
+    def __init__(self, asked: Sequence[str], context: Sequence[str]):
+        self.asked, self.index = list(asked), {w: i for i, w in enumerate(dict.fromkeys(context))}
+        self.matrix = embeddings.similarity_matrix(self.asked, list(self.index)) if self.asked and self.index else None
+
+    def cover(self, asked: int, words: Sequence[str]) -> tuple[float, str]:
+        """How much the closest of ``words`` covers the asked word (0 to 1), and which word it is."""
+        if self.matrix is None or not words:
+            return 0.0, ""
+        best, word = max((float(self.matrix[asked, self.index[w]]), w) for w in words)
+        return (0.0 if best < CLOSE else min(1.0, (best - 0.5 * CLOSE) / (SAME - 0.5 * CLOSE))), word
 
 
-OWN_PREFIXES = ("From what you sent me", "Noted:", "(simulated answer", "Let me look that up with",
-                "The tool returned:", "I don't have that information")
-"""How the simulator's replies start, so its own words are never taken for something the user said."""
+def _owners(text: str) -> dict[str, str]:
+    """Each possessed word's owner: "my sister's flight" -> {"flight": "sister"}."""
+    return {m.group(2).lower(): m.group(1).lower() for m in _POSSESSED.finditer(text)}
+
+
+def _has_answer(kind: str | None, question: str, clause: str) -> bool:
+    """True when the clause holds a value of the asked kind that the question does not already say."""
+    if kind is None:
+        return True
+    asked = question.lower()
+    return any(v.kind in _KIND_VALUES[kind] and v.text.lower() not in asked for v in values(clause))
+
+
+class Scorer:
+    """Scores clauses against one question; built once per question, so word vectors are compared once."""
+
+    def __init__(self, question: str, texts: Sequence[str]):
+        self.question, self.kind = question, answer_kind(question)
+        self.asked = meaning_words(question)
+        self.words = {t: meaning_words(t) for t in dict.fromkeys(texts)}
+        vocabulary = [w for found in self.words.values() for w in found.values()]
+        self.meaning = _WordMeaning([surface for surface in self.asked.values()], vocabulary)
+        self.asked_words = {surface.lower() for surface in self.asked.values()}
+        everywhere = {stem for found in self.words.values() for stem in found}
+        self.weights = {stem: BROAD_WEIGHT if stem in BROAD_WORDS or not self._known(i, stem, everywhere, vocabulary)
+                        else 1.0 for i, stem in enumerate(self.asked)}
+
+    def _known(self, i: int, stem: str, everywhere: set[str], vocabulary: list[str]) -> bool:
+        return stem in everywhere or self.meaning.cover(i, vocabulary)[0] > 0
+
+    def score(self, text: str) -> float:
+        if not self.asked:
+            return 0.0
+        found = self.words.get(text) or meaning_words(text)
+        owners = _owners(text) if self.kind != "name" else {}
+        answers = _has_answer(self.kind, self.question, text)
+        by_value = _KIND_STEMS.get(self.kind, frozenset()) if answers and self.kind else frozenset()
+        covered = 0.0
+        for i, stem in enumerate(self.asked):
+            if stem in found or stem in by_value:
+                cover, word = 1.0, found.get(stem, "")
+            else:
+                cover, word = self.meaning.cover(i, list(found.values()))
+            if owners.get(word) and owners[word] not in self.asked_words:  # "my flight" vs "my sister's flight"
+                cover *= 0.2
+            covered += self.weights[stem] * cover
+        share = covered / sum(self.weights.values())
+        total = (1 - WHOLE_WEIGHT) * share + WHOLE_WEIGHT * similarity(self.question, text)
+        return total if answers else total * CUE_MISSING_FACTOR
+
+
+def score(question: str, text: str) -> float:
+    """How well one text answers one question (0 to 1); see the module docstring."""
+    return Scorer(question, [text]).score(text)
+
+
+def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
+    """The remembered clause that answers the question, or None if none reaches :data:`STRONG_MATCH`.
+
+    Among clauses scoring (almost) the same, the later one wins: what the user said last stands.
+    """
+    if not memory:
+        return None
+    units = [*memory, *_neighbours(memory)]
+    scorer = Scorer(question, [c.text for c in units])
+    scored = [(scorer.score(c.text) * (PAIR_FACTOR if c.position < 0 else 1.0), abs(c.position), c) for c in units]
+    best = max(s for s, _, _ in scored)
+    if best < STRONG_MATCH:
+        return None
+    return max((entry for entry in scored if entry[0] >= best - 0.01), key=lambda e: (e[1], e[0]))[2]
+
+
+PAIR_FACTOR = 0.95
+"""Two neighbouring clauses of one sentence answer together ("i booked the dentist, its with dr. Okonkwo"),
+a little below a clause that answers alone."""
+
+
+def _neighbours(memory: Sequence[Clause]) -> list[Clause]:
+    """Each two consecutive clauses of the same sentence as one unit (marked by a negative position)."""
+    return [Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence)
+            for a, b in zip(memory, memory[1:]) if a.sentence == b.sentence and a.source == b.source
+            and _CONTINUES.match(b.text)]
+
+
+_CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're|that|which|who)\b", re.I)
+"""A clause that goes on about the one before it ("i booked the dentist, its with dr. Okonkwo")."""
+
+
+OWN_PREFIXES = ("Got it", "Noted:", "(simulated answer", "Let me look that up with", "The tool returned:",
+                "I don't have that information", "From what you sent me")
+"""How the simulator's framing starts, so its own words are never taken for something the user said."""
 
 
 def is_own_words(sentence: str) -> bool:
@@ -89,21 +183,16 @@ def is_own_words(sentence: str) -> bool:
 def best_matches(question: str, context: str, limit: int = 2) -> list[str]:
     """The context sentences that answer the question, best first; none if no match is strong.
 
-    Questions are never answers, the simulator's own framing is skipped, and among sentences that
-    score the same the later one comes first (a correction outranks what it corrects). Introduced
-    in notebook 00_start_here, where the simulator answers from what it was sent.
+    A sentence scores as its best clause. Questions are never answers, the simulator's own framing is
+    skipped, and among sentences that score the same the later one comes first (a correction outranks
+    what it corrects). Introduced in notebook 00_start_here, where the simulator answers from what it
+    was sent.
     """
-    wanted, cue = content_words(question), question_cue(question)
-    if not wanted:
-        return []
     candidates = [s.strip().strip('"').strip() for s in sentences(context)]
-    candidates = [s for s in candidates if s and not s.endswith(("?", ":")) and not is_own_words(s)]
-    weighted = weights(wanted, set().union(*map(content_words, candidates)))
-    scored: dict[str, tuple[float, int]] = {}
-    for order, sentence in enumerate(candidates):
-        share = score(weighted, cue, sentence)
-        if share >= STRONG_MATCH:
-            scored[sentence] = (share, order)
-    ranked = sorted(scored, key=lambda s: (-scored[s][0], -scored[s][1]))
+    candidates = [s for s in candidates if s and not s.endswith(":") and not is_question(s) and not is_own_words(s)]
+    parts = {s: [s, *split_clauses(s)] for s in dict.fromkeys(candidates)}
+    scorer = Scorer(question, [p for ps in parts.values() for p in ps])
+    scored = {s: (max(scorer.score(p) for p in ps), order) for order, (s, ps) in enumerate(parts.items())}
+    ranked = sorted((s for s in scored if scored[s][0] >= STRONG_MATCH), key=lambda s: (-scored[s][0], -scored[s][1]))
     best = scored[ranked[0]][0] if ranked else 0.0
     return [s for s in ranked if scored[s][0] >= best - 1e-9][:limit]

@@ -1,0 +1,172 @@
+"""A memory of what the user said, per request: statements as clauses, in order, corrections applied.
+
+Everything on the user's side of a request is read (the system prompt with its pinned facts, user
+messages, summaries, tool results); assistant turns are not. Each statement is split into clauses
+("the hiring manager is Farah Nazari, it's at 10am on zoom" -> two), each remembered with its
+position and the values it holds (:mod:`.values`). Questions are not statements and are left out.
+
+A later clause that corrects an earlier one replaces its value, so the answer gives the new value
+and never the old one:
+
+* "X not Y" / "not Y but X" / "X instead of Y": every earlier clause saying Y now says X;
+* a correction without the old value ("make that 22k", "it's 8 of us now", "scratch that, ...",
+  "changed my mind, next month we'll do Piranesi", "sorry typo earlier, the order number is
+  actually KX-4417-B"): the value it gives replaces the earlier value of the same kind in the
+  latest clause about the same thing (shared words or close meaning), or, with no subject of its
+  own, in the latest clause holding a value of that kind.
+
+The correcting clause itself is kept without its "not Y" part, so the old value is not repeated.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Clause", "remember", "split_clauses"]
+
+import re
+from dataclasses import dataclass, replace
+
+from .language import content_words, sentences
+from .questions import is_question, without_fillers
+from .values import Value, values
+
+_SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|she|he|they|it|its|it's|we|i|i'm|"
+                    r"im|my|our|the|now|then|oh|because|cause|since|though|although|while)\b)|\s+(?:and|but|btw|"
+                    r"also)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|their)\b))\s*",
+                    re.I)
+_TAIL = re.compile(r"[\s,]*(?:\b(?:lol|haha+|tbh|btw|ok|pls|please|though|lmao|i think|i guess)\b[\s,.!]*)+$", re.I)
+STRONG = re.compile(r"\b(?:actually|make (?:that|it)|scratch that|correction|i meant|typo|changed my mind|change of "
+                    r"plans?|no wait|wait no|instead|not anymore|update|renam\w*|moved (?:it|to)|push(?:ed)? (?:it|"
+                    r"back)|switch(?:ed)? to|chang(?:e|ed) (?:it|that) to)\b", re.I)
+WEAK = re.compile(r"\bnow\b", re.I)
+EXPLICIT = (re.compile(r"^(?P<new>.*?\S)\s*,?\s+(?:and\s+)?not\s+(?:the\s+|a\s+|on\s+|at\s+)?(?P<old>[^,;.!?]+?)"
+                       r"\s*(?:[,;.!?]|$)", re.I),
+            re.compile(r"^(?P<new>.*?\S)\s+instead of\s+(?P<old>[^,;.!?]+?)\s*(?:[,;.!?]|$)", re.I),
+            re.compile(r"\bnot\s+(?P<old>[^,;.!?]+?)\s*,?\s+but\s+(?P<new>.+)$", re.I))
+_LEAD = re.compile(r"^(?:(?:sorry|oh|no|wait|ok|so|and|also|actually|typo|earlier|above|my bad|correction|scratch "
+                   r"that|changed my mind|change of plans?|make (?:that|it)|it's|its|it is|it was|that's|thats|"
+                   r"i meant|i mean)\b[\s,:.!-]*)+", re.I)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One thing the user said: its words, where it came from, its place in the request, its values."""
+
+    text: str
+    source: str
+    position: int
+    sentence: str
+
+    @property
+    def values(self) -> list[Value]:
+        return values(self.text)
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """A statement's clauses: split at ";", " - ", and a comma or "and" that starts a new subject."""
+    parts = [_TAIL.sub("", without_fillers(p)).strip(" ,.!") for p in _SPLIT.split(sentence)]
+    return [p for p in parts if len(p) > 2 and content_words(p)]
+
+
+def remember(sources: list[tuple[str, str]]) -> list[Clause]:
+    """The clauses still true at the end of the request, in order, each correction applied.
+
+    ``sources`` is ``(source, text)`` in the order they were sent: ``("system", ...)``, then
+    ``("user", ...)`` per message (summaries and tool results count as the user's side).
+    """
+    memory: list[Clause] = []
+    for source, text in sources:
+        for sentence in sentences(text):
+            if sentence.endswith(":"):
+                continue
+            marked = bool(STRONG.search(sentence))  # "no wait, it's due march 21": the marker opens the sentence
+            parts = split_clauses(sentence)
+            # "this month we're reading X, have u read it?": the question is the last clause, the rest is said
+            parts = [p for i, p in enumerate(parts) if not is_question(p + ("?" if i == len(parts) - 1 and
+                                                                              sentence.endswith("?") else ""))]
+            for part in parts:
+                clause = Clause(part, source, len(memory), sentence)
+                memory = _apply(memory, clause, marked) if source == "user" else [*memory, clause]
+    return memory
+
+
+def _apply(memory: list[Clause], clause: Clause, marked: bool) -> list[Clause]:
+    """Add a clause to the memory, replacing what it corrects."""
+    for pattern in EXPLICIT:
+        match = pattern.search(clause.text)
+        if match and _find(memory, match.group("old")):
+            return _explicit(memory, clause, match.group("new"), match.group("old"))
+    strong = marked or bool(STRONG.search(clause.text))
+    if strong or WEAK.search(clause.text):
+        return _implicit(memory, clause, strong)
+    return [*memory, clause]
+
+
+def _find(memory: list[Clause], old: str) -> list[int]:
+    """Indexes of the earlier user clauses that say ``old`` (as whole words)."""
+    old = old.strip()
+    if not old:
+        return []
+    pattern = re.compile(rf"(?<![\w-]){re.escape(old)}[\w]*", re.I)
+    return [i for i, c in enumerate(memory) if c.source == "user" and pattern.search(c.text)]
+
+
+def _new_value(new_part: str, old: str) -> str:
+    """What replaces ``old``: the value of the same kind at the end of the correcting part, else its last words."""
+    kinds = {v.kind for v in values(old)}
+    found = [v for v in values(new_part) if v.kind in kinds] if kinds else []
+    if found:
+        return found[-1].text
+    words = _LEAD.sub("", new_part.strip()).split()
+    return " ".join(words[-max(1, len(old.split())):])
+
+
+def _substitute(text: str, old: str, new: str) -> str:
+    return re.sub(rf"(?<![\w-]){re.escape(old.strip())}[\w]*", lambda _: new, text, flags=re.I)
+
+
+def _explicit(memory: list[Clause], clause: Clause, new_part: str, old: str) -> list[Clause]:
+    """ "X not Y": earlier clauses saying Y say X; the correction is kept as its "X" part only."""
+    new = _new_value(new_part, old)
+    memory = [replace(c, text=_substitute(c.text, old, new)) if i in _find(memory, old) else c
+              for i, c in enumerate(memory)]
+    kept = _LEAD.sub("", new_part).strip()
+    return [*memory, replace(clause, text=new_part)] if len(content_words(kept)) > 1 else memory
+
+
+def _family(kind: str) -> str:
+    """Names and codes replace one another ("renaming it to Gullhaven" replaces "HarborView_5G")."""
+    return "proper" if kind in ("name", "code") else kind
+
+
+def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause]:
+    """A correction that does not repeat the old value: replace the value it updates, if one is found."""
+    from .matching import similarity  # matching reads memory's clauses; imported here to keep one direction
+
+    said = " ".join(c.text.lower() for c in memory)
+    given = [v for v in clause.values if v.kind != "place" and v.text.lower() not in said]  # new information only
+    if not given:
+        return [*memory, clause]
+    marker = STRONG.search(clause.text) or WEAK.search(clause.text)
+    at = marker.start() if marker else 0
+    new = min(given, key=lambda v: min(abs(v.start - at), abs(v.end - at)))  # the value the marker points at
+    subject = content_words(clause.sentence.replace(new.text, " "))
+    best: tuple[float, int, Value] | None = None
+    for i, earlier in enumerate(memory):
+        if earlier.source != "user":
+            continue
+        for old in earlier.values:
+            if _family(old.kind) != _family(new.kind) or old.text.lower() == new.text.lower():
+                continue
+            about = similarity(clause.text, earlier.text) + len(subject & content_words(earlier.text))
+            if not strong and about < 1.0:
+                continue
+            key = (about, i, old)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    if best is None:
+        return [*memory, clause]
+    _, index, old = best
+    target = memory[index]
+    fixed = target.text[:old.start] + new.text + target.text[old.end:]
+    memory = [replace(c, text=fixed) if i == index else c for i, c in enumerate(memory)]
+    return [*memory, clause]
