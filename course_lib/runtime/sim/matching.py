@@ -30,11 +30,14 @@ from .memory import Clause, split_clauses
 from .questions import answer_kind, is_question
 from .values import values
 
-STRONG_MATCH = 0.55
+STRONG_MATCH = 0.52
 """The least score a clause needs to answer a question."""
 
 CUE_MISSING_FACTOR = 0.7
 """What a clause keeps of its score when it lacks the kind of value the question asks for."""
+
+VALUE_COVER = 0.6
+"""How much a value of the asked kind covers the question's kind word ("time", "name", "cost")."""
 
 WHOLE_WEIGHT = 0.25
 """The share of the score that is the whole question's similarity to the whole clause."""
@@ -44,12 +47,13 @@ BROAD_WORDS = frozenset("name number time date day place thing kind type use new
                         "exactly".split())
 """Words too broad to decide a match alone: "my sister's name" is not answered by "my dog's name"."""
 
-CLOSE, SAME = 0.22, 0.5
-"""Word cosines: below CLOSE two words share no meaning; from SAME on one covers the other fully."""
+CLOSE, SAME, SOFT_MAX = 0.22, 0.5, 1.0
+"""Word cosines: below CLOSE two words share no meaning; from SAME on one covers SOFT_MAX of the other (never
+all of it: "train" is close to "flight" and still not the same thing)."""
 
-_KIND_STEMS = {kind: frozenset(meaning_words(" ".join(nouns))) for kind, nouns in {
+_KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in {
     "name": "name called named", "code": "number id code reference", "time": "time date day hour",
-    "amount": "cost price amount total count", "place": "address place"}.items()}
+    "amount": "cost price amount total count", "place": "address place city town country"}.items()}
 """The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""
 _POSSESSED = re.compile(r"\b(?!(?:it|that|he|she|there|here|what|who|where|when|how|let|everyone|nobody)'s)"
                         r"([A-Za-z]+)'s\s+(\w+)", re.I)
@@ -79,7 +83,7 @@ class _WordMeaning:
         if self.matrix is None or not words:
             return 0.0, ""
         best, word = max((float(self.matrix[asked, self.index[w]]), w) for w in words)
-        return (0.0 if best < CLOSE else min(1.0, (best - 0.5 * CLOSE) / (SAME - 0.5 * CLOSE))), word
+        return (0.0 if best < CLOSE else min(SOFT_MAX, (best - 0.5 * CLOSE) / (SAME - 0.5 * CLOSE))), word
 
 
 def _owners(text: str) -> dict[str, str]:
@@ -121,8 +125,10 @@ class Scorer:
         by_value = _KIND_STEMS.get(self.kind, frozenset()) if answers and self.kind else frozenset()
         covered = 0.0
         for i, stem in enumerate(self.asked):
-            if stem in found or stem in by_value:
-                cover, word = 1.0, found.get(stem, "")
+            if stem in found:
+                cover, word = 1.0, found[stem]
+            elif stem in by_value:  # "what time" answered by "4:15pm": less than the word itself
+                cover, word = VALUE_COVER, ""
             else:
                 cover, word = self.meaning.cover(i, list(found.values()))
             if owners.get(word) and owners[word] not in self.asked_words:  # "my flight" vs "my sister's flight"

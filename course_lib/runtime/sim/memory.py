@@ -30,7 +30,7 @@ from .questions import is_question, without_fillers
 from .values import Value, values
 
 _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|she|he|they|it|its|it's|we|i|i'm|"
-                    r"im|my|our|the|now|then|oh|because|cause|since|though|although|while)\b)|\s+(?:and|but|btw|"
+                    r"im|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
                     r"also)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|their)\b))\s*",
                     re.I)
 _TAIL = re.compile(r"[\s,]*(?:\b(?:lol|haha+|tbh|btw|ok|pls|please|though|lmao|i think|i guess)\b[\s,.!]*)+$", re.I)
