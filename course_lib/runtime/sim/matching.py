@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from ... import embeddings
 from .language import meaning_words, sentences
 from .memory import Clause, split_clauses
-from .questions import answer_kind, is_question
+from .questions import answer_kind, is_question, without_fillers
 from .values import values
 
 STRONG_MATCH = 0.52
@@ -47,7 +47,7 @@ BROAD_WORDS = frozenset("name number time date day place thing kind type use new
                         "exactly".split())
 """Words too broad to decide a match alone: "my sister's name" is not answered by "my dog's name"."""
 
-CLOSE, SAME, SOFT_MAX = 0.22, 0.5, 1.0
+CLOSE, SAME, SOFT_MAX = 0.22, 0.45, 1.0
 """Word cosines: below CLOSE two words share no meaning; from SAME on one covers SOFT_MAX of the other (never
 all of it: "train" is close to "flight" and still not the same thing)."""
 
@@ -55,6 +55,8 @@ _KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in {
     "name": "name called named", "code": "number id code reference", "time": "time date day hour",
     "amount": "cost price amount total count", "place": "address place city town country"}.items()}
 """The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""
+_LEADING = re.compile(r"(?:who|whos|who's|whose|whom|when|whens|when's|where|wheres|where's|how (?:much|many|long))\b",
+                      re.I)
 _POSSESSED = re.compile(r"\b(?!(?:it|that|he|she|there|here|what|who|where|when|how|let|everyone|nobody)'s)"
                         r"([A-Za-z]+)'s\s+(\w+)", re.I)
 _KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": {"amount"}, "time": {"time"},
@@ -104,14 +106,19 @@ class Scorer:
 
     def __init__(self, question: str, texts: Sequence[str]):
         self.question, self.kind = question, answer_kind(question)
+        self.leading_kind = bool(_LEADING.match(without_fillers(question)))
         self.asked = meaning_words(question)
         self.words = {t: meaning_words(t) for t in dict.fromkeys(texts)}
         vocabulary = [w for found in self.words.values() for w in found.values()]
         self.meaning = _WordMeaning([surface for surface in self.asked.values()], vocabulary)
         self.asked_words = {surface.lower() for surface in self.asked.values()}
         everywhere = {stem for found in self.words.values() for stem in found}
-        self.weights = {stem: BROAD_WEIGHT if stem in BROAD_WORDS or not self._known(i, stem, everywhere, vocabulary)
-                        else 1.0 for i, stem in enumerate(self.asked)}
+        stems = list(self.asked)
+        # A word the context never uses weighs half ("the refund *window*"), unless it modifies the next
+        # word, which the context does use: "*email* password" is not answered by "the wifi password".
+        self.weights = {stem: BROAD_WEIGHT if stem in BROAD_WORDS or not (
+            self._known(i, stem, everywhere, vocabulary) or (i + 1 < len(stems) and stems[i + 1] in everywhere))
+            else 1.0 for i, stem in enumerate(stems)}
 
     def _known(self, i: int, stem: str, everywhere: set[str], vocabulary: list[str]) -> bool:
         return stem in everywhere or self.meaning.cover(i, vocabulary)[0] > 0
@@ -129,12 +136,15 @@ class Scorer:
                 cover, word = 1.0, found[stem]
             elif stem in by_value:  # "what time" answered by "4:15pm": less than the word itself
                 cover, word = VALUE_COVER, ""
-            else:
-                cover, word = self.meaning.cover(i, list(found.values()))
+            else:  # a clause word already matching another asked word is not used twice
+                cover, word = self.meaning.cover(i, [w for k, w in found.items() if k not in self.asked])
             if owners.get(word) and owners[word] not in self.asked_words:  # "my flight" vs "my sister's flight"
                 cover *= 0.2
             covered += self.weights[stem] * cover
-        share = covered / sum(self.weights.values())
+        total_weight = sum(self.weights.values())
+        if self.kind and self.leading_kind:  # "who ..." is itself answered by a name, "when ..." by a time
+            covered, total_weight = covered + BROAD_WEIGHT * answers, total_weight + BROAD_WEIGHT
+        share = covered / total_weight
         total = (1 - WHOLE_WEIGHT) * share + WHOLE_WEIGHT * similarity(self.question, text)
         return total if answers else total * CUE_MISSING_FACTOR
 

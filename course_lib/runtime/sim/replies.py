@@ -15,7 +15,7 @@ from .language import sentences, words
 from .matching import best_clause
 from .memory import STRONG, remember
 from .python_docs import DocPassage, python_passages
-from .questions import is_question
+from .questions import answer_kind, is_question
 
 NO_INFORMATION = "I don't have that information in this conversation."
 GENERAL = ("(simulated answer) I don't have that information: the offline simulator answers only from what you "
@@ -32,6 +32,7 @@ PYTHON_WORDS = frozenset(
     slice slicing sort sorting sorted index indexing append range print file files json yield return""".split())
 """Words that make a question about Python: only such a question is answered from Python's docs."""
 
+POSSESSIVE = re.compile(r"\b(?!(?:it|what|who|that|there|where|when|how)'s)[a-z]+'s\s+\w", re.I)
 RECAP = re.compile(r"\b(what did we (discuss|talk about|cover)|where were we"
                    r"|what have we (discussed|covered|talked about)|what was our conversation about|recap)\b", re.I)
 QUESTION_START = re.compile(r"^(what|what's|who|whom|whose|which|when|where|why|how|remind me|tell me|do you "
@@ -69,8 +70,8 @@ def reply_to(question: str, system: str, sent: list[str]) -> str:
 def unanswered(question: str, system: str) -> str:
     """No clause answers: about this conversation, say so; about Python, quote its docs; else a marked refusal."""
     asked = {w.lower() for w in words(question)}
-    if asked & PERSONAL:
-        return NO_INFORMATION
+    if asked & PERSONAL or answer_kind(question) == "name" or POSSESSIVE.search(question):
+        return NO_INFORMATION  # about this conversation or a person in it, never about Python
     passages = python_passages(question) if asked & PYTHON_WORDS else []
     if passages:
         return python_answer(passages[0], requested_sentences(system))
