@@ -91,7 +91,7 @@ def run(path: Path) -> BatteryResult:
     for conversation in battery["conversations"]:
         system, history = play(conversation, client)
         name = conversation["id"]
-        def ask(question: str) -> str:
+        def ask(question: str, system=system, history=history) -> str:
             return reply(client, system, [*history, {"role": "user", "content": question}])
 
         for fact in conversation.get("facts", []):

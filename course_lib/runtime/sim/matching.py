@@ -177,9 +177,9 @@ a little below a clause that answers alone."""
 
 def _neighbours(memory: Sequence[Clause]) -> list[Clause]:
     """Each two consecutive clauses of the same sentence as one unit (marked by a negative position)."""
-    return [Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence)
-            for a, b in zip(memory, memory[1:]) if a.sentence == b.sentence and a.source == b.source
-            and _CONTINUES.match(b.text)]
+    pairs = zip(memory, memory[1:], strict=False)
+    return [Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence) for a, b in pairs
+            if a.sentence == b.sentence and a.source == b.source and _CONTINUES.match(b.text)]
 
 
 _CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're|that|which|who)\b", re.I)

@@ -1,8 +1,10 @@
-"""What the simulator says to a user turn: a quote from the context, a recap, docs, or a refusal.
+"""What the simulator says to a user turn: an answer, an acknowledgement, a recap, docs, or a refusal.
 
-Every reply starts with words that mark it as the simulator's ("From what you sent me", "Noted:",
-"(simulated answer"), so nobody mistakes it for a real model's output and the simulator never
-quotes itself back as context.
+A question is answered with the remembered clause that answers it, said back in the second person
+("Your manager is Dev Okafor."); a statement gets a short acknowledgement ("Got it."); a question
+nothing answers gets "I don't have that information in this conversation."; a Python question gets
+Python's own docs, marked "(simulated answer, from Python's help(...))". The simulator never reads
+assistant turns, so it never quotes itself.
 """
 
 from __future__ import annotations

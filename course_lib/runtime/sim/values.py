@@ -25,7 +25,8 @@ _CLOCK = r"\d{1,2}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d"
 _ORDINAL = r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b(?:\s+of\s+\w+)?"
 _DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d|(?:19|20)\d\d"
 _MONTH = rf"(?:{'|'.join(MONTHS)})"
-_TIME_ATOM = rf"(?:\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b{_TIME_WORD}\b(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?|\b(?:{_CLOCK})|\b{_ORDINAL}|\b(?:{_DATE})\b)"
+_TIME_ATOM = (rf"(?:\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b{_TIME_WORD}\b(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"
+              rf"|\b(?:{_CLOCK})|\b{_ORDINAL}|\b(?:{_DATE})\b)")
 TIME = re.compile(rf"{_TIME_ATOM}(?:(?:\s+(?:at|the|on|,)?\s*){_TIME_ATOM})*", re.I)
 AMOUNT = re.compile(rf"[$€£¥]\s?\d[\d,.]*\s?[kKmM]?\b(?:\s?/\s?\w+)?|\b\d[\d,.]*\s?(?:%|k\b|of\s+us\b|[a-z]{{1,12}}\b)?"
                     rf"|\b(?:{'|'.join(NUMBER_WORDS)})\b(?:\s+(?:people|of us|ppl|guests|hours|hrs|days|weeks|"
