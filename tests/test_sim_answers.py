@@ -57,7 +57,7 @@ def test_stems_and_synonyms_fold_paraphrases_together():
     assert content_words("Remind me: what was the order number detail I gave you?") == {"order", "number"}
 
 
-@pytest.mark.parametrize("question, cue", [("When is the meeting?", "time"), ("How much can we spend?", "amount"),
+@pytest.mark.parametrize("question, cue", [("When is the meeting?", "time"), ("How much can we spend?", "money"),
                                            ("Where should it be delivered?", "place"),
                                            ("What's my dog called?", "name"), ("What is my order number?", "code"),
                                            ("What's the experiment about?", None)])

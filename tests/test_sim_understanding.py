@@ -113,7 +113,8 @@ def test_answer_kinds():
     assert answer_kind("who's my boss") == "name"
     assert answer_kind("hmm when exactly do i have to be there") == "time"
     assert answer_kind("how many hrs did i work") == "amount"
-    assert answer_kind("whats my share of the cost when i go in") == "amount"  # the opening word decides
+    assert answer_kind("whats my share of the cost when i go in") == "money"  # the opening word decides
+    assert answer_kind("how many people are coming") == "amount"
     assert answer_kind("what's the experiment about") is None
 
 

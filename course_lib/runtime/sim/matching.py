@@ -33,8 +33,12 @@ from .values import values
 STRONG_MATCH = 0.52
 """The least score a clause needs to answer a question."""
 
-CUE_MISSING_FACTOR = 0.7
+CUE_MISSING_FACTOR = 0.6
 """What a clause keeps of its score when it lacks the kind of value the question asks for."""
+
+BLURRED = re.compile(r"\[(?:a|an) (?:number|id|name|email)\]")
+BLURRED_FACTOR = 0.9
+"""What a clause keeps of its score when a summary blurred a value in it (:func:`.summaries.blur`)."""
 
 VALUE_COVER = 0.6
 """How much a value of the asked kind covers the question's kind word ("time", "name", "cost")."""
@@ -53,14 +57,24 @@ all of it: "train" is close to "flight" and still not the same thing)."""
 
 _KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in {
     "name": "name called named", "code": "number id code reference", "time": "time date day hour",
-    "amount": "cost price amount total count", "place": "address place city town country"}.items()}
+    "amount": "cost price amount total count", "money": "cost price amount total", "place": "address place city town country"}.items()}
 """The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""
 _LEADING = re.compile(r"(?:who|whos|who's|whose|whom|when|whens|when's|where|wheres|where's|how (?:much|many|long))\b",
                       re.I)
 _POSSESSED = re.compile(r"\b(?!(?:it|that|he|she|there|here|what|who|where|when|how|let|everyone|nobody)'s)"
                         r"([A-Za-z]+)'s\s+(\w+)", re.I)
-_KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": {"amount"}, "time": {"time"},
-                "place": {"place", "name"}}
+_KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": {"amount"}, "money": {"amount"},
+                "time": {"time"}, "place": {"place", "name"}}
+_MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|bucks|cents?)\b|\d\s?k\b|/\s?h(?:ou)?r", re.I)
+
+CONTRAST_SETS = (
+    frozenset("mother mom mum father dad sister brother son daughter wife husband aunt uncle cousin grandmother "
+              "grandfather grandma grandpa niece nephew".split()),
+    frozenset("monday tuesday wednesday thursday friday saturday sunday".split()),
+    frozenset("january february march april may june july august september october november december".split()),
+)
+"""Closed classes whose members are close in meaning and still different things: a sister is not a
+brother, Tuesday is not Monday. Two different members of one set never cover each other."""
 
 
 def question_cue(question: str) -> str | None:
@@ -84,6 +98,10 @@ class _WordMeaning:
         """How much the closest of ``words`` covers the asked word (0 to 1), and which word it is."""
         if self.matrix is None or not words:
             return 0.0, ""
+        contrast = next((c for c in CONTRAST_SETS if self.asked[asked] in c), frozenset())
+        words = [w for w in words if w not in contrast]  # "sister" is close to "brother", never the same
+        if not words:
+            return 0.0, ""
         best, word = max((float(self.matrix[asked, self.index[w]]), w) for w in words)
         return (0.0 if best < CLOSE else min(SOFT_MAX, (best - 0.5 * CLOSE) / (SAME - 0.5 * CLOSE))), word
 
@@ -98,7 +116,8 @@ def _has_answer(kind: str | None, question: str, clause: str) -> bool:
     if kind is None:
         return True
     asked = question.lower()
-    return any(v.kind in _KIND_VALUES[kind] and v.text.lower() not in asked for v in values(clause))
+    return any(v.kind in _KIND_VALUES[kind] and v.text.lower() not in asked and (kind != "money" or _MONEY.search(v.text))
+               for v in values(clause))
 
 
 class Scorer:
@@ -146,6 +165,8 @@ class Scorer:
             covered, total_weight = covered + BROAD_WEIGHT * answers, total_weight + BROAD_WEIGHT
         share = covered / total_weight
         total = (1 - WHOLE_WEIGHT) * share + WHOLE_WEIGHT * similarity(self.question, text)
+        if BLURRED.search(text):  # a summary's "[a number]" says the value was lost: the original answers better
+            total *= BLURRED_FACTOR
         return total if answers else total * CUE_MISSING_FACTOR
 
 

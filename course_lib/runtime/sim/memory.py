@@ -114,8 +114,8 @@ def _new_value(new_part: str, old: str) -> str:
     """What replaces ``old``: the value of the same kind at the end of the correcting part, else its last words."""
     kinds = {v.kind for v in values(old)}
     found = [v for v in values(new_part) if v.kind in kinds] if kinds else []
-    if found:
-        return found[-1].text
+    if found:  # "95 pounds" replaces a bare "85" as "95": the unit after it is still there
+        return found[-1].text.split()[0] if len(old.split()) == 1 else found[-1].text
     words = _LEAD.sub("", new_part.strip()).split()
     return " ".join(words[-max(1, len(old.split())):])
 

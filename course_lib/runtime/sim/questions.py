@@ -74,11 +74,14 @@ KIND_NOUNS = {
 }
 """Nouns that say which kind of value a "what"/"which" question wants ("what time", "what's the cost")."""
 _NOUN_KIND = {noun: kind for kind, nouns in KIND_NOUNS.items() for noun in nouns}
+MONEY_WORDS = frozenset("cost costs price prices pay paying paid spend spent charge charging charged budget fee fees "
+                        "rent salary bill bills quote quoted owe owes afford".split())
+"""Words that make an amount a sum of money: "how much does the venue cost" is not answered by "120 guests"."""
 
 
 def answer_kind(question: str) -> str | None:
-    """The kind of value the question asks for (``"time"``, ``"amount"``, ``"place"``, ``"name"``,
-    ``"code"``), or None when its wording does not say ("what's the experiment about").
+    """The kind of value the question asks for (``"time"``, ``"amount"``, ``"money"``, ``"place"``,
+    ``"name"``, ``"code"``), or None when its wording does not say ("what's the experiment about").
 
     The opening question word decides ("who" a name, "when" a time, "how many" an amount); after
     "what" or "which", the first noun that names a kind does ("what time", "which number").
@@ -87,6 +90,6 @@ def answer_kind(question: str) -> str | None:
     parts = [w.removesuffix("'s") for w in re.findall(r"[\w']+", core)]
     if parts and parts[0] in _LEADING_KINDS:
         return _LEADING_KINDS[parts[0]]
-    if _HOW.search(core):
-        return "amount"
-    return next((_NOUN_KIND[w] for w in parts if w in _NOUN_KIND and w not in ("who", "when", "where")), None)
+    kind = "amount" if _HOW.search(core) else next(
+        (_NOUN_KIND[w] for w in parts if w in _NOUN_KIND and w not in ("who", "when", "where")), None)
+    return "money" if kind == "amount" and MONEY_WORDS.intersection(parts) else kind
