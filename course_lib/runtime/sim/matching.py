@@ -127,6 +127,7 @@ class Scorer:
         self.question, self.kind = question, answer_kind(question)
         self.leading_kind = bool(_LEADING.match(without_fillers(question)))
         self.asked = meaning_words(question)
+        self.gist = " ".join(self.asked.values())
         self.words = {t: meaning_words(t) for t in dict.fromkeys(texts)}
         vocabulary = [w for found in self.words.values() for w in found.values()]
         self.meaning = _WordMeaning([surface for surface in self.asked.values()], vocabulary)
@@ -164,7 +165,7 @@ class Scorer:
         if self.kind and self.leading_kind:  # "who ..." is itself answered by a name, "when ..." by a time
             covered, total_weight = covered + BROAD_WEIGHT * answers, total_weight + BROAD_WEIGHT
         share = covered / total_weight
-        total = (1 - WHOLE_WEIGHT) * share + WHOLE_WEIGHT * similarity(self.question, text)
+        total = (1 - WHOLE_WEIGHT) * share + WHOLE_WEIGHT * similarity(self.gist, " ".join(found.values()))
         if BLURRED.search(text):  # a summary's "[a number]" says the value was lost: the original answers better
             total *= BLURRED_FACTOR
         return total if answers else total * CUE_MISSING_FACTOR

@@ -30,7 +30,7 @@ from .questions import is_question, without_fillers
 from .values import Value, values
 
 _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|she|he|they|it|its|it's|we|i|i'm|"
-                    r"im|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
+                    r"im|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
                     r"also)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|their)\b))\s*",
                     re.I)
 _TAIL = re.compile(r"[\s,]*(?:\b(?:lol|haha+|tbh|btw|ok|pls|please|though|lmao|i think|i guess)\b[\s,.!]*)+$", re.I)
@@ -167,6 +167,10 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
         return [*memory, clause]
     _, index, old = best
     target = memory[index]
-    fixed = target.text[:old.start] + new.text + target.text[old.end:]
+    replacement, end = new.text, old.end
+    number = re.match(r"[$€£¥]?\d[\d,.:]*", old.text)
+    if number and re.match(r"[$€£¥]?\d", new.text):  # "8 of us" updates "7 people" to "8 people"
+        replacement, end = re.match(r"[$€£¥]?\d[\d,.:]*\s?[kK]?", new.text).group(0).strip(), old.start + number.end()
+    fixed = target.text[:old.start] + replacement + target.text[end:]
     memory = [replace(c, text=fixed) if i == index else c for i, c in enumerate(memory)]
     return [*memory, clause]
