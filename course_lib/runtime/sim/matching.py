@@ -147,6 +147,8 @@ class Scorer:
         if not self.asked:
             return 0.0
         found = self.words.get(text) or meaning_words(text)
+        if not set(found) - set(self.asked) and not values(text):
+            return 0.0  # says nothing the question does not ("my service plan" is the topic, not the answer)
         owners = _owners(text) if self.kind != "name" else {}
         answers = _has_answer(self.kind, self.question, text)
         by_value = _KIND_STEMS.get(self.kind, frozenset()) if answers and self.kind else frozenset()

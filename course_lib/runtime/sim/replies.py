@@ -96,7 +96,7 @@ def answer(clause: str) -> str:
 
     "my manager is Dev Okafor" -> "Your manager is Dev Okafor."
     """
-    text = re.sub(r"[\w']+", lambda m: _PERSON.get(m.group(0).lower(), m.group(0)), clause.strip())
+    text = re.sub(r"[\w']+", lambda m: _PERSON.get(m.group(0).lower(), m.group(0)), clause.strip().lstrip("-*• "))
     for pattern, replacement in _AGREEMENT:
         text = pattern.sub(replacement, text)
     text = text.rstrip(" ,;:-")
