@@ -34,17 +34,25 @@ _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|s
                     r"also)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|their)\b))\s*",
                     re.I)
 _TAIL = re.compile(r"[\s,]*(?:\b(?:lol|haha+|tbh|btw|ok|pls|please|though|lmao|i think|i guess)\b[\s,.!]*)+$", re.I)
-STRONG = re.compile(r"\b(?:actually|make (?:that|it)|scratch that|correction|i meant|typo|changed my mind|change of "
-                    r"plans?|no wait|wait no|instead|not anymore|update|renam\w*|moved (?:it|to)|push(?:ed)? (?:it|"
-                    r"back)|switch(?:ed)? to|chang(?:e|ed) (?:it|that) to)\b", re.I)
-WEAK = re.compile(r"\bnow\b", re.I)
+STRONG = re.compile(r"\b(?:make (?:that|it)|scratch that|correction|i meant|typo|changed my mind|change of plans?|"
+                    r"no wait|wait no|instead|renam\w* it|moved (?:it|to)|push(?:ed)? (?:it|back)|switch(?:ed)? to|"
+                    r"chang(?:e|ed) (?:it|that) to)\b", re.I)
+"""Self-correction phrases: the clause updates an earlier value even when it shares no word with it."""
+WEAK = re.compile(r"\b(?:now|actually|not anymore|update[ds]?)\b", re.I)
+"""Words that may mark an update: only an earlier clause sharing a word with this one is updated."""
 EXPLICIT = (re.compile(r"^(?P<new>.*?\S)\s*,?\s+(?:and\s+)?not\s+(?:the\s+|a\s+|on\s+|at\s+)?(?P<old>[^,;.!?]+?)"
                        r"\s*(?:[,;.!?]|$)", re.I),
             re.compile(r"^(?P<new>.*?\S)\s+instead of\s+(?P<old>[^,;.!?]+?)\s*(?:[,;.!?]|$)", re.I),
-            re.compile(r"\bnot\s+(?P<old>[^,;.!?]+?)\s*,?\s+but\s+(?P<new>.+)$", re.I))
+            re.compile(r"\bnot\s+(?P<old>[^,;.!?]+?)\s*,?\s+but\s+(?P<new>.+)$", re.I),
+            re.compile(r"\b(?:renamed|changed|moved|switched)\s+(?!it\b|that\b)(?P<old>\S+)\s+to\s+(?P<new>\S+)", re.I))
 _LEAD = re.compile(r"^(?:(?:sorry|oh|no|wait|ok|so|and|also|actually|typo|earlier|above|my bad|correction|scratch "
                    r"that|changed my mind|change of plans?|make (?:that|it)|it's|its|it is|it was|that's|thats|"
                    r"i meant|i mean)\b[\s,:.!-]*)+", re.I)
+
+
+SHORT_CORRECTION = 5
+"""A self-correction of at most this many meaning words ("make that 22k") needs no word in common with what it
+corrects; a longer one must share one ("the order number is actually KX-4417-B")."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,8 @@ def _apply(memory: list[Clause], clause: Clause, marked: bool) -> list[Clause]:
         match = pattern.search(clause.text)
         if match and _find(memory, match.group("old")):
             return _explicit(memory, clause, match.group("new"), match.group("old"))
+        if match and pattern is EXPLICIT[-1]:  # "i renamed emit_tax to emit_tax_total": nothing said before changes
+            return [*memory, clause]
     strong = marked or bool(STRONG.search(clause.text))
     if strong or WEAK.search(clause.text):
         return _implicit(memory, clause, strong)
@@ -157,9 +167,10 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
         for old in earlier.values:
             if _family(old.kind) != _family(new.kind) or old.text.lower() == new.text.lower():
                 continue
-            about = similarity(clause.text, earlier.text) + len(subject & content_words(earlier.text))
-            if not strong and about < 1.0:
-                continue
+            shared = len(subject & content_words(earlier.text))
+            if not shared and (not strong or len(content_words(clause.text)) > SHORT_CORRECTION):
+                continue  # "actually" in a long clause about something else corrects nothing
+            about = similarity(clause.text, earlier.text) + shared
             key = (about, i, old)
             if best is None or key[:2] > best[:2]:
                 best = key

@@ -85,6 +85,8 @@ _PERSON = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yo
            "us": "you", "our": "your", "ours": "yours", "we're": "you're", "we've": "you've", "we'll": "you'll",
            "we'd": "you'd", "ourselves": "yourselves", "you": "I", "your": "my", "yours": "mine", "you're": "I'm",
            "u": "I", "ur": "my"}
+_WORD = re.compile(r"(?<![\w.@/-])[\w']+(?![\w.@/-]*\w)")
+"""A whole word: "us" in "pg-stage-57.us.internal" is part of a name, not a pronoun."""
 _AGREEMENT = ((re.compile(r"\byou am\b", re.I), "you are"), (re.compile(r"\byou was\b", re.I), "you were"),
               (re.compile(r"\bI are\b"), "I am"), (re.compile(r"\bI were\b"), "I was"),
               (re.compile(r"^the user('s)?\b", re.I), lambda m: "your" if m.group(1) else "you"),
@@ -96,7 +98,7 @@ def answer(clause: str) -> str:
 
     "my manager is Dev Okafor" -> "Your manager is Dev Okafor."
     """
-    text = re.sub(r"[\w']+", lambda m: _PERSON.get(m.group(0).lower(), m.group(0)), clause.strip().lstrip("-*• "))
+    text = _WORD.sub(lambda m: _PERSON.get(m.group(0).lower(), m.group(0)), clause.strip().lstrip("-*• "))
     for pattern, replacement in _AGREEMENT:
         text = pattern.sub(replacement, text)
     text = text.rstrip(" ,;:-")
