@@ -159,7 +159,9 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
     marker = STRONG.search(clause.text) or WEAK.search(clause.text)
     at = marker.start() if marker else 0
     new = min(given, key=lambda v: min(abs(v.start - at), abs(v.end - at)))  # the value the marker points at
-    subject = content_words(clause.sentence.replace(new.text, " "))
+    # What the correction is about: its sentence's words without the new value itself ("guests" in "120 guests" stays)
+    said_value = " ".join(w for w in new.text.split() if any(ch.isdigit() for ch in w) or w[:1].isupper())
+    subject = content_words(clause.sentence) - content_words(said_value or new.text)
     best: tuple[float, int, Value] | None = None
     for i, earlier in enumerate(memory):
         if earlier.source != "user":
