@@ -65,6 +65,9 @@ _POSSESSED = re.compile(r"\b(?!(?:it|that|he|she|there|here|what|who|where|when|
                         r"([A-Za-z]+)'s\s+(\w+)", re.I)
 _KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": {"amount"}, "money": {"amount"},
                 "time": {"time"}, "place": {"place", "name"}}
+_FIRST_CHOICE = {"name": "name", "code": "code", "amount": "amount", "money": "amount", "time": "time", "place": "place"}
+SECOND_CHOICE = 0.9
+"""What a clause keeps when its value is of a kind the question accepts second ("DHL" for "what address")."""
 _MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|bucks|cents?)\b|\d\s?k\b|/\s?h(?:ou)?r", re.I)
 
 CONTRAST_SETS = (
@@ -111,11 +114,16 @@ def _owners(text: str) -> dict[str, str]:
     return {m.group(2).lower(): m.group(1).lower() for m in _POSSESSED.finditer(text)}
 
 
-def _has_answer(kind: str | None, question: str, clause: str) -> bool:
-    """True when the clause holds a value of the asked kind that the question does not already say."""
+def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool = False) -> bool:
+    """True when the clause holds a value of the asked kind that the question does not already say.
+
+    With ``first_choice``, only the kind's own values count (a street for "where", not any name).
+    """
     if kind is None:
         return True
     asked = question.lower()
+    if first_choice:
+        return any(v.kind == _FIRST_CHOICE[kind] and v.text.lower() not in asked for v in values(clause))
     return any(v.kind in _KIND_VALUES[kind] and v.text.lower() not in asked and (kind != "money" or _MONEY.search(v.text))
                for v in values(clause))
 
@@ -139,13 +147,14 @@ class Scorer:
         self.weights = {stem: BROAD_WEIGHT if stem in BROAD_WORDS or not (
             self._known(i, stem, everywhere, vocabulary) or (i + 1 < len(stems) and stems[i + 1] in everywhere))
             else 1.0 for i, stem in enumerate(stems)}
+        self.known = any(self._known(i, stem, everywhere, vocabulary) for i, stem in enumerate(stems))
 
     def _known(self, i: int, stem: str, everywhere: set[str], vocabulary: list[str]) -> bool:
         return stem in everywhere or self.meaning.cover(i, vocabulary)[0] > 0
 
     def score(self, text: str) -> float:
-        if not self.asked:
-            return 0.0
+        if not self.asked or not self.known:
+            return 0.0  # none of the question's words, nor any close in meaning, is anywhere in the context
         found = self.words.get(text) or meaning_words(text)
         if not set(found) - set(self.asked) and not values(text):
             return 0.0  # says nothing the question does not ("my service plan" is the topic, not the answer)
@@ -170,7 +179,9 @@ class Scorer:
         total = (1 - WHOLE_WEIGHT) * share + WHOLE_WEIGHT * similarity(self.gist, " ".join(found.values()))
         if BLURRED.search(text):  # a summary's "[a number]" says the value was lost: the original answers better
             total *= BLURRED_FACTOR
-        return total if answers else total * CUE_MISSING_FACTOR
+        if not answers:
+            return total * CUE_MISSING_FACTOR
+        return total if _has_answer(self.kind, self.question, text, first_choice=True) else total * SECOND_CHOICE
 
 
 def score(question: str, text: str) -> float:

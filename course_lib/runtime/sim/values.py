@@ -42,6 +42,7 @@ PLACE = re.compile(r"(?i:\b(?:at|in|to|from|near)\s+(?:the\s+)?)(?:[A-Z]\w+|(?i:
                    rf"|(?i:(?!(?:{_NOT_PLACE})\b)[a-z]{{3,}}\b))"
                    r"|(?i:\b\d+\s+\w+\s+(?:street|st|road|rd|avenue|ave|lane|way|drive)\b)"
                    r"|(?i:\b\w+\s+(?:street|st|road|rd|avenue|ave|lane)\b)")
+STREET = re.compile(r"\b\d+\s+[A-Za-z]+\s+(?:street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b", re.I)
 KINDS = ("time", "amount", "name", "place", "code")
 
 
@@ -77,11 +78,11 @@ def values(text: str) -> list[Value]:
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in taken)
 
-    for kind, pattern in (("code", EMAIL), ("code", CODE), ("amount", AMOUNT), ("place", PLACE)):
+    for kind, pattern in (("code", EMAIL), ("code", CODE), ("place", STREET), ("amount", AMOUNT), ("place", PLACE)):
         for m in pattern.finditer(text):
             if m.group(0).strip() and free(m.start(), m.end()):
                 found.append(Value(kind, m.group(0).strip(), m.start(), m.end()))
-                if kind != "place":
+                if pattern is not PLACE:  # "in Leeds" may hold a name too; "14 Elm Street" is not an amount
                     taken.append((m.start(), m.end()))
     found += [v for v in _names(text) if free(v.start, v.end)]
     return sorted(found, key=lambda v: v.start)
