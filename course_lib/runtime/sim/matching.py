@@ -4,17 +4,28 @@ A question is reduced to its meaning-bearing words (:func:`.language.meaning_wor
 fillers and frame words such as "remind" dropped). A clause scores how much of the question's
 weight it covers: a word it shares (same stem, or folded together by :mod:`.synonyms`) covers
 fully; otherwise the clause word closest in meaning covers part, by the cosine of their
-embeddings (:mod:`course_lib.embeddings`: "boss" is close to "manager", "teeth" to "dentist").
-Broad words ("name", "number", "time") and words close to nothing in the context weigh half: they
-are more likely the learner's own wording than the fact that is missing. A quarter of the score is
-the whole question's similarity to the whole clause.
+embeddings (:mod:`course_lib.embeddings`: "boss" is close to "manager", "teeth" to "dentist"),
+each clause word covering one asked word at most. Broad words ("name", "number", "time") and words
+close to nothing in the context weigh half: they are more likely the learner's own wording than
+the fact that is missing; but a modifier of a word the context uses keeps its weight ("*email*
+password" is not answered by "the wifi password"). A quarter of the score is the similarity of
+the question's meaning words to the clause's.
 
-Two small rules keep related facts apart: a possessed word belongs to its owner ("my flight" is
-not covered by "my sister's flight" unless the question names the sister), and the question's type
-(:func:`.questions.answer_kind`: "when" wants a time, "how many" an amount, "who" a name) must find
-a value of that kind in the clause that the question does not already contain; a clause without
-one keeps only :data:`CUE_MISSING_FACTOR` of its score. Below :data:`STRONG_MATCH` nothing answers,
-and the reply says "I don't have that information". Deterministic: same request, same scores.
+Small rules keep related facts apart:
+
+* a possessed word belongs to its owner ("my flight" is not covered by "my sister's flight"
+  unless the question names the sister);
+* members of a closed class never cover one another (:data:`CONTRAST_SETS`: a sister is not a
+  brother, Tuesday is not Monday), however close their vectors;
+* the question's type (:func:`.questions.answer_kind`: "when" wants a time, "how many" an amount,
+  "how much ... cost" money, "who" a name) must find a value of that kind in the clause that the
+  question does not already contain, else the clause keeps :data:`CUE_MISSING_FACTOR` of its
+  score; such a value also answers the type's own words ("what *time*" is covered by "4:15pm");
+* a clause that only repeats the question's words (a topic line) never answers it, and one whose
+  value a summary blurred ("[a number]") yields to the original (:data:`BLURRED_FACTOR`).
+
+Below :data:`STRONG_MATCH` nothing answers, and the reply says "I don't have that information".
+Deterministic: same request, same scores.
 """
 
 from __future__ import annotations
@@ -57,7 +68,8 @@ all of it: "train" is close to "flight" and still not the same thing)."""
 
 _KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in {
     "name": "name called named", "code": "number id code reference", "time": "time date day hour",
-    "amount": "cost price amount total count", "money": "cost price amount total", "place": "address place city town country"}.items()}
+    "amount": "cost price amount total count", "money": "cost price amount total",
+    "place": "address place city town country"}.items()}
 """The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""
 _LEADING = re.compile(r"(?:who|whos|who's|whose|whom|when|whens|when's|where|wheres|where's|how (?:much|many|long))\b",
                       re.I)
@@ -65,10 +77,12 @@ _POSSESSED = re.compile(r"\b(?!(?:it|that|he|she|there|here|what|who|where|when|
                         r"([A-Za-z]+)'s\s+(\w+)", re.I)
 _KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": {"amount"}, "money": {"amount"},
                 "time": {"time"}, "place": {"place", "name"}}
-_FIRST_CHOICE = {"name": "name", "code": "code", "amount": "amount", "money": "amount", "time": "time", "place": "place"}
+_FIRST_CHOICE = {"name": "name", "code": "code", "amount": "amount", "money": "amount", "time": "time",
+                 "place": "place"}
 SECOND_CHOICE = 0.9
 """What a clause keeps when its value is of a kind the question accepts second ("DHL" for "what address")."""
-_MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|bucks|cents?)\b|\d\s?k\b|/\s?h(?:ou)?r", re.I)
+_MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|bucks|cents?)\b|\d\s?k\b|/\s?h(?:ou)?r",
+                    re.I)
 
 CONTRAST_SETS = (
     frozenset("mother mom mum father dad sister brother son daughter wife husband aunt uncle cousin grandmother "
@@ -124,8 +138,8 @@ def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool
     asked = question.lower()
     if first_choice:
         return any(v.kind == _FIRST_CHOICE[kind] and v.text.lower() not in asked for v in values(clause))
-    return any(v.kind in _KIND_VALUES[kind] and v.text.lower() not in asked and (kind != "money" or _MONEY.search(v.text))
-               for v in values(clause))
+    return any(v.kind in _KIND_VALUES[kind] and v.text.lower() not in asked
+               and (kind != "money" or _MONEY.search(v.text)) for v in values(clause))
 
 
 class Scorer:

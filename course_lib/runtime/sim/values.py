@@ -36,8 +36,9 @@ CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b|\b[A-Z]{1
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _NOT_NAMES = {w.capitalize() for w in MONTHS + DAYS} | {"I", "I'm", "I'll", "I've", "I'd", "Im", "Ok", "Okay"}
 NAME = re.compile(r"\b[A-Z][\w'&-]*(?:\s+(?:of|the|in|&|and)?\s*[A-Z][\w'-]*)*")
-_NOT_PLACE = "|".join(MONTHS + DAYS + NUMBER_WORDS + "a an the my our your his her their this that all least first last " \
-                     "time times pairs once order case total general fact least most be do get make".split())
+_NOT_PLACE = "|".join(MONTHS + DAYS + NUMBER_WORDS + (
+    "a an the my our your his her their this that all least first last time times pairs once order case total "
+    "general fact most be do get make").split())
 PLACE = re.compile(r"(?i:\b(?:at|in|to|from|near)\s+(?:the\s+)?)(?:[A-Z]\w+|(?i:\w+'s\s+(?:place|house|flat|home))"
                    rf"|(?i:(?!(?:{_NOT_PLACE})\b)[a-z]{{3,}}\b))"
                    r"|(?i:\b\d+\s+\w+\s+(?:street|st|road|rd|avenue|ave|lane|way|drive)\b)"
