@@ -21,10 +21,11 @@ What it does, and the rules it follows (every one is deterministic):
   cosine of their WordLlama embeddings (:mod:`course_lib.embeddings`, offline: "boss" finds
   "manager", "staff" finds "employee"); a quarter of the score is the whole question's similarity to
   the whole clause. The question's type is a cue: "who" wants a name, "when" a time, "how many" an
-  amount, "where" a place, "which number" a code, and the clause must hold such a value that the
-  question does not already contain. A possessed word belongs to its owner ("my flight" is not
-  answered by "my sister's flight"), and a modifier the context never uses still counts ("email
-  password" is not answered by "the wifi password"). The best clause at or above
+  amount, "how much ... cost" money, "where" a place, "which number" a code, and the clause must
+  hold such a value that the question does not already contain. A possessed word belongs to its
+  owner ("my flight" is not answered by "my sister's flight"), a modifier the context never uses
+  still counts ("email password" is not answered by "the wifi password"), and members of a closed
+  class never stand for one another (sister/brother, Monday/Tuesday). The best clause at or above
   :data:`.matching.STRONG_MATCH` is said back as a sentence in the second person ("my manager is Dev
   Okafor" -> "Your manager is Dev Okafor."); the later of two equal clauses wins. Below it, a
   question about the conversation gets "I don't have that information in this conversation."
