@@ -50,6 +50,13 @@ _LEAD = re.compile(r"^(?:(?:sorry|oh|no|wait|ok|so|and|also|actually|typo|earlie
                    r"i meant|i mean)\b[\s,:.!-]*)+", re.I)
 
 
+CODE_LIKE = re.compile(r"[(){}\[\]=<>`#]|::|^\s")
+"""Code and markup, where "not" and "now" are not a person correcting themselves."""
+
+RECENT_CLAUSES = 40
+"""A correction that does not repeat the old value updates one of the user's last 40 clauses: people
+correct what they said recently, and looking further back would make every reply cost more as a chat grows."""
+
 SHORT_CORRECTION = 5
 """A self-correction of at most this many meaning words ("make that 22k") needs no word in common with what it
 corrects; a longer one must share one ("the order number is actually KX-4417-B")."""
@@ -65,7 +72,7 @@ class Clause:
     sentence: str
 
     @property
-    def values(self) -> list[Value]:
+    def values(self) -> tuple[Value, ...]:
         return values(self.text)
 
 
@@ -99,6 +106,8 @@ def remember(sources: list[tuple[str, str]]) -> list[Clause]:
 
 def _apply(memory: list[Clause], clause: Clause, marked: bool) -> list[Clause]:
     """Add a clause to the memory, replacing what it corrects."""
+    if CODE_LIKE.search(clause.text):  # "if x is not None:" corrects nothing
+        return [*memory, clause]
     for pattern in EXPLICIT:
         match = pattern.search(clause.text)
         if match and _find(memory, match.group("old")):
@@ -136,9 +145,8 @@ def _substitute(text: str, old: str, new: str) -> str:
 
 def _explicit(memory: list[Clause], clause: Clause, new_part: str, old: str) -> list[Clause]:
     """ "X not Y": earlier clauses saying Y say X; the correction is kept as its "X" part only."""
-    new = _new_value(new_part, old)
-    memory = [replace(c, text=_substitute(c.text, old, new)) if i in _find(memory, old) else c
-              for i, c in enumerate(memory)]
+    new, saying = _new_value(new_part, old), set(_find(memory, old))
+    memory = [replace(c, text=_substitute(c.text, old, new)) if i in saying else c for i, c in enumerate(memory)]
     kept = _LEAD.sub("", new_part).strip()
     return [*memory, replace(clause, text=new_part)] if len(content_words(kept)) > 1 else memory
 
@@ -152,7 +160,8 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
     """A correction that does not repeat the old value: replace the value it updates, if one is found."""
     from .matching import similarity  # matching reads memory's clauses; imported here to keep one direction
 
-    said = " ".join(c.text.lower() for c in memory)
+    recent = [(i, c) for i, c in enumerate(memory) if c.source == "user"][-RECENT_CLAUSES:]
+    said = " ".join(c.text.lower() for _, c in recent)
     given = [v for v in clause.values if v.kind != "place" and v.text.lower() not in said]  # new information only
     if not given:
         return [*memory, clause]
@@ -163,9 +172,7 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
     said_value = " ".join(w for w in new.text.split() if any(ch.isdigit() for ch in w) or w[:1].isupper())
     subject = content_words(clause.sentence) - content_words(said_value or new.text)
     best: tuple[float, int, Value] | None = None
-    for i, earlier in enumerate(memory):
-        if earlier.source != "user":
-            continue
+    for i, earlier in recent:
         for old in earlier.values:
             if _family(old.kind) != _family(new.kind) or old.text.lower() == new.text.lower():
                 continue

@@ -13,6 +13,7 @@ __all__ = ["KINDS", "NUMBER_WORDS", "Value", "values"]
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTHS = ("january february march april may june july august september october november december "
           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
@@ -72,8 +73,9 @@ def _names(text: str) -> list[Value]:
     return found
 
 
-def values(text: str) -> list[Value]:
-    """Every value in a text, by kind; a span claimed as a time is not also an amount."""
+@lru_cache(maxsize=65536)
+def values(text: str) -> tuple[Value, ...]:
+    """Every value in a text, by kind; a span claimed as a time is not also an amount (cached per text)."""
     found: list[Value] = [Value("time", m.group(0).strip(" ,"), m.start(), m.end()) for m in TIME.finditer(text)]
     taken = [(v.start, v.end) for v in found]
     def free(start: int, end: int) -> bool:
@@ -86,4 +88,4 @@ def values(text: str) -> list[Value]:
                 if pattern is not PLACE:  # "in Leeds" may hold a name too; "14 Elm Street" is not an amount
                     taken.append((m.start(), m.end()))
     found += [v for v in _names(text) if free(v.start, v.end)]
-    return sorted(found, key=lambda v: v.start)
+    return tuple(sorted(found, key=lambda v: v.start))
