@@ -138,3 +138,14 @@ def test_no_network_is_used(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     assert "Dev Okafor" in chat(["my manager is Dev Okafor"], "who's my boss")
+
+
+def test_code_and_renames_of_other_things_correct_nothing():
+    memory = remember([("user", "The flaky test is test_save_discount_unicode."),
+                       ("user", "if value is not None: return value"),
+                       ("user", "I renamed emit_tax to emit_tax_total in the service layer.")])
+    assert memory[0].text == "The flaky test is test_save_discount_unicode"
+
+
+def test_names_with_pronoun_parts_are_kept_whole():
+    assert answer("Our staging host is pg-stage-57.us.internal") == "Your staging host is pg-stage-57.us.internal."
