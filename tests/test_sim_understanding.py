@@ -141,10 +141,11 @@ def test_no_network_is_used(monkeypatch):
 
 
 def test_code_and_renames_of_other_things_correct_nothing():
-    memory = remember([("user", "The flaky test is test_save_discount_unicode."),
-                       ("user", "if value is not None: return value"),
+    memory = remember([("user", "The flaky test is test_save_discount_unicode."), ("user", "the retry limit is 3"),
+                       ("user", "retries = 5  # not 3"),
                        ("user", "I renamed emit_tax to emit_tax_total in the service layer.")])
     assert memory[0].text == "The flaky test is test_save_discount_unicode"
+    assert memory[1].text == "the retry limit is 3"
 
 
 def test_names_with_pronoun_parts_are_kept_whole():
