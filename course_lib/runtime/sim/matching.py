@@ -149,7 +149,7 @@ class Scorer:
         self.question, self.kind = question, answer_kind(question)
         self.leading_kind = bool(_LEADING.match(without_fillers(question)))
         self.asked = meaning_words(question)
-        self.gist = " ".join(self.asked.values())
+        self.gist, self.lowered = " ".join(self.asked.values()), question.lower()
         self.words = {t: meaning_words(t) for t in dict.fromkeys(texts)}
         vocabulary = [w for found in self.words.values() for w in found.values()]
         self.meaning = _WordMeaning([surface for surface in self.asked.values()], vocabulary)
@@ -170,7 +170,7 @@ class Scorer:
         if not self.asked or not self.known:
             return 0.0  # none of the question's words, nor any close in meaning, is anywhere in the context
         found = self.words.get(text) or meaning_words(text)
-        if not set(found) - set(self.asked) and not values(text):
+        if not set(found) - set(self.asked) and all(v.text.lower() in self.lowered for v in values(text)):
             return 0.0  # says nothing the question does not ("my service plan" is the topic, not the answer)
         owners = _owners(text) if self.kind != "name" else {}
         answers = _has_answer(self.kind, self.question, text)
