@@ -164,7 +164,7 @@ def test_malformed_requests_are_400(client, messages, fragment):
 
 
 def test_max_tokens_cuts_the_reply(client):
-    reply = ask(client, [{"role": "user", "content": "word " * 60 + "."}], max_tokens=5)
+    reply = ask(client, [{"role": "user", "content": "How do I sort a list?"}], max_tokens=5)  # a docs paragraph
     assert reply.stop_reason == "max_tokens" and reply.usage.output_tokens <= 5
 
 

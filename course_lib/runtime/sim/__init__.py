@@ -6,23 +6,38 @@ real ``anthropic.types.Message`` objects and real SDK exceptions; only the far e
 
 What it does, and the rules it follows (every one is deterministic):
 
-* Answers from context (:mod:`.matching`). A question is reduced to its meaning-bearing words:
-  Snowball stems, stop words and framing ("remind me", "the detail I gave you") dropped, everyday
-  synonyms folded by a small table (:mod:`.synonyms`: ship/deliver/send, name/called, ...). Each
-  sentence of the user's messages, the system prompt, tool results, summaries and pinned facts
-  scores the share of the question's weight it holds; broad words ("name", "number") and words
-  the request never uses weigh half. The question's type is a cue: "when" wants a date or time,
-  "how much" an amount, "where" a place, "called"/"name" a name. The best sentence(s) are quoted
-  ("From what you sent me: ..."). Assistant turns are never quoted, so neither is the simulator's
-  own framing. Below :data:`.matching.STRONG_MATCH` a question about the conversation gets
-  "I don't have that information in this conversation."
-* Python questions (:mod:`.python_docs`) are answered from the documentation that ships with the
-  interpreter, what ``help()`` shows (``pydoc_data.topics``, builtin docstrings), the passage
+* Remembers what the user said (:mod:`.memory`), per request: the system prompt (pinned facts
+  included), user messages, summaries and tool results are split into clauses, in order; assistant
+  turns are never read, so the simulator never quotes itself. A later correction replaces the
+  earlier value: "X not Y" rewrites every earlier clause saying Y; "make that 22k", "it's 8 of us
+  now", "scratch that, ...", "sorry typo earlier, the order number is actually KX-4417-B" replace
+  the earlier value of the same kind (:mod:`.values`: time, amount, name or code) in the latest
+  clause about the same thing. The answer then gives the new value and never the old one.
+* Tells questions from statements by form (:mod:`.questions`), not only by "?": "whats our spending
+  limit" asks; "when i was in lisbon i lost my passport" tells. A statement gets a short
+  acknowledgement ("Got it.", "Got it, I've updated that." after a correction).
+* Answers from meaning (:mod:`.matching`). Each remembered clause scores how much of the question's
+  meaning-bearing words it covers: a shared stem fully, a word close in meaning partly, by the
+  cosine of their WordLlama embeddings (:mod:`course_lib.embeddings`, offline: "boss" finds
+  "manager", "staff" finds "employee"); a quarter of the score is the whole question's similarity to
+  the whole clause. The question's type is a cue: "who" wants a name, "when" a time, "how many" an
+  amount, "how much ... cost" money, "where" a place, "which number" a code, and the clause must
+  hold such a value that the question does not already contain. A possessed word belongs to its
+  owner ("my flight" is not answered by "my sister's flight"), a modifier the context never uses
+  still counts ("email password" is not answered by "the wifi password"), and members of a closed
+  class never stand for one another (sister/brother, Monday/Tuesday). The best clause at or above
+  :data:`.matching.STRONG_MATCH` is said back as a sentence in the second person ("my manager is Dev
+  Okafor" -> "Your manager is Dev Okafor."); the later of two equal clauses wins. Below it, a
+  question about the conversation gets "I don't have that information in this conversation."
+* Python questions (:mod:`.python_docs`): only a question that names something of Python's (a list,
+  a dict, a function, ...) and is not about the conversation or a person in it (no "my", "again",
+  "who", "Priya's") is answered from the documentation that ships with the interpreter, what
+  ``help()`` shows (``pydoc_data.topics``, builtin docstrings), the passage
   picked deterministically and its source named: ``(simulated answer, from Python's
   help("SEQUENCES")) Lists are mutable sequences, ...``. The system prompt's length instruction
   is followed ("Answer in 1 sentence." gives one sentence, "be brief" one); otherwise a paragraph
   or two. Every reply is cut at ``max_tokens`` with ``stop_reason: "max_tokens"``. Any other
-  general question gets a short refusal marked ``(simulated answer)``; statements get "Noted: ...".
+  general question gets a short refusal marked ``(simulated answer)``.
 * Recaps. "What did we discuss?" lists what any summary in the request says, then the topics of
   the user's questions since ("How do I sort a list?" -> "sort a list").
 * Summaries (:mod:`.summaries`). A request whose last user message asks to summarize gets a

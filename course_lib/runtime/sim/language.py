@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["FRAME_WORDS", "STOPWORDS", "content_words", "sentences", "stem", "words"]
+__all__ = ["CASUAL_WORDS", "FRAME_WORDS", "STOPWORDS", "content_words", "meaning_words", "sentences", "stem", "words"]
 
 import re
 from functools import lru_cache
@@ -29,9 +29,17 @@ FRAME_WORDS = frozenset(
 """Words that frame a question about the conversation ("remind me", "the detail I gave you")
 rather than say what it is about: they never decide which sentence answers."""
 
+CASUAL_WORDS = frozenset(
+    """whats who's whos when's whens where's wheres how's hows what're im i've ive i'll i'd u ur pls plz lol haha
+    hmm hm btw tbh kinda sorta gonna wanna gotta like really actually just ok okay oh um uh yeah hey hi right now
+    currently these days moment anyway thing stuff exactly remind again also let's lets does doing did done am
+    supposed""".split()
+)
+"""The small talk of casual typing ("whats", "gonna", "btw", "lol"): never what a question is about."""
+
 _STEMMER = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[A-Za-z0-9][\w'-]*[A-Za-z0-9]|\w")
-_ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Dr|St|No)\.$")
+_ABBREVIATION = re.compile(r"\b((?i:e\.g|i\.e|etc|vs|cf|mr|mrs|ms|dr|st)|No)\.$")
 
 
 def sentences(text: str) -> list[str]:
@@ -72,3 +80,20 @@ def content_words(text: str, frame: bool = False) -> set[str]:
 
 
 _FRAME_STEMS = frozenset(_STEMMER.stemWord(w) for w in FRAME_WORDS)
+_IGNORED = STOPWORDS | FRAME_WORDS | CASUAL_WORDS
+
+
+def meaning_words(text: str) -> dict[str, str]:
+    """The words that say what a text is about: {stem with synonyms folded: the word as typed}, in order.
+
+    Stop words, frame words ("remind", "earlier") and casual filler ("whats", "btw") are dropped.
+    """
+    found: dict[str, str] = {}
+    for word in words(text):
+        lowered = word.lower()
+        if lowered in _IGNORED or lowered.strip("'") in _IGNORED:
+            continue
+        key = canonical_stem(stem(word))
+        if key not in _FRAME_STEMS:
+            found.setdefault(key, lowered.removesuffix("'s"))
+    return found

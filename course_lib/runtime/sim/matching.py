@@ -1,83 +1,242 @@
-"""Which sentence of the context answers a question: shared meaning-bearing words, weighted, plus cues.
+"""Which clause of the context answers a question: shared meaning, word by word, plus the question's type.
 
-A question is reduced to its meaning-bearing stems (:func:`.language.content_words`: stop words
-and frame words such as "remind" or "detail" dropped, synonyms folded). A context sentence scores
-the share of the question's weight it contains. Broad words ("name", "number", "time") weigh half,
-and so does a word found nowhere in the context: it is more likely the learner's own wording
-("what's the refund *window*?") than the fact that is missing.
-The question's type is a cue: "when" wants a date or time, "how much" an amount, "where" a place,
-"what's ... called" a name; a sentence without what the cue wants keeps only part of its score.
-Below :data:`STRONG_MATCH` nothing is quoted, so an unknown fact gets "I don't have that information".
+A question is reduced to its meaning-bearing words (:func:`.language.meaning_words`: stop words,
+fillers and frame words such as "remind" dropped). A clause scores how much of the question's
+weight it covers: a word it shares (same stem, or folded together by :mod:`.synonyms`) covers
+fully; otherwise the clause word closest in meaning covers part, by the cosine of their
+embeddings (:mod:`course_lib.embeddings`: "boss" is close to "manager", "teeth" to "dentist"),
+each clause word covering one asked word at most. Broad words ("name", "number", "time") and words
+close to nothing in the context weigh half: they are more likely the learner's own wording than
+the fact that is missing; but a modifier of a word the context uses keeps its weight ("*email*
+password" is not answered by "the wifi password"). A quarter of the score is the similarity of
+the question's meaning words to the clause's.
+
+Small rules keep related facts apart:
+
+* a possessed word belongs to its owner ("my flight" is not covered by "my sister's flight"
+  unless the question names the sister);
+* members of a closed class never cover one another (:data:`CONTRAST_SETS`: a sister is not a
+  brother, Tuesday is not Monday), however close their vectors;
+* the question's type (:func:`.questions.answer_kind`: "when" wants a time, "how many" an amount,
+  "how much ... cost" money, "who" a name) must find a value of that kind in the clause that the
+  question does not already contain, else the clause keeps :data:`CUE_MISSING_FACTOR` of its
+  score; such a value also answers the type's own words ("what *time*" is covered by "4:15pm");
+* a clause that only repeats the question's words (a topic line) never answers it, and one whose
+  value a summary blurred ("[a number]") yields to the original (:data:`BLURRED_FACTOR`).
+
+Below :data:`STRONG_MATCH` nothing answers, and the reply says "I don't have that information".
+Deterministic: same request, same scores.
 """
 
 from __future__ import annotations
 
-__all__ = ["STRONG_MATCH", "best_matches", "is_own_words", "question_cue", "score", "weights"]
+__all__ = ["STRONG_MATCH", "best_clause", "best_matches", "is_own_words", "question_cue", "score", "similarity"]
 
 import re
+from collections.abc import Sequence
 
-from .language import content_words, sentences, stem
-from .synonyms import canonical_stem
+from ... import embeddings
+from .language import meaning_words, sentences
+from .memory import Clause, split_clauses
+from .questions import answer_kind, is_question, without_fillers
+from .values import values
 
-STRONG_MATCH = 0.65
-"""The least share of a question's weight a sentence must contain to be quoted as its answer."""
+STRONG_MATCH = 0.52
+"""The least score a clause needs to answer a question."""
 
-CUE_MISSING_FACTOR = 0.7
-"""What a sentence keeps of its score when it lacks what the question type asks for."""
+CUE_MISSING_FACTOR = 0.6
+"""What a clause keeps of its score when it lacks the kind of value the question asks for."""
+
+BLURRED = re.compile(r"\[(?:a|an) (?:number|id|name|email)\]")
+BLURRED_FACTOR = 0.9
+"""What a clause keeps of its score when a summary blurred a value in it (:func:`.summaries.blur`)."""
+
+VALUE_COVER = 0.6
+"""How much a value of the asked kind covers the question's kind word ("time", "name", "cost")."""
+
+WHOLE_WEIGHT = 0.25
+"""The share of the score that is the whole question's similarity to the whole clause."""
 
 BROAD_WEIGHT = 0.5
-BROAD_WORDS = frozenset(canonical_stem(stem(w)) for w in
-                        "name number time date day place thing kind type use new want need full".split())
+BROAD_WORDS = frozenset("name number time date day place thing kind type use new want need full again now "
+                        "exactly".split())
 """Words too broad to decide a match alone: "my sister's name" is not answered by "my dog's name"."""
 
-_MONTHS = "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august " \
-          "september october november december"
-_DAYS = "monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight yesterday morning " \
-        "afternoon evening noon midnight weekend week month year"
-_NOT_PLACES = "|".join(_MONTHS.split() + _DAYS.split())
-CUES: dict[str, re.Pattern[str]] = {
-    "time": re.compile(rf"\b({'|'.join(_MONTHS.split())}|{'|'.join(_DAYS.split())})\b|\b\d{{1,2}}(:\d\d)?\s?(am|pm)\b"
-                       r"|\b\d{1,2}:\d\d\b|\b(19|20)\d\d\b|\b\d{1,2}(st|nd|rd|th)\b|\b\d{1,2}/\d{1,2}\b", re.I),
-    "amount": re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(%|percent|dollars?|euros?|pounds?|usd|eur|gbp|k\b|kg|g\b|"
-                         r"km|miles?|hours?|minutes?|days?|weeks?|months?|years?|people|items?|units?)|\b\d", re.I),
-    "place": re.compile(rf"\b(in|at|to|from|near)\s+(the\s+)?(?!(?i:{_NOT_PLACES})\b)[A-Z][a-z]+"
-                        r"|(?i:\b\d+\s+\w+\s+(street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b)"
-                        r"|(?i:\b(street|road|avenue|city|town|country|floor|room|hospital|office)\b)"),
-    "name": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+|\b(called|named|name is)\s+\w"),
-}
-"""What each question type wants to see in its answer."""
+CLOSE, SAME, SOFT_MAX = 0.22, 0.45, 1.0
+"""Word cosines: below CLOSE two words share no meaning; from SAME on one covers SOFT_MAX of the other (never
+all of it: "train" is close to "flight" and still not the same thing)."""
 
-_QUESTION_CUES = (
-    ("time", re.compile(r"\bwhen\b|\bwhat (time|date|day)\b|\bwhich (day|date|month)\b|\bhow soon\b", re.I)),
-    ("amount", re.compile(r"\bhow (much|many|long)\b|\bwhat('s| is| was)? the (cost|price|budget|amount|total)\b",
-                          re.I)),
-    ("place", re.compile(r"\bwhere\b|\b(what|which) (city|town|country|address|street)\b", re.I)),
-    ("name", re.compile(r"\bwho\b|\bcalled\b|\bname\b|\bnamed\b", re.I)),
+_KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in {
+    "name": "name called named", "code": "number id code reference", "time": "time date day hour",
+    "amount": "cost price amount total count", "money": "cost price amount total",
+    "place": "address place city town country"}.items()}
+"""The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""
+_LEADING = re.compile(r"(?:who|whos|who's|whose|whom|when|whens|when's|where|wheres|where's|how (?:much|many|long))\b",
+                      re.I)
+_POSSESSED = re.compile(r"\b(?!(?:it|that|he|she|there|here|what|who|where|when|how|let|everyone|nobody)'s)"
+                        r"([A-Za-z]+)'s\s+(\w+)", re.I)
+_KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": {"amount"}, "money": {"amount"},
+                "time": {"time"}, "place": {"place", "name"}}
+_FIRST_CHOICE = {"name": "name", "code": "code", "amount": "amount", "money": "amount", "time": "time",
+                 "place": "place"}
+SECOND_CHOICE = 0.9
+"""What a clause keeps when its value is of a kind the question accepts second ("DHL" for "what address")."""
+_MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|bucks|cents?)\b|\d\s?k\b|/\s?h(?:ou)?r",
+                    re.I)
+
+CONTRAST_SETS = (
+    frozenset("mother mom mum father dad sister brother son daughter wife husband aunt uncle cousin grandmother "
+              "grandfather grandma grandpa niece nephew".split()),
+    frozenset("monday tuesday wednesday thursday friday saturday sunday".split()),
+    frozenset("january february march april may june july august september october november december".split()),
 )
+"""Closed classes whose members are close in meaning and still different things: a sister is not a
+brother, Tuesday is not Monday. Two different members of one set never cover each other."""
 
 
 def question_cue(question: str) -> str | None:
-    """The kind of answer a question's wording asks for (``"time"``, ``"amount"``, ``"place"``, ``"name"``)."""
-    return next((cue for cue, pattern in _QUESTION_CUES if pattern.search(question)), None)
+    """The kind of answer a question's wording asks for (see :func:`.questions.answer_kind`)."""
+    return answer_kind(question)
 
 
-def weights(wanted: set[str], context_words: set[str]) -> dict[str, float]:
-    """Each question word's weight: 1, or half for a broad word or one the context never uses."""
-    return {w: BROAD_WEIGHT if w in BROAD_WORDS or w not in context_words else 1.0 for w in wanted}
+def similarity(a: str, b: str) -> float:
+    """Cosine similarity of two texts' embeddings (0 for texts that share nothing)."""
+    return max(0.0, embeddings.cosine(a, b))
 
 
-def score(weighted: dict[str, float], cue: str | None, sentence: str) -> float:
-    """The share of the question's weight the sentence contains, reduced if it lacks the cue's kind."""
-    total = sum(weighted.values())
-    found = sum(weighted[w] for w in weighted.keys() & content_words(sentence))
-    share = found / total if total else 0.0
-    if cue and not CUES[cue].search(sentence):
-        share *= CUE_MISSING_FACTOR
-    return share
+class _WordMeaning:
+    """Cosines between the question's words and every word of the context, computed in one product."""
+
+    def __init__(self, asked: Sequence[str], context: Sequence[str]):
+        self.asked, self.index = list(asked), {w: i for i, w in enumerate(dict.fromkeys(context))}
+        self.matrix = embeddings.similarity_matrix(self.asked, list(self.index)) if self.asked and self.index else None
+
+    def cover(self, asked: int, words: Sequence[str]) -> tuple[float, str]:
+        """How much the closest of ``words`` covers the asked word (0 to 1), and which word it is."""
+        if self.matrix is None or not words:
+            return 0.0, ""
+        contrast = next((c for c in CONTRAST_SETS if self.asked[asked] in c), frozenset())
+        words = [w for w in words if w not in contrast]  # "sister" is close to "brother", never the same
+        if not words:
+            return 0.0, ""
+        best, word = max((float(self.matrix[asked, self.index[w]]), w) for w in words)
+        return (0.0 if best < CLOSE else min(SOFT_MAX, (best - 0.5 * CLOSE) / (SAME - 0.5 * CLOSE))), word
 
 
-OWN_PREFIXES = ("From what you sent me", "Noted:", "(simulated answer", "I don't have that information")
-"""How the simulator's replies start, so its own words are never taken for something the user said."""
+def _owners(text: str) -> dict[str, str]:
+    """Each possessed word's owner: "my sister's flight" -> {"flight": "sister"}."""
+    return {m.group(2).lower(): m.group(1).lower() for m in _POSSESSED.finditer(text)}
+
+
+def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool = False) -> bool:
+    """True when the clause holds a value of the asked kind that the question does not already say.
+
+    With ``first_choice``, only the kind's own values count (a street for "where", not any name).
+    """
+    if kind is None:
+        return True
+    asked = question.lower()
+    if first_choice:
+        return any(v.kind == _FIRST_CHOICE[kind] and v.text.lower() not in asked for v in values(clause))
+    return any(v.kind in _KIND_VALUES[kind] and v.text.lower() not in asked
+               and (kind != "money" or _MONEY.search(v.text)) for v in values(clause))
+
+
+class Scorer:
+    """Scores clauses against one question; built once per question, so word vectors are compared once."""
+
+    def __init__(self, question: str, texts: Sequence[str]):
+        self.question, self.kind = question, answer_kind(question)
+        self.leading_kind = bool(_LEADING.match(without_fillers(question)))
+        self.asked = meaning_words(question)
+        self.gist, self.lowered = " ".join(self.asked.values()), question.lower()
+        self.words = {t: meaning_words(t) for t in dict.fromkeys(texts)}
+        vocabulary = [w for found in self.words.values() for w in found.values()]
+        self.meaning = _WordMeaning([surface for surface in self.asked.values()], vocabulary)
+        self.asked_words = {surface.lower() for surface in self.asked.values()}
+        everywhere = {stem for found in self.words.values() for stem in found}
+        stems = list(self.asked)
+        # A word the context never uses weighs half ("the refund *window*"), unless it modifies the next
+        # word, which the context does use: "*email* password" is not answered by "the wifi password".
+        self.weights = {stem: BROAD_WEIGHT if stem in BROAD_WORDS or not (
+            self._known(i, stem, everywhere, vocabulary) or (i + 1 < len(stems) and stems[i + 1] in everywhere))
+            else 1.0 for i, stem in enumerate(stems)}
+        self.known = any(self._known(i, stem, everywhere, vocabulary) for i, stem in enumerate(stems))
+
+    def _known(self, i: int, stem: str, everywhere: set[str], vocabulary: list[str]) -> bool:
+        return stem in everywhere or self.meaning.cover(i, vocabulary)[0] > 0
+
+    def score(self, text: str) -> float:
+        if not self.asked or not self.known:
+            return 0.0  # none of the question's words, nor any close in meaning, is anywhere in the context
+        found = self.words.get(text) or meaning_words(text)
+        if not set(found) - set(self.asked) and all(v.text.lower() in self.lowered for v in values(text)):
+            return 0.0  # says nothing the question does not ("my service plan" is the topic, not the answer)
+        owners = _owners(text) if self.kind != "name" else {}
+        answers = _has_answer(self.kind, self.question, text)
+        by_value = _KIND_STEMS.get(self.kind, frozenset()) if answers and self.kind else frozenset()
+        covered = 0.0
+        for i, stem in enumerate(self.asked):
+            if stem in found:
+                cover, word = 1.0, found[stem]
+            elif stem in by_value:  # "what time" answered by "4:15pm": less than the word itself
+                cover, word = VALUE_COVER, ""
+            else:  # a clause word already matching another asked word is not used twice
+                cover, word = self.meaning.cover(i, [w for k, w in found.items() if k not in self.asked])
+            if owners.get(word) and owners[word] not in self.asked_words:  # "my flight" vs "my sister's flight"
+                cover *= 0.2
+            covered += self.weights[stem] * cover
+        total_weight = sum(self.weights.values())
+        if self.kind and self.leading_kind:  # "who ..." is itself answered by a name, "when ..." by a time
+            covered, total_weight = covered + BROAD_WEIGHT * answers, total_weight + BROAD_WEIGHT
+        share = covered / total_weight
+        total = (1 - WHOLE_WEIGHT) * share + WHOLE_WEIGHT * similarity(self.gist, " ".join(found.values()))
+        if BLURRED.search(text):  # a summary's "[a number]" says the value was lost: the original answers better
+            total *= BLURRED_FACTOR
+        if not answers:
+            return total * CUE_MISSING_FACTOR
+        return total if _has_answer(self.kind, self.question, text, first_choice=True) else total * SECOND_CHOICE
+
+
+def score(question: str, text: str) -> float:
+    """How well one text answers one question (0 to 1); see the module docstring."""
+    return Scorer(question, [text]).score(text)
+
+
+def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
+    """The remembered clause that answers the question, or None if none reaches :data:`STRONG_MATCH`.
+
+    Among clauses scoring (almost) the same, the later one wins: what the user said last stands.
+    """
+    if not memory:
+        return None
+    units = [*memory, *_neighbours(memory)]
+    scorer = Scorer(question, [c.text for c in units])
+    scored = [(scorer.score(c.text) * (PAIR_FACTOR if c.position < 0 else 1.0), abs(c.position), c) for c in units]
+    best = max(s for s, _, _ in scored)
+    if best < STRONG_MATCH:
+        return None
+    return max((entry for entry in scored if entry[0] >= best - 0.01), key=lambda e: (e[1], e[0]))[2]
+
+
+PAIR_FACTOR = 0.95
+"""Two neighbouring clauses of one sentence answer together ("i booked the dentist, its with dr. Okonkwo"),
+a little below a clause that answers alone."""
+
+
+def _neighbours(memory: Sequence[Clause]) -> list[Clause]:
+    """Each two consecutive clauses of the same sentence as one unit (marked by a negative position)."""
+    pairs = zip(memory, memory[1:], strict=False)
+    return [Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence) for a, b in pairs
+            if a.sentence == b.sentence and a.source == b.source and _CONTINUES.match(b.text)]
+
+
+_CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're|that|which|who)\b", re.I)
+"""A clause that goes on about the one before it ("i booked the dentist, its with dr. Okonkwo")."""
+
+
+OWN_PREFIXES = ("Got it", "Noted:", "(simulated answer", "I don't have that information", "From what you sent me")
+"""How the simulator's framing starts, so its own words are never taken for something the user said."""
 
 TOOL_FRAMING = re.compile(r"^(Let me look that up with [\w-]+|According to [\w-]+: |I can check that with [\w-]+, "
                           r"|[\w-]+ reported an error: |[\w-]+ returned nothing I can use)")
@@ -92,21 +251,16 @@ def is_own_words(sentence: str) -> bool:
 def best_matches(question: str, context: str, limit: int = 2) -> list[str]:
     """The context sentences that answer the question, best first; none if no match is strong.
 
-    Questions are never answers, the simulator's own framing is skipped, and among sentences that
-    score the same the later one comes first (a correction outranks what it corrects). Introduced
-    in notebook 00_start_here, where the simulator answers from what it was sent.
+    A sentence scores as its best clause. Questions are never answers, the simulator's own framing is
+    skipped, and among sentences that score the same the later one comes first (a correction outranks
+    what it corrects). Introduced in notebook 00_start_here, where the simulator answers from what it
+    was sent.
     """
-    wanted, cue = content_words(question), question_cue(question)
-    if not wanted:
-        return []
     candidates = [s.strip().strip('"').strip() for s in sentences(context)]
-    candidates = [s for s in candidates if s and not s.endswith(("?", ":")) and not is_own_words(s)]
-    weighted = weights(wanted, set().union(*map(content_words, candidates)))
-    scored: dict[str, tuple[float, int]] = {}
-    for order, sentence in enumerate(candidates):
-        share = score(weighted, cue, sentence)
-        if share >= STRONG_MATCH:
-            scored[sentence] = (share, order)
-    ranked = sorted(scored, key=lambda s: (-scored[s][0], -scored[s][1]))
+    candidates = [s for s in candidates if s and not s.endswith(":") and not is_question(s) and not is_own_words(s)]
+    parts = {s: [s, *split_clauses(s)] for s in dict.fromkeys(candidates)}
+    scorer = Scorer(question, [p for ps in parts.values() for p in ps])
+    scored = {s: (max(scorer.score(p) for p in ps), order) for order, (s, ps) in enumerate(parts.items())}
+    ranked = sorted((s for s in scored if scored[s][0] >= STRONG_MATCH), key=lambda s: (-scored[s][0], -scored[s][1]))
     best = scored[ranked[0]][0] if ranked else 0.0
     return [s for s in ranked if scored[s][0] >= best - 1e-9][:limit]

@@ -1,8 +1,10 @@
-"""What the simulator says to a user turn: a quote from the context, a recap, docs, or a refusal.
+"""What the simulator says to a user turn: an answer, an acknowledgement, a recap, docs, or a refusal.
 
-Every reply starts with words that mark it as the simulator's ("From what you sent me", "Noted:",
-"(simulated answer"), so nobody mistakes it for a real model's output and the simulator never
-quotes itself back as context.
+A question is answered with the remembered clause that answers it, said back in the second person
+("Your manager is Dev Okafor."); a statement gets a short acknowledgement ("Got it."); a question
+nothing answers gets "I don't have that information in this conversation."; a Python question gets
+Python's own docs, marked "(simulated answer, from Python's help(...))". The simulator never reads
+assistant turns, so it never quotes itself.
 """
 
 from __future__ import annotations
@@ -12,16 +14,27 @@ __all__ = ["NO_INFORMATION", "recap", "reply_to", "requested_sentences"]
 import re
 
 from .language import sentences, words
-from .matching import best_matches
+from .matching import best_clause
+from .memory import STRONG, remember
 from .python_docs import DocPassage, python_passages
+from .questions import answer_kind, is_question
 
 NO_INFORMATION = "I don't have that information in this conversation."
 GENERAL = ("(simulated answer) I don't have that information: the offline simulator answers only from what you "
            "sent it and from Python's built-in help(); a real Claude would answer this from what it knows.")
-PERSONAL = frozenset("my mine our ours we us earlier previously told gave mentioned remind recall".split())
+PERSONAL = frozenset("my mine our ours we us earlier previously told gave mentioned remind recall again ur "
+                     "said".split())
 """Words that make a question about this conversation: with no match in it, the answer is a refusal."""
-SELF = frozenset("i i'm me you".split())
+SELF = frozenset("i i'm me you u im".split())
+PYTHON_WORDS = frozenset(
+    """python list lists dict dicts dictionary dictionaries tuple tuples set sets string strings str int float bool
+    function functions method methods class classes object objects module modules import loop loops iterate
+    iterator iterators generator generators decorator decorators lambda comprehension comprehensions exception
+    exceptions error errors variable variables keyword keywords argument arguments syntax code script scripts
+    slice slicing sort sorting sorted index indexing append range print file files json yield return""".split())
+"""Words that make a question about Python: only such a question is answered from Python's docs."""
 
+POSSESSIVE = re.compile(r"\b(?!(?:it|what|who|that|there|where|when|how)'s)[a-z]+'s\s+\w", re.I)
 RECAP = re.compile(r"\b(what did we (discuss|talk about|cover)|where were we"
                    r"|what have we (discussed|covered|talked about)|what was our conversation about|recap)\b", re.I)
 QUESTION_START = re.compile(r"^(what|what's|who|whom|whose|which|when|where|why|how|remind me|tell me|do you "
@@ -46,18 +59,51 @@ def reply_to(question: str, system: str, sent: list[str]) -> str:
     """The reply to one user turn, given the system prompt and the user-side text sent before it."""
     if RECAP.search(question):
         return recap(system, sent)
-    if not question.rstrip().endswith("?") and not QUESTION_START.match(question):
+    asked = [s for s in sentences(question) if is_question(s)]
+    if not asked:
         return acknowledge(question)
-    found = best_matches(question, "\n".join([system, *sent]))
+    memory = remember([("system", system), *(("user", text) for text in [*sent, question])])
+    found = best_clause(asked[-1], memory)
     if found:
-        return "From what you sent me: " + " ".join(f'"{s}"' for s in found)
+        return answer(found.text)
+    return unanswered(asked[-1], system)
+
+
+def unanswered(question: str, system: str) -> str:
+    """No clause answers: about this conversation, say so; about Python, quote its docs; else a marked refusal."""
     asked = {w.lower() for w in words(question)}
-    if asked & PERSONAL:
-        return NO_INFORMATION
-    passages = python_passages(question)
+    if asked & PERSONAL or answer_kind(question) == "name" or POSSESSIVE.search(question):
+        return NO_INFORMATION  # about this conversation or a person in it, never about Python
+    passages = python_passages(question) if asked & PYTHON_WORDS else []
     if passages:
         return python_answer(passages[0], requested_sentences(system))
     return NO_INFORMATION if asked & SELF else GENERAL
+
+
+_PERSON = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "i'm": "you're",
+           "im": "you're", "i've": "you've", "ive": "you've", "i'll": "you'll", "i'd": "you'd", "we": "you",
+           "us": "you", "our": "your", "ours": "yours", "we're": "you're", "we've": "you've", "we'll": "you'll",
+           "we'd": "you'd", "ourselves": "yourselves", "you": "I", "your": "my", "yours": "mine", "you're": "I'm",
+           "u": "I", "ur": "my"}
+_WORD = re.compile(r"(?<![\w.@/-])[\w']+(?![\w.@/-]*\w)")
+"""A whole word: "us" in "pg-stage-57.us.internal" is part of a name, not a pronoun."""
+_AGREEMENT = ((re.compile(r"\byou am\b", re.I), "you are"), (re.compile(r"\byou was\b", re.I), "you were"),
+              (re.compile(r"\bI are\b"), "I am"), (re.compile(r"\bI were\b"), "I was"),
+              (re.compile(r"^the user('s)?\b", re.I), lambda m: "your" if m.group(1) else "you"),
+              (re.compile(r"\byou is\b", re.I), "you are"), (re.compile(r"\byou has\b", re.I), "you have"))
+
+
+def answer(clause: str) -> str:
+    """A remembered clause said back as an answer: first person turned to second, as one sentence.
+
+    "my manager is Dev Okafor" -> "Your manager is Dev Okafor."
+    """
+    text = _WORD.sub(lambda m: _PERSON.get(m.group(0).lower(), m.group(0)), clause.strip().lstrip("-*• "))
+    for pattern, replacement in _AGREEMENT:
+        text = pattern.sub(replacement, text)
+    text = text.rstrip(" ,;:-")
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def python_answer(passage: DocPassage, limit: int | None) -> str:
@@ -110,9 +156,13 @@ def topic(question: str) -> str:
     return stripped or question.rstrip("?")
 
 
+ACKNOWLEDGEMENTS = ("Got it.", "Got it, thanks.", "Got it, I'll keep that in mind.")
+CORRECTED = "Got it, I've updated that."
+
+
 def acknowledge(statement: str) -> str:
-    """A statement gets a short marked acknowledgement that echoes its start."""
-    parts = statement.split()
-    gist = " ".join(parts[:25]) + (" ..." if len(parts) > 25 else "")
-    return f"Noted: {gist}"
+    """A statement gets a short acknowledgement (a correction: that it was taken); the same text, the same one."""
+    if STRONG.search(statement):
+        return CORRECTED
+    return ACKNOWLEDGEMENTS[sum(map(ord, statement)) % len(ACKNOWLEDGEMENTS)]
 

@@ -11,7 +11,7 @@ The rule, close to what a real summary keeps and loses:
 * **One-off specifics are lost.** A number, id, email or mid-sentence name said in only one line
   of the user's side is blurred ("[a number]", "[an id]", "[an email]", "[a name]"); said in two
   or more lines, or kept by the summary before, it is kept. Assistant replies never count as a
-  repetition, and the simulator's own framing ("Noted:", "(simulated answer") never enters a summary.
+  repetition, and the simulator's own framing ("Got it", "(simulated answer") never enters a summary.
 
 So a fact planted once (an account number) does not survive a summary, and pinning it is what
 keeps it: the benchmarks and notebook 07 show exactly that.

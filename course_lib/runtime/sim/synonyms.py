@@ -23,7 +23,6 @@ SYNONYM_ROWS: tuple[tuple[str, ...], ...] = (
     ("meeting", "meet"),
     ("move", "moving", "relocate", "relocation"),
     ("live", "home", "address", "reside", "based"),
-    ("work", "job", "employer", "company", "office"),
     ("favourite", "favorite", "prefer", "preferred", "love"),
     ("colour", "color"),
     ("phone", "mobile", "cell", "telephone"),

@@ -1,0 +1,196 @@
+"""A memory of what the user said, per request: statements as clauses, in order, corrections applied.
+
+Everything on the user's side of a request is read (the system prompt with its pinned facts, user
+messages, summaries, tool results); assistant turns are not. Each statement is split into clauses
+("the hiring manager is Farah Nazari, it's at 10am on zoom" -> two), each remembered with its
+position and the values it holds (:mod:`.values`). Questions are not statements and are left out.
+
+A later clause that corrects an earlier one replaces its value, so the answer gives the new value
+and never the old one:
+
+* "X not Y" / "not Y but X" / "X instead of Y": every earlier clause saying Y now says X;
+* a correction without the old value ("make that 22k", "it's 8 of us now", "scratch that, ...",
+  "changed my mind, next month we'll do Piranesi", "sorry typo earlier, the order number is
+  actually KX-4417-B"): the value it gives replaces the earlier value of the same kind in the
+  latest clause about the same thing (shared words or close meaning), or, with no subject of its
+  own, in the latest clause holding a value of that kind.
+
+The correcting clause itself is kept without its "not Y" part, so the old value is not repeated.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Clause", "remember", "split_clauses"]
+
+import re
+from dataclasses import dataclass, replace
+
+from .language import content_words, sentences
+from .questions import is_question, without_fillers
+from .values import Value, values
+
+_SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|she|he|they|it|its|it's|we|i|i'm|"
+                    r"im|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
+                    r"also)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|their)\b))\s*",
+                    re.I)
+_TAIL = re.compile(r"[\s,]*(?:\b(?:lol|haha+|tbh|btw|ok|pls|please|though|lmao|i think|i guess)\b[\s,.!]*)+$", re.I)
+STRONG = re.compile(r"\b(?:make (?:that|it)|scratch that|correction|i meant|typo|changed my mind|change of plans?|"
+                    r"no wait|wait no|instead|renam\w* it|moved (?:it|to)|push(?:ed)? (?:it|back)|switch(?:ed)? to|"
+                    r"chang(?:e|ed) (?:it|that) to)\b", re.I)
+"""Self-correction phrases: the clause updates an earlier value even when it shares no word with it."""
+WEAK = re.compile(r"\b(?:now|actually|not anymore|update[ds]?)\b", re.I)
+"""Words that may mark an update: only an earlier clause sharing a word with this one is updated."""
+EXPLICIT = (re.compile(r"^(?P<new>.*?\S)\s*,?\s+(?:and\s+)?not\s+(?:the\s+|a\s+|on\s+|at\s+)?(?P<old>[^,;.!?]+?)"
+                       r"\s*(?:[,;.!?]|$)", re.I),
+            re.compile(r"^(?P<new>.*?\S)\s+instead of\s+(?P<old>[^,;.!?]+?)\s*(?:[,;.!?]|$)", re.I),
+            re.compile(r"\bnot\s+(?P<old>[^,;.!?]+?)\s*,?\s+but\s+(?P<new>.+)$", re.I),
+            re.compile(r"\b(?:renamed|changed|moved|switched)\s+(?!it\b|that\b)(?P<old>\S+)\s+to\s+(?P<new>\S+)", re.I))
+_LEAD = re.compile(r"^(?:(?:sorry|oh|no|wait|ok|so|and|also|actually|typo|earlier|above|my bad|correction|scratch "
+                   r"that|changed my mind|change of plans?|make (?:that|it)|it's|its|it is|it was|that's|thats|"
+                   r"i meant|i mean)\b[\s,:.!-]*)+", re.I)
+
+
+CODE_LIKE = re.compile(r"[(){}\[\]=<>`#]|::|^\s")
+"""Code and markup, where "not" and "now" are not a person correcting themselves."""
+
+RECENT_CLAUSES = 40
+"""A correction that does not repeat the old value updates one of the user's last 40 clauses: people
+correct what they said recently, and looking further back would make every reply cost more as a chat grows."""
+
+SHORT_CORRECTION = 5
+"""A self-correction of at most this many meaning words ("make that 22k") needs no word in common with what it
+corrects; a longer one must share one ("the order number is actually KX-4417-B")."""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One thing the user said: its words, where it came from, its place in the request, its values."""
+
+    text: str
+    source: str
+    position: int
+    sentence: str
+
+    @property
+    def values(self) -> tuple[Value, ...]:
+        return values(self.text)
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """A statement's clauses: split at ";", " - ", and a comma or "and" that starts a new subject."""
+    parts = [_TAIL.sub("", without_fillers(p)).strip(" ,.!") for p in _SPLIT.split(sentence)]
+    return [p for p in parts if len(p) > 2 and content_words(p)]
+
+
+def remember(sources: list[tuple[str, str]]) -> list[Clause]:
+    """The clauses still true at the end of the request, in order, each correction applied.
+
+    ``sources`` is ``(source, text)`` in the order they were sent: ``("system", ...)``, then
+    ``("user", ...)`` per message (summaries and tool results count as the user's side).
+    """
+    memory: list[Clause] = []
+    for source, text in sources:
+        for sentence in sentences(text):
+            if sentence.endswith(":"):
+                continue
+            marked = bool(STRONG.search(sentence))  # "no wait, it's due march 21": the marker opens the sentence
+            parts = split_clauses(sentence)
+            # "this month we're reading X, have u read it?": the question is the last clause, the rest is said
+            parts = [p for i, p in enumerate(parts) if not is_question(p + ("?" if i == len(parts) - 1 and
+                                                                              sentence.endswith("?") else ""))]
+            for part in parts:
+                clause = Clause(part, source, len(memory), sentence)
+                memory = _apply(memory, clause, marked) if source == "user" else [*memory, clause]
+    return memory
+
+
+def _apply(memory: list[Clause], clause: Clause, marked: bool) -> list[Clause]:
+    """Add a clause to the memory, replacing what it corrects."""
+    if CODE_LIKE.search(clause.text):  # "if x is not None:" corrects nothing
+        return [*memory, clause]
+    for pattern in EXPLICIT:
+        match = pattern.search(clause.text)
+        if match and _find(memory, match.group("old")):
+            return _explicit(memory, clause, match.group("new"), match.group("old"))
+        if match and pattern is EXPLICIT[-1]:  # "i renamed emit_tax to emit_tax_total": nothing said before changes
+            return [*memory, clause]
+    strong = marked or bool(STRONG.search(clause.text))
+    if strong or WEAK.search(clause.text):
+        return _implicit(memory, clause, strong)
+    return [*memory, clause]
+
+
+def _find(memory: list[Clause], old: str) -> list[int]:
+    """Indexes of the earlier user clauses that say ``old`` (as whole words)."""
+    old = old.strip()
+    if not old:
+        return []
+    pattern = re.compile(rf"(?<![\w-]){re.escape(old)}[\w]*", re.I)
+    return [i for i, c in enumerate(memory) if c.source == "user" and pattern.search(c.text)]
+
+
+def _new_value(new_part: str, old: str) -> str:
+    """What replaces ``old``: the value of the same kind at the end of the correcting part, else its last words."""
+    kinds = {v.kind for v in values(old)}
+    found = [v for v in values(new_part) if v.kind in kinds] if kinds else []
+    if found:  # "95 pounds" replaces a bare "85" as "95": the unit after it is still there
+        return found[-1].text.split()[0] if len(old.split()) == 1 else found[-1].text
+    words = _LEAD.sub("", new_part.strip()).split()
+    return " ".join(words[-max(1, len(old.split())):])
+
+
+def _substitute(text: str, old: str, new: str) -> str:
+    return re.sub(rf"(?<![\w-]){re.escape(old.strip())}[\w]*", lambda _: new, text, flags=re.I)
+
+
+def _explicit(memory: list[Clause], clause: Clause, new_part: str, old: str) -> list[Clause]:
+    """ "X not Y": earlier clauses saying Y say X; the correction is kept as its "X" part only."""
+    new, saying = _new_value(new_part, old), set(_find(memory, old))
+    memory = [replace(c, text=_substitute(c.text, old, new)) if i in saying else c for i, c in enumerate(memory)]
+    kept = _LEAD.sub("", new_part).strip()
+    return [*memory, replace(clause, text=new_part)] if len(content_words(kept)) > 1 else memory
+
+
+def _family(kind: str) -> str:
+    """Names and codes replace one another ("renaming it to Gullhaven" replaces "HarborView_5G")."""
+    return "proper" if kind in ("name", "code") else kind
+
+
+def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause]:
+    """A correction that does not repeat the old value: replace the value it updates, if one is found."""
+    from .matching import similarity  # matching reads memory's clauses; imported here to keep one direction
+
+    recent = [(i, c) for i, c in enumerate(memory) if c.source == "user"][-RECENT_CLAUSES:]
+    said = " ".join(c.text.lower() for _, c in recent)
+    given = [v for v in clause.values if v.kind != "place" and v.text.lower() not in said]  # new information only
+    if not given:
+        return [*memory, clause]
+    marker = STRONG.search(clause.text) or WEAK.search(clause.text)
+    at = marker.start() if marker else 0
+    new = min(given, key=lambda v: min(abs(v.start - at), abs(v.end - at)))  # the value the marker points at
+    # What the correction is about: its sentence's words without the new value itself ("guests" in "120 guests" stays)
+    said_value = " ".join(w for w in new.text.split() if any(ch.isdigit() for ch in w) or w[:1].isupper())
+    subject = content_words(clause.sentence) - content_words(said_value or new.text)
+    best: tuple[float, int, Value] | None = None
+    for i, earlier in recent:
+        for old in earlier.values:
+            if _family(old.kind) != _family(new.kind) or old.text.lower() == new.text.lower():
+                continue
+            shared = len(subject & content_words(earlier.text))
+            if not shared and (not strong or len(content_words(clause.text)) > SHORT_CORRECTION):
+                continue  # "actually" in a long clause about something else corrects nothing
+            about = similarity(clause.text, earlier.text) + shared
+            key = (about, i, old)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    if best is None:
+        return [*memory, clause]
+    _, index, old = best
+    target = memory[index]
+    replacement, end = new.text, old.end
+    number = re.match(r"[$€£¥]?\d[\d,.:]*", old.text)
+    if number and re.match(r"[$€£¥]?\d", new.text):  # "8 of us" updates "7 people" to "8 people"
+        replacement, end = re.match(r"[$€£¥]?\d[\d,.:]*\s?[kK]?", new.text).group(0).strip(), old.start + number.end()
+    fixed = target.text[:old.start] + replacement + target.text[end:]
+    memory = [replace(c, text=fixed) if i == index else c for i, c in enumerate(memory)]
+    return [*memory, clause]

@@ -1,0 +1,95 @@
+"""Is it a question, and what kind of answer does it want? Decided by form and content, not only "?".
+
+People type "whats our spending limit" without a question mark, and "when i was in lisbon i lost my
+passport" is a statement although it starts with "when". The rules:
+
+* a sentence ending in "?" is a question;
+* so is one that opens (after fillers such as "hmm", "ok so", "btw") with a question word followed by
+  a verb or a noun ("what's", "whats the", "who do", "which day"), with an auxiliary verb followed by
+  its subject ("is it", "do i", "can you"), or with an asking phrase ("remind me", "tell me",
+  "i forgot", "any idea");
+* a question word followed by a subject ("when i was ...", "what we need is ...") opens a clause
+  inside a statement, so it does not make a question.
+
+The question's type says what kind of value its answer must contain (:func:`answer_kind`).
+"""
+
+from __future__ import annotations
+
+__all__ = ["answer_kind", "is_question", "without_fillers"]
+
+import re
+
+FILLERS = re.compile(r"^(?:(?:hmm+|hm+|ok(?:ay)?|so|and|oh|um+|uh+|btw|also|hey|hi|sorry|wait|well|anyway|quick "
+                     r"(?:q|question)|lol|ah+|right|actually|yeah|yes|no|but|then)\b[\s,:.!-]*)+", re.I)
+_WH = r"what|whats|what's|who|whos|who's|whom|whose|which|when|whens|when's|where|wheres|where's|why|how|hows|how's"
+_CONTRACTED = {"whats", "what's", "whos", "who's", "whens", "when's", "wheres", "where's", "hows", "how's"}
+_SUBJECTS = {"i", "we", "you", "u", "he", "she", "they", "it", "my", "our", "his", "her", "their", "i'm", "im",
+             "we're", "this", "that", "there", "someone", "everyone", "people"}
+_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "your", "ur"}
+_AUX = ("is are was were do does did will would can could should shall has have had am isn't aren't wasn't "
+        "don't doesn't didn't won't can't couldn't shouldn't").split()
+ASKING = re.compile(r"^(?:remind me|tell me|do (?:you|u) (?:know|remember|recall)|can (?:you|u) (?:tell|remind|"
+                    r"repeat)|could (?:you|u) (?:tell|remind|repeat)|any idea|i (?:forgot|forget|can't remember|cant "
+                    r"remember|don't remember|dont remember)|what about|how about|not sure (?:what|who|when|where|"
+                    r"which|how))\b", re.I)
+
+
+def without_fillers(text: str) -> str:
+    """The text without the small talk people open with ("hmm ok so whats ..." -> "whats ...")."""
+    return FILLERS.sub("", text.strip()).strip()
+
+
+def is_question(sentence: str) -> bool:
+    """True when a sentence asks something, by its form: see the module's rules."""
+    text = sentence.strip()
+    if text.rstrip('"\')').endswith("?"):
+        return True
+    core = without_fillers(text).lower()
+    if ASKING.match(core):
+        return True
+    parts = re.findall(r"[\w']+", core)
+    if not parts:
+        return False
+    first, second = parts[0], parts[1] if len(parts) > 1 else ""
+    if re.fullmatch(_WH, first):
+        if first in _CONTRACTED or first in ("who", "whom"):
+            return True
+        if first in ("when", "where", "why"):  # "when is it" asks; "when the tech came, ..." tells
+            return second not in _SUBJECTS | _DETERMINERS
+        return second not in _SUBJECTS  # "what time is it" asks; "what we need is ..." tells
+    return first in _AUX and second in _SUBJECTS | {"the", "a", "an", "there", "any"}
+
+
+_LEADING_KINDS = {"who": "name", "whos": "name", "who's": "name", "whose": "name", "whom": "name",
+                  "when": "time", "whens": "time", "when's": "time", "where": "place", "wheres": "place",
+                  "where's": "place"}
+_HOW = re.compile(r"\bhow (?:much|many|long|fast|far|old|big|often|soon)\b", re.I)
+KIND_NOUNS = {
+    "time": "time times date dates day days hour hours deadline month year when".split(),
+    "amount": "cost costs price prices budget amount total rate fee fees headcount speed much many count".split(),
+    "code": "number numbers id ids code codes reference ref model serial password pin".split(),
+    "name": "name names called named who".split(),
+    "place": "address city town country street place venue where".split(),
+}
+"""Nouns that say which kind of value a "what"/"which" question wants ("what time", "what's the cost")."""
+_NOUN_KIND = {noun: kind for kind, nouns in KIND_NOUNS.items() for noun in nouns}
+MONEY_WORDS = frozenset("cost costs price prices pay paying paid spend spent charge charging charged budget fee fees "
+                        "rent salary bill bills quote quoted owe owes afford".split())
+"""Words that make an amount a sum of money: "how much does the venue cost" is not answered by "120 guests"."""
+
+
+def answer_kind(question: str) -> str | None:
+    """The kind of value the question asks for (``"time"``, ``"amount"``, ``"money"``, ``"place"``,
+    ``"name"``, ``"code"``), or None when its wording does not say ("what's the experiment about").
+
+    The opening question word decides ("who" a name, "when" a time, "how many" an amount); after
+    "what" or "which", the first noun that names a kind does ("what time", "which number").
+    """
+    core = without_fillers(question).lower()
+    parts = [w.removesuffix("'s") for w in re.findall(r"[\w']+", core)]
+    if parts and parts[0] in _LEADING_KINDS:
+        return _LEADING_KINDS[parts[0]]
+    kind = "amount" if _HOW.search(core) else next(
+        (_NOUN_KIND[w] for w in parts if w in _NOUN_KIND and w not in ("who", "when", "where")), None)
+    return "money" if kind == "amount" and MONEY_WORDS.intersection(parts) else kind

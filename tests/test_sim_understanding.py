@@ -1,0 +1,152 @@
+"""The simulator understands what learners type: corrections win, questions by form, believable replies."""
+
+import socket
+
+import pytest
+
+from course_lib import DEFAULT_MODEL, make_client
+from course_lib.runtime.sim.matching import best_clause
+from course_lib.runtime.sim.memory import remember
+from course_lib.runtime.sim.questions import answer_kind, is_question
+from course_lib.runtime.sim.replies import NO_INFORMATION, answer
+
+REFUSAL = "don't have that information"
+
+
+def chat(turns: list[str], question: str, system: str = "You are a helpful assistant.") -> str:
+    """Play the turns through the real SDK (the simulator's replies in between), then ask the question."""
+    client, history = make_client("simulated"), []
+    for turn in [*turns, question]:
+        history.append({"role": "user", "content": turn})
+        reply = client.messages.create(model=DEFAULT_MODEL, max_tokens=300, system=system, messages=history)
+        history.append({"role": "assistant", "content": "".join(b.text for b in reply.content if b.type == "text")})
+    return history[-1]["content"]
+
+
+@pytest.mark.parametrize("turns, question, new, old", [
+    (["the standup is on monday at 9", "actually make that tuesday not monday"], "when is the standup",
+     "tuesday", "monday"),
+    (["sorry, my order number is KX-4471-B", "sorry typo earlier, the order number is actually KX-4417-B"],
+     "whats my order number", "KX-4417-B", "KX-4471-B"),
+    (["we booked a table for 6 people on friday", "it's 8 people now, two more friends are coming"],
+     "how many people are coming", "8", "6"),
+    (["the budget for the garden is 3k", "oh wait actually make that 5k"], "whats the budget", "5k", "3k"),
+    (["my dentist is dr. Harlow", "scratch that, it's dr. Whitcombe, harlow retired"], "who's my dentist",
+     "Whitcombe", "Harlow"),
+])
+def test_a_correction_replaces_the_earlier_value(turns, question, new, old):
+    reply = chat(turns, question)
+    assert new.lower() in reply.lower() and old.lower() not in reply.lower(), reply
+
+
+def test_the_correction_is_acknowledged_without_repeating_the_whole_sentence():
+    reply = chat(["the standup is on monday at 9"], "actually make that tuesday not monday")
+    assert reply.startswith("Got it") and "monday" not in reply.lower()
+
+
+@pytest.mark.parametrize("text", ["whats our spending limit for the trip", "when's the call again",
+                                  "hmm who's my dentist", "remind me the order number", "is it on tuesday",
+                                  "which room are we in", "i forgot the wifi name"])
+def test_questions_without_a_question_mark(text):
+    assert is_question(text)
+
+
+@pytest.mark.parametrize("text", ["when i was in lisbon i lost my passport", "when the tech came he reset it",
+                                  "what we need is a bigger van", "my manager is Dev Okafor", "ok thanks"])
+def test_statements_that_start_like_questions(text):
+    assert not is_question(text)
+
+
+def test_a_when_statement_gets_an_acknowledgement_and_is_remembered():
+    turns = ["when i was in lisbon i lost my passport"]
+    assert chat([], turns[0]).startswith("Got it")
+    assert "lisbon" in chat(turns, "where did i lose my passport").lower()
+
+
+def test_a_question_without_a_question_mark_is_answered():
+    reply = chat(["our spending limit for the trip is 2,000 dollars"], "whats our spending limit for the trip")
+    assert "2,000" in reply and not reply.startswith(("Got it", "Noted"))
+
+
+def test_questions_about_the_conversation_never_go_to_pythons_docs():
+    for question in ("when's the call again", "who runs priya's class", "what's the list of guests again"):
+        reply = chat(["we're planning a birthday party"], question)
+        assert "help(" not in reply and REFUSAL in reply, (question, reply)
+    assert "help(" in chat([], "How do I sort a list?")  # a genuine Python question still is
+
+
+@pytest.mark.parametrize("turns, question, trap", [
+    (["my sister's flight is BA 2490, landing at 6"], "whats my flight number", "BA 2490"),
+    (["the wifi password at the cabin is pinecone42"], "what's the password for my email", "pinecone42"),
+    (["my dog is called Biscuit"], "what's my sister's name", "Biscuit"),
+])
+def test_related_but_different_facts_are_not_quoted(turns, question, trap):
+    reply = chat(turns, question)
+    assert REFUSAL in reply and trap not in reply, reply
+
+
+@pytest.mark.parametrize("turns, question, value", [
+    (["my manager is Dev Okafor"], "who's my boss", "Dev Okafor"),
+    (["my employee id is 20931"], "whats my staff number", "20931"),
+    (["the standup is on tuesday at 9"], "what time is the standup", "9"),
+])
+def test_everyday_paraphrases_are_answered_from_meaning(turns, question, value):
+    assert value in chat(turns, question)
+
+
+def test_the_reply_is_a_sentence_with_the_value_not_a_quote():
+    reply = chat(["hey so my manager is Dev Okafor, he started in may"], "who's my boss")
+    assert reply == "Your manager is Dev Okafor."
+
+
+def test_first_person_is_said_back_in_the_second():
+    assert answer("i'm on a ThinkPad running Fedora") == "You're on a ThinkPad running Fedora."
+    assert answer("we meet at my place") == "You meet at your place."
+    assert answer("The user is moving to Porto") == "You are moving to Porto."
+
+
+def test_an_unknown_fact_gets_the_no_information_phrase():
+    assert chat(["my manager is Dev Okafor"], "what's my manager's phone number") == NO_INFORMATION
+
+
+def test_answer_kinds():
+    assert answer_kind("who's my boss") == "name"
+    assert answer_kind("hmm when exactly do i have to be there") == "time"
+    assert answer_kind("how many hrs did i work") == "amount"
+    assert answer_kind("whats my share of the cost when i go in") == "money"  # the opening word decides
+    assert answer_kind("how many people are coming") == "amount"
+    assert answer_kind("what's the experiment about") is None
+
+
+def test_memory_keeps_order_and_rewrites_the_corrected_clause():
+    memory = remember([("user", "the call is at 10am on zoom"), ("user", "no wait, it's 11:30 not 10am")])
+    texts = [c.text for c in memory]
+    assert texts[0] == "the call is at 11:30 on zoom" and not any("10am" in t for t in texts)
+    assert best_clause("what time is the call", memory).text == "the call is at 11:30 on zoom"
+
+
+def test_replies_are_deterministic():
+    turns = ["my manager is Dev Okafor", "the standup is monday", "make that tuesday"]
+    assert chat(turns, "who's my boss") == chat(turns, "who's my boss")
+    assert chat(turns, "when is the standup") == chat(turns, "when is the standup")
+
+
+def test_no_network_is_used(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the simulator tried to open a socket")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    assert "Dev Okafor" in chat(["my manager is Dev Okafor"], "who's my boss")
+
+
+def test_code_and_renames_of_other_things_correct_nothing():
+    memory = remember([("user", "The flaky test is test_save_discount_unicode."), ("user", "the retry limit is 3"),
+                       ("user", "retries = 5  # not 3"),
+                       ("user", "I renamed emit_tax to emit_tax_total in the service layer.")])
+    assert memory[0].text == "The flaky test is test_save_discount_unicode"
+    assert memory[1].text == "the retry limit is 3"
+
+
+def test_names_with_pronoun_parts_are_kept_whole():
+    assert answer("Our staging host is pg-stage-57.us.internal") == "Your staging host is pg-stage-57.us.internal."
