@@ -72,6 +72,52 @@ def test_remembered_index_grows_with_a_templated_history_and_matches_a_fresh_one
     assert matches(remembering, live) == {4: 150, 201: 301}  # the two copies, found past the template
 
 
+def bucket_pairs(keys, since):
+    """What ``candidate_pairs`` promises, in plain Python: per band, each later member paired with its bucket's
+    ``PER_BUCKET`` latest earlier members."""
+    found = set()
+    for band in range(keys.shape[1]):
+        members = {}
+        for later, key in enumerate(keys[:, band].tolist()):
+            bucket = members.setdefault(key, [])
+            if later >= since:
+                found.update((earlier, later) for earlier in bucket[-minhash.PER_BUCKET:])
+            bucket.append(later)
+    return sorted(found)
+
+
+@pytest.mark.parametrize("since", [0, 1, 150, 299])
+def test_candidate_pairs_are_each_buckets_latest_earlier_members(since):
+    for history in (templated(600), growing(600)):
+        strategy = Deduplicate()
+        list(strategy.candidates(split_exchanges(history)))
+        bands = strategy._index.bands[:300]
+        earlier, later = minhash.candidate_pairs(bands, since=since)
+        assert list(zip(earlier.tolist(), later.tolist(), strict=True)) == bucket_pairs(bands, since)
+
+
+def test_agreement_is_the_share_of_equal_signature_values_across_chunks(monkeypatch):
+    strategy = Deduplicate()
+    list(strategy.candidates(split_exchanges(templated(400))))
+    signature = strategy._index.signature
+    earlier, later = minhash.candidate_pairs(strategy._index.bands, since=0)
+    monkeypatch.setattr(minhash, "CHUNK", 7)  # many chunks, the last one short
+    expected = [sum(a == b for a, b in zip(signature[i], signature[j], strict=True)) / minhash.NUM_PERM
+                for i, j in zip(earlier.tolist(), later.tolist(), strict=True)]
+    assert minhash.agreement(signature, earlier, later).tolist() == expected
+    assert len(expected) > 7 and len(set(expected)) > 1
+
+
+def test_a_shingle_many_exchanges_share_is_one_string():
+    """Interned, so the exact Jaccard of two look-alike exchanges compares addresses, not characters."""
+    strategy = Deduplicate()
+    list(strategy.candidates(split_exchanges(templated(6))))
+    first, second = strategy._index.sets[:2]
+    in_second = {shingle: shingle for shingle in second}  # each equal string as the second set holds it
+    shared = [shingle for shingle in first if shingle in in_second]
+    assert len(shared) > 10 and all(in_second[shingle] is shingle for shingle in shared)
+
+
 def test_signatures_do_not_depend_on_the_process():
     """CRC-32 shingle ids and a seeded generator: another hash seed gives the same signatures, so the same plans."""
     probe = ("import sys; sys.path.insert(0, 'tests'); from test_pruning_dedup import templated, signature_sums; "

@@ -119,13 +119,14 @@ class _Index:
             for i in range(max(old - 1, 0), len(keys) - 1):
                 self.matches[i] = (i + 1, self._similarity(i, i + 1))
             return
+        matches, checked, similarity_of = self.matches, self.checked, self._similarity  # looked up once, not per pair
         for i, j, likely in self._candidates(old):  # each i's in ascending j: the first match found is the earliest
-            if self.matches[i] is not None or (self.checked[i] >= CHECKS and not likely):
+            if matches[i] is not None or (checked[i] >= CHECKS and not likely):
                 continue
-            self.checked[i] += not likely
-            similarity = self._similarity(i, j)
+            checked[i] += not likely
+            similarity = similarity_of(i, j)
             if similarity >= self.threshold and self._may_replace(i, j):
-                self.matches[i] = (j, similarity)
+                matches[i] = (j, similarity)
 
     def _extend(self, new: Sequence[Exchange]) -> None:
         """Remember what comparing the new exchanges needs."""
@@ -175,9 +176,10 @@ class _WordingIndex(_Index):
         sizes = np.fromiter(map(len, self.sets), dtype=np.float64, count=len(self.sets))
         unmatched = np.fromiter((m is None for m in self.matches), dtype=bool, count=len(self.matches))
         small, large = np.minimum(sizes[earlier], sizes[later]), np.maximum(sizes[earlier], sizes[later])
+        possible = unmatched[earlier] & (small >= self.threshold * large)  # Jaccard is at most the sizes' ratio
+        earlier, later, small = earlier[possible], later[possible], small[possible]  # estimated only if possible
         estimate = minhash.agreement(self.signature, earlier, later)
-        keep = (unmatched[earlier] & (small >= self.threshold * large)  # Jaccard is at most the sizes' ratio
-                & ((estimate >= self.threshold - MARGIN) | (small <= minhash.NUM_PERM)))  # small: check anyway
+        keep = (estimate >= self.threshold - MARGIN) | (small <= minhash.NUM_PERM)  # small: check anyway
         likely = estimate[keep] >= self.threshold + MARGIN  # a copy far back is checked, however many look alike
         return zip(earlier[keep].tolist(), later[keep].tolist(), likely.tolist(), strict=True)
 
