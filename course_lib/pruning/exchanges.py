@@ -8,6 +8,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
@@ -118,7 +119,7 @@ class Exchange:
     @property
     def tags(self) -> frozenset[str]:
         if self._tags is None:
-            self._tags = frozenset().union(*(s.tags for s in self.scores))
+            self._tags = _union(tuple(s.tags for s in self.scores))
         return self._tags
 
     @property
@@ -131,6 +132,12 @@ class Exchange:
             return "the summary"
         last = self.end - 1
         return f"message {self.start}" if last == self.start else f"messages {self.start}-{last}"
+
+
+@lru_cache(maxsize=1_024)
+def _union(tag_sets: tuple[frozenset[str], ...]) -> frozenset[str]:
+    """The tags of an exchange's messages together: worked out once per combination, since there are few."""
+    return frozenset().union(*tag_sets)
 
 
 def _unpack(item: Any, position: int) -> tuple[Message, bool, float | None]:
