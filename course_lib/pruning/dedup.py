@@ -114,7 +114,7 @@ class _Index:
         self.matches += [None] * (len(keys) - old)
         self.reasons += [None] * (len(keys) - old)
         self.checked += [0] * (len(keys) - old)
-        self._extend(live[old:])
+        self._extend(live[old:], keys[old:])
         if self.threshold <= 0:  # every pair is "similar": the next exchange is the match
             for i in range(max(old - 1, 0), len(keys) - 1):
                 self.matches[i] = (i + 1, self._similarity(i, i + 1))
@@ -128,8 +128,8 @@ class _Index:
             if similarity >= self.threshold and self._may_replace(i, j):
                 matches[i] = (j, similarity)
 
-    def _extend(self, new: Sequence[Exchange]) -> None:
-        """Remember what comparing the new exchanges needs."""
+    def _extend(self, new: Sequence[Exchange], keys: list[tuple[Hashable, ...]]) -> None:
+        """Remember what comparing the new exchanges (with these memo keys) needs."""
         raise NotImplementedError
 
     def _candidates(self, old: int) -> Iterator[tuple[int, int, bool]]:
@@ -157,10 +157,10 @@ class _WordingIndex(_Index):
         self.signature: np.ndarray | None = None
         self.bands: np.ndarray | None = None
 
-    def _extend(self, new: Sequence[Exchange]) -> None:
+    def _extend(self, new: Sequence[Exchange], keys: list[tuple[Hashable, ...]]) -> None:
         import numpy as np
 
-        found = [exchange_shingles(e.keys, [f.words for f in e.facts]) for e in new]
+        found = [exchange_shingles(key, e.facts) for key, e in zip(keys, new, strict=True)]
         self.sets += [sets for sets, _ in found]
         signature = np.vstack([signature for _, signature in found])
         bands = minhash.band_keys(signature, self.rows)
@@ -195,7 +195,7 @@ class _MeaningIndex(_Index):
         self.vectors: np.ndarray | None = None
         self.stated: list[frozenset[str]] = []
 
-    def _extend(self, new: Sequence[Exchange]) -> None:
+    def _extend(self, new: Sequence[Exchange], keys: list[tuple[Hashable, ...]]) -> None:
         import numpy as np
 
         from ..embeddings import embed

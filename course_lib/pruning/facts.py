@@ -96,15 +96,17 @@ def _work_out(message: Mapping[str, Any]) -> MessageFacts:
                         opens_exchange=starts_exchange(message))
 
 
-def exchange_shingles(keys: tuple[Hashable, ...], words: Sequence[tuple[str, ...]],
+def exchange_shingles(keys: tuple[Hashable, ...], facts: Sequence[MessageFacts],
                       size: int = 3) -> tuple[frozenset[str], np.ndarray]:
     """An exchange's word ``size``-shingles (runs of words, joined by spaces), as a set, and its MinHash signature.
 
-    The words of an exchange are its messages' words in order (a line break never joins two words),
-    so shingles that span two messages, such as a question's last words and "assistant", count too.
-    Strings, not tuples of words: a string remembers its hash, so comparing sets hashes nothing again.
+    ``keys`` and ``facts`` are its messages' memo keys and facts. The words of an exchange are its
+    messages' words in order (a line break never joins two words), so shingles that span two
+    messages, such as a question's last words and "assistant", count too. Strings, not tuples of
+    words: a string remembers its hash, so comparing sets hashes nothing again.
     """
-    return _EXCHANGES.remember((size, keys), lambda: _shingles([w for part in words for w in part], size))
+    # the words are gathered only for an exchange not seen before: a remembered one costs one lookup
+    return _EXCHANGES.remember((size, keys), lambda: _shingles([w for f in facts for w in f.words], size))
 
 
 def _shingles(words: list[str], size: int) -> tuple[frozenset[str], np.ndarray]:
