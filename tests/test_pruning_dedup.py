@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from pruning_cases import repetitive
 from test_pruning import growing
@@ -59,6 +60,42 @@ def test_templated_text_costs_a_bounded_number_of_checks_and_a_far_copy_is_still
     earlier, later = minhash.candidate_pairs(strategy._index.bands, since=0)
     assert len(earlier) <= strategy._index.bands.shape[1] * minhash.PER_BUCKET * len(live)
     assert len(earlier) < len(live) * (len(live) - 1) / 2 / 20  # far fewer than every pair
+
+
+def test_an_exact_bound_sets_aside_most_templated_look_alikes_without_comparing_them(monkeypatch):
+    compared = []
+
+    def counted(a, b):
+        compared.append(1)
+        return jaccard(a, b)
+
+    monkeypatch.setattr(dedup_module, "jaccard", counted)
+    history = templated(2_000) + templated(2, start=20)
+    strategy = Deduplicate()
+    assert matches(strategy, split_exchanges(history)) == {10: 1_000}  # the far copy is still found
+    candidates = sum(strategy._index.checked)  # every candidate considered counts as checked
+    assert candidates > 1_000 and len(compared) < candidates / 10
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.7])
+def test_shared_bound_is_never_below_what_a_pair_shares(threshold):
+    for history in (templated(600), growing(300), repetitive(200)):
+        strategy = Deduplicate(threshold)
+        list(strategy.candidates(split_exchanges(history)))
+        index = strategy._index
+        earlier, later = minhash.candidate_pairs(index.bands, since=0)
+        bound = minhash.shared_bound(index.counts, earlier, later).tolist()
+        shared = [len(index.sets[i] & index.sets[j]) for i, j in zip(earlier.tolist(), later.tolist(), strict=True)]
+        assert all(b >= s for b, s in zip(bound, shared, strict=True))
+        assert sum(bound) < 1.2 * sum(shared)  # and close: most of what it adds is one or two shingles
+
+
+def test_shared_bound_of_two_full_bins_bounds_nothing():
+    crowded = [k * minhash.BINS for k in range(300)]  # 300 ids in bin 0: more than a byte counts
+    counts = np.vstack([minhash.bin_counts(crowded), minhash.bin_counts(crowded + [1])])
+    assert counts[0, 0] == minhash.FULL
+    pair = np.array([0]), np.array([1])
+    assert minhash.shared_bound(counts, *pair)[0] >= 300
 
 
 def test_remembered_index_grows_with_a_templated_history_and_matches_a_fresh_one():

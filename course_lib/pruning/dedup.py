@@ -120,10 +120,12 @@ class _Index:
                 self.matches[i] = (i + 1, self._similarity(i, i + 1))
             return
         matches, checked, similarity_of = self.matches, self.checked, self._similarity  # looked up once, not per pair
-        for i, j, likely in self._candidates(old):  # each i's in ascending j: the first match found is the earliest
+        for i, j, likely, may_match in self._candidates(old):  # each i's in ascending j: the first match is earliest
             if matches[i] is not None or (checked[i] >= CHECKS and not likely):
                 continue
             checked[i] += not likely
+            if not may_match:  # its bound is below the threshold: a check whose answer is known, so not compared
+                continue
             similarity = similarity_of(i, j)
             if similarity >= self.threshold and self._may_replace(i, j):
                 matches[i] = (j, similarity)
@@ -132,8 +134,9 @@ class _Index:
         """Remember what comparing the new exchanges (with these memo keys) needs."""
         raise NotImplementedError
 
-    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool]]:
-        """Pairs (i, j), i < j, j >= ``old``, worth checking, each i's in ascending j; True if likely similar.
+    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool, bool]]:
+        """Pairs (i, j), i < j, j >= ``old``, worth checking, each i's in ascending j; whether likely similar, and
+        whether they may be similar enough at all (False: an exact bound says no, so no comparison is needed).
 
         A likely pair is always checked; the others only while ``i`` has had fewer than ``CHECKS``.
         """
@@ -155,19 +158,22 @@ class _WordingIndex(_Index):
         self.sets: list[frozenset[str]] = []
         self.rows = minhash.bands_for(min(max(threshold, 0.01), 1.0))
         self.signature: np.ndarray | None = None
+        self.counts: np.ndarray | None = None
         self.bands: np.ndarray | None = None
 
     def _extend(self, new: Sequence[Exchange], keys: list[tuple[Hashable, ...]]) -> None:
         import numpy as np
 
         found = [exchange_shingles(key, e.facts) for key, e in zip(keys, new, strict=True)]
-        self.sets += [sets for sets, _ in found]
-        signature = np.vstack([signature for _, signature in found])
+        self.sets += [sets for sets, _, _ in found]
+        signature = np.vstack([signature for _, signature, _ in found])
+        counts = np.vstack([counts for _, _, counts in found])
         bands = minhash.band_keys(signature, self.rows)
         self.signature = signature if self.signature is None else np.vstack((self.signature, signature))
+        self.counts = counts if self.counts is None else np.vstack((self.counts, counts))
         self.bands = bands if self.bands is None else np.vstack((self.bands, bands))
 
-    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool]]:
+    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool, bool]]:
         import numpy as np
 
         if self.threshold > 1:
@@ -180,8 +186,12 @@ class _WordingIndex(_Index):
         earlier, later, small = earlier[possible], later[possible], small[possible]  # estimated only if possible
         estimate = minhash.agreement(self.signature, earlier, later)
         keep = (estimate >= self.threshold - MARGIN) | (small <= minhash.NUM_PERM)  # small: check anyway
-        likely = estimate[keep] >= self.threshold + MARGIN  # a copy far back is checked, however many look alike
-        return zip(earlier[keep].tolist(), later[keep].tolist(), likely.tolist(), strict=True)
+        earlier, later, small, estimate = earlier[keep], later[keep], small[keep], estimate[keep]
+        likely = estimate >= self.threshold + MARGIN  # a copy far back is checked, however many look alike
+        shared = np.minimum(minhash.shared_bound(self.counts, earlier, later), small)  # at least what they share
+        union = sizes[earlier] + sizes[later] - shared  # at most the union, so shared / union is at least Jaccard
+        may_match = np.divide(shared, union, out=np.ones(len(union)), where=union > 0) >= self.threshold
+        return zip(earlier.tolist(), later.tolist(), likely.tolist(), may_match.tolist(), strict=True)
 
     def _similarity(self, i: int, j: int) -> float:
         return jaccard(self.sets[i], self.sets[j])
@@ -204,7 +214,7 @@ class _MeaningIndex(_Index):
         self.vectors = vectors if self.vectors is None else np.vstack((self.vectors, vectors))
         self.stated += [frozenset().union(*(f.numbers for f in e.facts)) for e in new]
 
-    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool]]:
+    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool, bool]]:
         import numpy as np
 
         n = len(self.keys)
@@ -219,7 +229,7 @@ class _MeaningIndex(_Index):
                 numbered = rows.tolist()
                 room = CHECKS - np.array([self.checked[i] for i in numbered])
                 for r, c in _first_hits(similar, room):
-                    yield numbered[r], left + c, False
+                    yield numbered[r], left + c, False, True
 
     def _similarity(self, i: int, j: int) -> float:
         return float(self.vectors[i] @ self.vectors[j])

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..messages import starts_exchange
 from ..tokens import content_text, estimate_message_tokens
-from .minhash import signature
+from .minhash import bin_counts, signature
 from .scoring import MessageScore, score_message
 
 if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
@@ -97,8 +97,9 @@ def _work_out(message: Mapping[str, Any]) -> MessageFacts:
 
 
 def exchange_shingles(keys: tuple[Hashable, ...], facts: Sequence[MessageFacts],
-                      size: int = 3) -> tuple[frozenset[str], np.ndarray]:
-    """An exchange's word ``size``-shingles (runs of words, joined by spaces), as a set, and its MinHash signature.
+                      size: int = 3) -> tuple[frozenset[str], np.ndarray, np.ndarray]:
+    """An exchange's word ``size``-shingles (runs of words, joined by spaces) as a set, their MinHash signature and
+    their bin counts (``minhash.bin_counts``).
 
     ``keys`` and ``facts`` are its messages' memo keys and facts. The words of an exchange are its
     messages' words in order (a line break never joins two words), so shingles that span two
@@ -109,7 +110,7 @@ def exchange_shingles(keys: tuple[Hashable, ...], facts: Sequence[MessageFacts],
     return _EXCHANGES.remember((size, keys), lambda: _shingles([w for f in facts for w in f.words], size))
 
 
-def _shingles(words: list[str], size: int) -> tuple[frozenset[str], np.ndarray]:
+def _shingles(words: list[str], size: int) -> tuple[frozenset[str], np.ndarray, np.ndarray]:
     if len(words) < size:
         found = frozenset({" ".join(words)} if words else ())
     else:
@@ -117,4 +118,5 @@ def _shingles(words: list[str], size: int) -> tuple[frozenset[str], np.ndarray]:
         # instead of reading both copies' characters from all over memory (most of a check's time at 5,000 exchanges)
         found = frozenset(sys.intern(" ".join(words[i:i + size])) for i in range(len(words) - size + 1))
     # CRC-32, not hash(): Python salts string hashes per process, and a plan must not depend on the process
-    return found, signature([zlib.crc32(shingle.encode()) for shingle in found])
+    ids = [zlib.crc32(shingle.encode()) for shingle in found]
+    return found, signature(ids), bin_counts(ids)

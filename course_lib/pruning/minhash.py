@@ -13,6 +13,13 @@ then every pair shares shingles. MinHash makes the work per exchange bounded wha
 * **Bounded**: an exchange is paired only with the ``PER_BUCKET`` latest earlier members of each
   of its buckets, so a bucket that every templated message falls into still costs a few pairs each.
 
+* **Bounded checks**: a candidate that cannot reach the threshold is set aside without comparing
+  its sets. Each exchange also counts its shingle ids in ``BINS`` bins (``id % BINS``); a shingle
+  two exchanges share is in the same bin of both, so the sum over bins of the smaller count is at
+  least what they share (:func:`shared_bound`): exact, never an estimate, and one numpy pass for
+  all the candidates. On a templated log it sets aside 24 of every 25 look-alikes, which the exact
+  Jaccard would otherwise compare one by one in Python.
+
 Candidates are then checked by the exact Jaccard (see ``dedup``), so a reported duplicate is a
 real one; what MinHash can cost is a missed one, rarely (the bands are chosen for a 98% chance of
 catching a pair right at the threshold, more above it; on the test histories, about 98% of the
@@ -32,7 +39,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
     import numpy as np
 
-__all__ = ["NUM_PERM", "PER_BUCKET", "agreement", "band_keys", "bands_for", "candidate_pairs", "signature"]
+__all__ = ["BINS", "NUM_PERM", "PER_BUCKET", "agreement", "band_keys", "bands_for", "bin_counts", "candidate_pairs",
+           "shared_bound", "signature"]
 
 NUM_PERM = 32
 """Hash functions per signature: more estimate better and cost more (hashing is most of an exchange's first sight)."""
@@ -42,6 +50,10 @@ SEED = 2026
 """Fixed, so signatures (and so plans) are the same in every process: no ``hash()``, which Python salts."""
 RECALL = 0.98
 """The chance, at least, that a pair exactly at the threshold shares a band."""
+BINS = 128
+"""Bins an exchange's shingle ids are counted in for :func:`shared_bound`: more bins, a tighter bound, more memory."""
+FULL = 255
+"""A bin count at its largest (counts are bytes): "255 or more", for an exchange of over 30,000 shingles."""
 CHUNK = 4_096
 """Candidate pairs whose signatures :func:`agreement` compares at a time (512 KB of rows each side)."""
 
@@ -134,3 +146,31 @@ def agreement(signature: np.ndarray, earlier: np.ndarray, later: np.ndarray) -> 
         rows = slice(start, start + CHUNK)
         agreeing[rows] = np.count_nonzero(signature[earlier[rows]] == signature[later[rows]], axis=1)
     return agreeing / NUM_PERM
+
+
+def bin_counts(ids: Sequence[int]) -> np.ndarray:
+    """How many of one set's shingle ids fall in each of the ``BINS`` bins (``id % BINS``), at most ``FULL``."""
+    import numpy as np
+
+    counts = np.bincount(np.array(ids, dtype=np.uint32) % BINS, minlength=BINS)
+    found = np.minimum(counts, FULL).astype(np.uint8)  # bytes: 128 per exchange, as small as its signature
+    found.setflags(write=False)
+    return found
+
+
+def shared_bound(counts: np.ndarray, earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
+    """At least how many shingles each pair shares: the sum over bins of the smaller of their counts.
+
+    Exact: a shared shingle adds one to the same bin of both. A bin full in both exchanges bounds
+    nothing (either may hold more than ``FULL``), so such a pair gets the largest possible value.
+    """
+    import numpy as np
+
+    bound = np.empty(len(earlier), dtype=np.int64)
+    for start in range(0, len(earlier), CHUNK):  # in chunks, as in agreement(): the rows stay in cache
+        rows = slice(start, start + CHUNK)
+        first, second = counts[earlier[rows]], counts[later[rows]]
+        bound[rows] = np.minimum(first, second).sum(axis=1, dtype=np.int64)
+        both_full = ((first == FULL) & (second == FULL)).any(axis=1)
+        bound[rows][both_full] = np.iinfo(np.int64).max
+    return bound
