@@ -27,7 +27,9 @@ the smaller set is no bigger than a signature: then the exact check is about as 
 far above it is "likely", and checked even past ``CHECKS``."""
 CHECKS = 8
 """The most later exchanges checked exactly for each one: with the candidates per bucket, the bound on work per
-exchange. A template that makes thousands of exchanges look alike costs each of them eight checks, not thousands."""
+exchange. A template that makes thousands of exchanges look alike costs each of them eight checks, not thousands.
+A candidate that ``minhash.shared_bound`` rules out counts as checked (its answer is known), so the cap, and the
+matches, are the same as if every one were compared."""
 BLOCK = 512
 """Rows and columns of the similarity matrix computed at a time in the "meaning" mode: 1 MB, whatever the history
 (the vectors themselves take 1 KB an exchange)."""
@@ -42,8 +44,9 @@ class Deduplicate(RankingStrategy):
 
     * ``by="wording"`` (the default): the Jaccard similarity of the exchanges' word 3-shingles
       (runs of three words), default threshold 0.7. It finds copies and near-copies, reworded
-      questions not at all. Candidates come from MinHash bands (see ``minhash``), checked by the
-      exact Jaccard: bounded work per exchange, even when every message follows one template.
+      questions not at all. Candidates come from MinHash bands (see ``minhash``); an exact bound on
+      the shingles they share sets aside those that cannot reach the threshold, and the rest are
+      checked by the exact Jaccard: bounded work per exchange, even when every message follows one template.
     * ``by="meaning"``: the cosine similarity of the exchanges' embeddings
       (:mod:`course_lib.embeddings`), default threshold 0.9, so "How do I reset my password?"
       meets "What's the way to change my password?". An embedding averages its words, so
@@ -151,7 +154,7 @@ class _Index:
 
 
 class _WordingIndex(_Index):
-    """Shingle sets and MinHash signatures; candidates from shared bands, checked by the exact Jaccard."""
+    """Shingle sets, MinHash signatures, bin counts: candidates from shared bands, bounded, then the exact Jaccard."""
 
     def __init__(self, threshold: float) -> None:
         super().__init__(threshold)
