@@ -12,7 +12,6 @@ then every pair shares shingles. MinHash makes the work per exchange bounded wha
   land in the same bucket and become candidates; similar sets share a band far more often.
 * **Bounded**: an exchange is paired only with the ``PER_BUCKET`` latest earlier members of each
   of its buckets, so a bucket that every templated message falls into still costs a few pairs each.
-
 * **Bounded checks**: a candidate that cannot reach the threshold is set aside without comparing
   its sets. Each exchange also counts its shingle ids in ``BINS`` bins (``id % BINS``); a shingle
   two exchanges share is in the same bin of both, so the sum over bins of the smaller count is at
@@ -53,7 +52,7 @@ RECALL = 0.98
 BINS = 128
 """Bins an exchange's shingle ids are counted in for :func:`shared_bound`: more bins, a tighter bound, more memory."""
 FULL = 255
-"""A bin count at its largest (counts are bytes): "255 or more", for an exchange of over 30,000 shingles."""
+"""A bin count at its largest (counts are bytes): "255 or more", which only an exchange of thousands of shingles has."""
 CHUNK = 4_096
 """Candidate pairs whose signatures :func:`agreement` compares at a time (512 KB of rows each side)."""
 

@@ -81,12 +81,10 @@ class ImportanceScoring(RankingStrategy):
         order = range(len(live))
         if self.threshold is not None:  # only what scores below it is ranked
             order = [i for i in order if scores[i].value < self.threshold]
-        if self.per_token:
-            def rank(i: int) -> float:
-                return scores[i].value / max(live[i].total_tokens, 1)
-        else:
-            def rank(i: int) -> float:
-                return scores[i].value
+        def rank(i: int) -> float:
+            value = scores[i].value
+            return value / max(live[i].total_tokens, 1) if self.per_token else value
+
         order = sorted(order, key=rank)  # each ranked once: O(n log n); a stable sort, so ties: oldest first
         return ((live[i], self._why(live[i], scores[i].value, scores[i].reasons)) for i in order)
 
