@@ -155,6 +155,21 @@ def test_a_shingle_many_exchanges_share_is_one_string():
     assert len(shared) > 10 and all(in_second[shingle] is shingle for shingle in shared)
 
 
+def test_shared_shingles_and_the_memos_stay_bounded_and_forget_the_oldest_first(monkeypatch):
+    facts = sys.modules["course_lib.pruning.facts"]
+    monkeypatch.setattr(facts, "_SHINGLES", facts._Memo(50))
+    monkeypatch.setattr(facts, "_EXCHANGES", facts._Memo(10))
+    strategy = Deduplicate()
+    list(strategy.candidates(split_exchanges(templated(60))))  # 30 exchanges of ~47 shingles
+    assert len(facts._SHINGLES) == 50 and len(facts._EXCHANGES) == 10
+    last = strategy._index.sets[-1]
+    assert all(facts._SHINGLES[shingle] is shingle for shingle in last if shingle in facts._SHINGLES)
+    memo = facts._Memo(3)
+    for key in "abcd":
+        memo.remember(key, key.upper)
+    assert list(memo) == ["b", "c", "d"]  # "a", the oldest, went
+
+
 def test_signatures_do_not_depend_on_the_process():
     """CRC-32 shingle ids and a seeded generator: another hash seed gives the same signatures, so the same plans."""
     probe = ("import sys; sys.path.insert(0, 'tests'); from test_pruning_dedup import templated, signature_sums; "
