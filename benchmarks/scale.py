@@ -113,8 +113,13 @@ def templated(size: int, start: int = 0) -> list[dict[str, Any]]:
     return messages
 
 
+def pruning_memos() -> tuple[dict[Any, Any], ...]:
+    """Pruning's memos: message facts, exchange shingles, and the one string kept for each shingle."""
+    return pruning_facts._MESSAGES, pruning_facts._EXCHANGES, pruning_facts._SHINGLES
+
+
 class EmptiedMemos:
-    """Around one call: pruning's memos of message facts and exchange shingles emptied, then restored.
+    """Around one call: pruning's memos (:func:`pruning_memos`) emptied, then restored.
 
     Restored so the other rows, interleaved with this one, stay as warm as they were.
     """
@@ -123,13 +128,13 @@ class EmptiedMemos:
         self.saved: list[dict[Any, Any]] = []
 
     def setup(self) -> None:
-        memos = (pruning_facts._MESSAGES, pruning_facts._EXCHANGES)  # private: a benchmark may reach in
+        memos = pruning_memos()  # private: a benchmark may reach in
         self.saved = [dict(memo) for memo in memos]
         for memo in memos:
             memo.clear()
 
     def teardown(self) -> None:
-        for memo, saved in zip((pruning_facts._MESSAGES, pruning_facts._EXCHANGES), self.saved, strict=True):
+        for memo, saved in zip(pruning_memos(), self.saved, strict=True):
             memo.clear()
             memo.update(saved)
         self.saved = []
