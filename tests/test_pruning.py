@@ -111,6 +111,16 @@ def test_exchanges_are_views_of_one_shared_set_of_columns():
     assert [e.total_tokens for e in exchanges] == [tokens(e.indices) for e in exchanges]
 
 
+def test_tags_are_shared_sets_and_an_exchange_has_the_union_of_its_messages():
+    # a few shared sets, not one per message: what role-based retention reads stays in the CPU's cache
+    first = score_message({"role": "user", "content": "Order 4411 for ACC-88412, please."})
+    second = score_message({"role": "user", "content": "And order 9823 for ACC-55555."})
+    assert first.tags == {"id"} and first.tags is second.tags
+    exchanges = split_exchanges(SUPPORT)
+    assert all(e.tags == frozenset().union(*(s.tags for s in e.scores)) for e in exchanges)
+    assert any(len(e.tags) > 1 for e in exchanges) and any(not e.tags for e in exchanges)
+
+
 # -- each strategy on the support conversation -----------------------------------------------
 
 def test_fifo_drops_the_oldest_exchanges_first():

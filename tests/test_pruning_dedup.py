@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from pruning_cases import repetitive
 from test_pruning import growing
@@ -61,6 +62,42 @@ def test_templated_text_costs_a_bounded_number_of_checks_and_a_far_copy_is_still
     assert len(earlier) < len(live) * (len(live) - 1) / 2 / 20  # far fewer than every pair
 
 
+def test_an_exact_bound_sets_aside_most_templated_look_alikes_without_comparing_them(monkeypatch):
+    compared = []
+
+    def counted(a, b):
+        compared.append(1)
+        return jaccard(a, b)
+
+    monkeypatch.setattr(dedup_module, "jaccard", counted)
+    history = templated(2_000) + templated(2, start=20)
+    strategy = Deduplicate()
+    assert matches(strategy, split_exchanges(history)) == {10: 1_000}  # the far copy is still found
+    candidates = sum(strategy._index.checked)  # every candidate considered counts as checked
+    assert candidates > 1_000 and len(compared) < candidates / 10
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.7])
+def test_shared_bound_is_never_below_what_a_pair_shares(threshold):
+    for history in (templated(600), growing(300), repetitive(200)):
+        strategy = Deduplicate(threshold)
+        list(strategy.candidates(split_exchanges(history)))
+        index = strategy._index
+        earlier, later = minhash.candidate_pairs(index.bands, since=0)
+        bound = minhash.shared_bound(index.counts, earlier, later).tolist()
+        shared = [len(index.sets[i] & index.sets[j]) for i, j in zip(earlier.tolist(), later.tolist(), strict=True)]
+        assert all(b >= s for b, s in zip(bound, shared, strict=True))
+        assert sum(bound) < 1.2 * sum(shared)  # and close: most of what it adds is one or two shingles
+
+
+def test_shared_bound_of_two_full_bins_bounds_nothing():
+    crowded = [k * minhash.BINS for k in range(300)]  # 300 ids in bin 0: more than a byte counts
+    counts = np.vstack([minhash.bin_counts(crowded), minhash.bin_counts(crowded + [1])])
+    assert counts[0, 0] == minhash.FULL
+    pair = np.array([0]), np.array([1])
+    assert minhash.shared_bound(counts, *pair)[0] >= 300
+
+
 def test_remembered_index_grows_with_a_templated_history_and_matches_a_fresh_one():
     full = templated(300) + templated(2, start=8) + templated(300, start=300) + templated(2, start=400)
     remembering = Deduplicate()
@@ -70,6 +107,67 @@ def test_remembered_index_grows_with_a_templated_history_and_matches_a_fresh_one
         assert matches(remembering, live) == matches(fresh, live), size
         assert remembering._index.checked == fresh._index.checked  # the cap's state too: later plans agree
     assert matches(remembering, live) == {4: 150, 201: 301}  # the two copies, found past the template
+
+
+def bucket_pairs(keys, since):
+    """What ``candidate_pairs`` promises, in plain Python: per band, each later member paired with its bucket's
+    ``PER_BUCKET`` latest earlier members."""
+    found = set()
+    for band in range(keys.shape[1]):
+        members = {}
+        for later, key in enumerate(keys[:, band].tolist()):
+            bucket = members.setdefault(key, [])
+            if later >= since:
+                found.update((earlier, later) for earlier in bucket[-minhash.PER_BUCKET:])
+            bucket.append(later)
+    return sorted(found)
+
+
+@pytest.mark.parametrize("since", [0, 1, 150, 299])
+def test_candidate_pairs_are_each_buckets_latest_earlier_members(since):
+    for history in (templated(600), growing(600)):
+        strategy = Deduplicate()
+        list(strategy.candidates(split_exchanges(history)))
+        bands = strategy._index.bands[:300]
+        earlier, later = minhash.candidate_pairs(bands, since=since)
+        assert list(zip(earlier.tolist(), later.tolist(), strict=True)) == bucket_pairs(bands, since)
+
+
+def test_agreement_is_the_share_of_equal_signature_values_across_chunks(monkeypatch):
+    strategy = Deduplicate()
+    list(strategy.candidates(split_exchanges(templated(400))))
+    signature = strategy._index.signature
+    earlier, later = minhash.candidate_pairs(strategy._index.bands, since=0)
+    monkeypatch.setattr(minhash, "CHUNK", 7)  # many chunks, the last one short
+    expected = [sum(a == b for a, b in zip(signature[i], signature[j], strict=True)) / minhash.NUM_PERM
+                for i, j in zip(earlier.tolist(), later.tolist(), strict=True)]
+    assert minhash.agreement(signature, earlier, later).tolist() == expected
+    assert len(expected) > 7 and len(set(expected)) > 1
+
+
+def test_a_shingle_many_exchanges_share_is_one_string():
+    """Interned, so the exact Jaccard of two look-alike exchanges compares addresses, not characters."""
+    strategy = Deduplicate()
+    list(strategy.candidates(split_exchanges(templated(6))))
+    first, second = strategy._index.sets[:2]
+    in_second = {shingle: shingle for shingle in second}  # each equal string as the second set holds it
+    shared = [shingle for shingle in first if shingle in in_second]
+    assert len(shared) > 10 and all(in_second[shingle] is shingle for shingle in shared)
+
+
+def test_shared_shingles_and_the_memos_stay_bounded_and_forget_the_oldest_first(monkeypatch):
+    facts = sys.modules["course_lib.pruning.facts"]
+    monkeypatch.setattr(facts, "_SHINGLES", facts._Memo(50))
+    monkeypatch.setattr(facts, "_EXCHANGES", facts._Memo(10))
+    strategy = Deduplicate()
+    list(strategy.candidates(split_exchanges(templated(60))))  # 30 exchanges of ~47 shingles
+    assert len(facts._SHINGLES) == 50 and len(facts._EXCHANGES) == 10
+    last = strategy._index.sets[-1]
+    assert all(facts._SHINGLES[shingle] is shingle for shingle in last if shingle in facts._SHINGLES)
+    memo = facts._Memo(3)
+    for key in "abcd":
+        memo.remember(key, key.upper)
+    assert list(memo) == ["b", "c", "d"]  # "a", the oldest, went
 
 
 def test_signatures_do_not_depend_on_the_process():

@@ -27,7 +27,9 @@ the smaller set is no bigger than a signature: then the exact check is about as 
 far above it is "likely", and checked even past ``CHECKS``."""
 CHECKS = 8
 """The most later exchanges checked exactly for each one: with the candidates per bucket, the bound on work per
-exchange. A template that makes thousands of exchanges look alike costs each of them eight checks, not thousands."""
+exchange. A template that makes thousands of exchanges look alike costs each of them eight checks, not thousands.
+A candidate that ``minhash.shared_bound`` rules out counts as checked (its answer is known), so the cap, and the
+matches, are the same as if every one were compared."""
 BLOCK = 512
 """Rows and columns of the similarity matrix computed at a time in the "meaning" mode: 1 MB, whatever the history
 (the vectors themselves take 1 KB an exchange)."""
@@ -42,8 +44,9 @@ class Deduplicate(RankingStrategy):
 
     * ``by="wording"`` (the default): the Jaccard similarity of the exchanges' word 3-shingles
       (runs of three words), default threshold 0.7. It finds copies and near-copies, reworded
-      questions not at all. Candidates come from MinHash bands (see ``minhash``), checked by the
-      exact Jaccard: bounded work per exchange, even when every message follows one template.
+      questions not at all. Candidates come from MinHash bands (see ``minhash``); an exact bound on
+      the shingles they share sets aside those that cannot reach the threshold, and the rest are
+      checked by the exact Jaccard: bounded work per exchange, even when every message follows one template.
     * ``by="meaning"``: the cosine similarity of the exchanges' embeddings
       (:mod:`course_lib.embeddings`), default threshold 0.9, so "How do I reset my password?"
       meets "What's the way to change my password?". An embedding averages its words, so
@@ -114,25 +117,29 @@ class _Index:
         self.matches += [None] * (len(keys) - old)
         self.reasons += [None] * (len(keys) - old)
         self.checked += [0] * (len(keys) - old)
-        self._extend(live[old:])
+        self._extend(live[old:], keys[old:])
         if self.threshold <= 0:  # every pair is "similar": the next exchange is the match
             for i in range(max(old - 1, 0), len(keys) - 1):
                 self.matches[i] = (i + 1, self._similarity(i, i + 1))
             return
-        for i, j, likely in self._candidates(old):  # each i's in ascending j: the first match found is the earliest
-            if self.matches[i] is not None or (self.checked[i] >= CHECKS and not likely):
+        matches, checked, similarity_of = self.matches, self.checked, self._similarity  # looked up once, not per pair
+        for i, j, likely, may_match in self._candidates(old):  # each i's in ascending j: the first match is earliest
+            if matches[i] is not None or (checked[i] >= CHECKS and not likely):
                 continue
-            self.checked[i] += not likely
-            similarity = self._similarity(i, j)
+            checked[i] += not likely
+            if not may_match:  # its bound is below the threshold: a check whose answer is known, so not compared
+                continue
+            similarity = similarity_of(i, j)
             if similarity >= self.threshold and self._may_replace(i, j):
-                self.matches[i] = (j, similarity)
+                matches[i] = (j, similarity)
 
-    def _extend(self, new: Sequence[Exchange]) -> None:
-        """Remember what comparing the new exchanges needs."""
+    def _extend(self, new: Sequence[Exchange], keys: list[tuple[Hashable, ...]]) -> None:
+        """Remember what comparing the new exchanges (with these memo keys) needs."""
         raise NotImplementedError
 
-    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool]]:
-        """Pairs (i, j), i < j, j >= ``old``, worth checking, each i's in ascending j; True if likely similar.
+    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool, bool]]:
+        """Pairs (i, j), i < j, j >= ``old``, worth checking, each i's in ascending j; whether likely similar, and
+        whether they may be similar enough at all (False: an exact bound says no, so no comparison is needed).
 
         A likely pair is always checked; the others only while ``i`` has had fewer than ``CHECKS``.
         """
@@ -147,26 +154,29 @@ class _Index:
 
 
 class _WordingIndex(_Index):
-    """Shingle sets and MinHash signatures; candidates from shared bands, checked by the exact Jaccard."""
+    """Shingle sets, MinHash signatures, bin counts: candidates from shared bands, bounded, then the exact Jaccard."""
 
     def __init__(self, threshold: float) -> None:
         super().__init__(threshold)
         self.sets: list[frozenset[str]] = []
         self.rows = minhash.bands_for(min(max(threshold, 0.01), 1.0))
         self.signature: np.ndarray | None = None
+        self.counts: np.ndarray | None = None
         self.bands: np.ndarray | None = None
 
-    def _extend(self, new: Sequence[Exchange]) -> None:
+    def _extend(self, new: Sequence[Exchange], keys: list[tuple[Hashable, ...]]) -> None:
         import numpy as np
 
-        found = [exchange_shingles(e.keys, [f.words for f in e.facts]) for e in new]
-        self.sets += [sets for sets, _ in found]
-        signature = np.vstack([signature for _, signature in found])
+        found = [exchange_shingles(key, e.facts) for key, e in zip(keys, new, strict=True)]
+        self.sets += [sets for sets, _, _ in found]
+        signature = np.vstack([signature for _, signature, _ in found])
+        counts = np.vstack([counts for _, _, counts in found])
         bands = minhash.band_keys(signature, self.rows)
         self.signature = signature if self.signature is None else np.vstack((self.signature, signature))
+        self.counts = counts if self.counts is None else np.vstack((self.counts, counts))
         self.bands = bands if self.bands is None else np.vstack((self.bands, bands))
 
-    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool]]:
+    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool, bool]]:
         import numpy as np
 
         if self.threshold > 1:
@@ -175,11 +185,16 @@ class _WordingIndex(_Index):
         sizes = np.fromiter(map(len, self.sets), dtype=np.float64, count=len(self.sets))
         unmatched = np.fromiter((m is None for m in self.matches), dtype=bool, count=len(self.matches))
         small, large = np.minimum(sizes[earlier], sizes[later]), np.maximum(sizes[earlier], sizes[later])
+        possible = unmatched[earlier] & (small >= self.threshold * large)  # Jaccard is at most the sizes' ratio
+        earlier, later, small = earlier[possible], later[possible], small[possible]  # estimated only if possible
         estimate = minhash.agreement(self.signature, earlier, later)
-        keep = (unmatched[earlier] & (small >= self.threshold * large)  # Jaccard is at most the sizes' ratio
-                & ((estimate >= self.threshold - MARGIN) | (small <= minhash.NUM_PERM)))  # small: check anyway
-        likely = estimate[keep] >= self.threshold + MARGIN  # a copy far back is checked, however many look alike
-        return zip(earlier[keep].tolist(), later[keep].tolist(), likely.tolist(), strict=True)
+        keep = (estimate >= self.threshold - MARGIN) | (small <= minhash.NUM_PERM)  # small: check anyway
+        earlier, later, small, estimate = earlier[keep], later[keep], small[keep], estimate[keep]
+        likely = estimate >= self.threshold + MARGIN  # a copy far back is checked, however many look alike
+        shared = np.minimum(minhash.shared_bound(self.counts, earlier, later), small)  # at least what they share
+        union = sizes[earlier] + sizes[later] - shared  # at most the union, so shared / union is at least Jaccard
+        may_match = np.divide(shared, union, out=np.ones(len(union)), where=union > 0) >= self.threshold
+        return zip(earlier.tolist(), later.tolist(), likely.tolist(), may_match.tolist(), strict=True)
 
     def _similarity(self, i: int, j: int) -> float:
         return jaccard(self.sets[i], self.sets[j])
@@ -193,7 +208,7 @@ class _MeaningIndex(_Index):
         self.vectors: np.ndarray | None = None
         self.stated: list[frozenset[str]] = []
 
-    def _extend(self, new: Sequence[Exchange]) -> None:
+    def _extend(self, new: Sequence[Exchange], keys: list[tuple[Hashable, ...]]) -> None:
         import numpy as np
 
         from ..embeddings import embed
@@ -202,7 +217,7 @@ class _MeaningIndex(_Index):
         self.vectors = vectors if self.vectors is None else np.vstack((self.vectors, vectors))
         self.stated += [frozenset().union(*(f.numbers for f in e.facts)) for e in new]
 
-    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool]]:
+    def _candidates(self, old: int) -> Iterator[tuple[int, int, bool, bool]]:
         import numpy as np
 
         n = len(self.keys)
@@ -217,7 +232,7 @@ class _MeaningIndex(_Index):
                 numbered = rows.tolist()
                 room = CHECKS - np.array([self.checked[i] for i in numbered])
                 for r, c in _first_hits(similar, room):
-                    yield numbered[r], left + c, False
+                    yield numbered[r], left + c, False, True
 
     def _similarity(self, i: int, j: int) -> float:
         return float(self.vectors[i] @ self.vectors[j])

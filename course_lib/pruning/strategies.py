@@ -78,20 +78,21 @@ class ImportanceScoring(RankingStrategy):
 
     def candidates(self, live: Sequence[Exchange]) -> Iterable[tuple[Exchange, str]]:
         scores = [e.score for e in live]  # each exchange's best message, found once
-        ranks = [s.value / max(e.total_tokens, 1) if self.per_token else s.value
-                 for e, s in zip(live, scores, strict=True)]
         order = range(len(live))
-        if self.threshold is not None:  # only what scores below it, before sorting
+        if self.threshold is not None:  # only what scores below it is ranked
             order = [i for i in order if scores[i].value < self.threshold]
-        order = sorted(order, key=ranks.__getitem__)  # ranked once: O(n log n); a stable sort, so ties: oldest first
+        def rank(i: int) -> float:
+            value = scores[i].value
+            return value / max(live[i].total_tokens, 1) if self.per_token else value
+
+        order = sorted(order, key=rank)  # each ranked once: O(n log n); a stable sort, so ties: oldest first
         return ((live[i], self._why(live[i], scores[i].value, scores[i].reasons)) for i in order)
 
     def _why(self, exchange: Exchange, value: float, reasons: tuple[str, ...]) -> str:
+        because = "; ".join(reasons)  # one string built per dropped exchange: a templated log drops thousands
         if self.per_token:
-            why = f"least value per token first: scored {value:g} for {exchange.total_tokens:,} tokens"
-        else:
-            why = f"lowest score first: scored {value:g}"
-        return f"{why} ({'; '.join(reasons)})"
+            return f"least value per token first: scored {value:g} for {exchange.total_tokens:,} tokens ({because})"
+        return f"lowest score first: scored {value:g} ({because})"
 
 
 class RoleBasedRetention(RankingStrategy):
@@ -108,4 +109,4 @@ class RoleBasedRetention(RankingStrategy):
 
     def candidates(self, live: Sequence[Exchange]) -> Iterator[tuple[Exchange, str]]:
         why = f"holds none of: {', '.join(sorted(self.keep))}"
-        return ((e, why) for e in live if not e.tags & self.keep)
+        return ((e, why) for e in live if self.keep.isdisjoint(e.tags))  # no intersection built per exchange
