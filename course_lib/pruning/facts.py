@@ -31,6 +31,8 @@ __all__ = ["MessageFacts", "facts", "facts_of", "exchange_shingles", "message_ke
 MEMO_SIZE = 65_536
 """Distinct messages (and exchanges) remembered: a 10,000-message history fits several times over."""
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_HAS_DIGIT = re.compile(r"[0-9]").search
+"""Words are ASCII (``_WORD``), so a digit is 0-9: one C-level search per word, not a Python loop per letter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,7 @@ def _work_out(message: Mapping[str, Any]) -> MessageFacts:
     preview = " ".join(text.split())
     words = tuple(_WORD.findall(f"{message['role']}: {text}".lower()))
     return MessageFacts(tokens=estimate_message_tokens(message), score=score_message(message), words=words,
-                        numbers=frozenset(w for w in words if any(c.isdigit() for c in w)),
+                        numbers=frozenset(filter(_HAS_DIGIT, words)),
                         preview=preview if len(preview) <= 30 else preview[:27] + "...",
                         opens_exchange=starts_exchange(message))
 
