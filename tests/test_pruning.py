@@ -427,3 +427,41 @@ def test_without_a_pipeline_calls_share_one_default_whose_index_grows_with_the_h
     assert dedup._index is index and len(index.keys) == len(exchange_starts(growing(60)))  # extended, not rebuilt
     edited = growing(60)[:30] + growing(90)[40:70]
     assert plan(edited, 0).rows == plan(edited, 0, default_pipeline()).rows  # not an extension: rebuilt
+
+
+_SCORING_WORDS = ["Confirmed", "AGREED", "let's go with", "Let us Go With", "I prefer", "please DON'T", "always",
+                  "Never", "order 889", "ORDER number 12", "Order no. 7", "ACC-88412", "inv12345", "#889", "a@b.co",
+                  "x.y+z@mail-host.org", "3,400.50", "wait", "orders", "\u017fe", "\u212a", "\u0130", "caf\u00e9",
+                  "\u2019", ".", ",", "-", "xconfirmed", "neverland", "ok"]
+
+
+def _plain_text_points(text: str) -> list[tuple[float, str, str]]:
+    """_text_points without its shortcuts: every id pattern run, each phrase pattern case-insensitive on the text."""
+    from course_lib.pruning import scoring
+
+    points: list[tuple[float, str, str]] = []
+    ids = [m.group(0) for pattern in scoring._IDS for m in pattern.finditer(text)]
+    if ids:
+        points.append((3, "id", f"contains an id: {scoring._listed(ids)}"))
+    rest = text
+    for found_id in ids:
+        rest = rest.replace(found_id, " ")
+    numbers = [n.rstrip(",.") for n in scoring._NUMBER.findall(rest)]
+    if numbers:
+        points.append((1, "number", f"contains a number: {scoring._listed(numbers)}"))
+    for pattern, tag, label in ((scoring._DECISION, "decision", "records a decision"),
+                                (scoring._PREFERENCE, "preference", "states a preference")):
+        hit = pattern.search(text)
+        if hit:
+            points.append((3, tag, f"{label}: {hit.group(0)!r}"))
+    return points
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_SCORING_WORDS), max_size=12), st.sampled_from([" ", "", "\n", " - "]))
+def test_scoring_shortcuts_find_what_the_plain_patterns_find(words: list[str], glue: str) -> None:
+    # the ASCII fast path (lowered text, case-sensitive phrases) and the skipped id passes change no point or reason
+    from course_lib.pruning import scoring
+
+    text = glue.join(words)
+    assert scoring._text_points(text) == _plain_text_points(text)

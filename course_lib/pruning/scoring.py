@@ -46,6 +46,10 @@ _DECISION = re.compile(r"\b(?:we(?:'ve| have)? decided|decided to|let'?s go with
                        r"i'll go with|i'll take|go ahead|confirmed|agreed)\b", re.I)
 _PREFERENCE = re.compile(r"\b(?:i prefer|i'd prefer|i would prefer|i'd rather|i would rather|please use|"
                          r"please always|please don't|please do not|always|never|don't ever|call me)\b", re.I)
+_LOWERED = {pattern: re.compile(pattern.pattern) for pattern in (_DECISION, _PREFERENCE, _IDS[2])}
+"""The same patterns without ``re.I``, for ASCII text lowered first: the same matches at the same places, found
+about 3x faster (a case-insensitive pattern folds the case of every character it tries). Text with any other
+character keeps the ``re.I`` pattern, whose Unicode case folding ``str.lower`` does not copy exactly."""
 _FILLER = re.compile(r"\b(?:is there anything else i can help(?: you)? with|how can i help(?: you)?(?: today)?|"
                      r"anything else|you'?re welcome|you are welcome|thank you|thanks|thx|hello|hi|hey|okay|ok|"
                      r"great|cool|perfect|awesome|sounds good|got it|no problem|glad to help|happy to help|"
@@ -94,7 +98,9 @@ def _text_points(text: str) -> list[tuple[float, str, str]]:
     points: list[tuple[float, str, str]] = []
     if text.startswith(SUMMARY_MARKER):
         points.append((3, "summary", "is a summary of earlier exchanges"))
-    ids = [m.group(0) for pattern in _IDS for m in pattern.finditer(text)]
+    lowered = text.lower() if text.isascii() else None  # isascii() is free: a str knows whether it is ASCII
+    ids = [found for pattern, needs in _IDS_NEED if _may_hold(needs, text, lowered)
+           for found in _matches(pattern, text, lowered)]
     if ids:
         points.append((3, "id", f"contains an id: {_listed(ids)}"))
     rest = text
@@ -105,10 +111,41 @@ def _text_points(text: str) -> list[tuple[float, str, str]]:
         points.append((1, "number", f"contains a number: {_listed(numbers)}"))
     for pattern, tag, label in ((_DECISION, "decision", "records a decision"),
                                 (_PREFERENCE, "preference", "states a preference")):
-        hit = pattern.search(text)
+        hit = _first(pattern, text, lowered)
         if hit:
-            points.append((3, tag, f"{label}: {hit.group(0)!r}"))
+            points.append((3, tag, f"{label}: {hit!r}"))
     return points
+
+
+_IDS_NEED = tuple(zip(_IDS, ("", "#", "order", "@"), strict=True))
+"""Each id pattern with a string every match holds (lowercased): a message without it skips that pattern's pass,
+as most messages hold no "@" and no "#". Lowercased, "order" is only a shortcut for ASCII text (see ``_LOWERED``)."""
+
+
+def _may_hold(needs: str, text: str, lowered: str | None) -> bool:
+    """False only when no match can be in ``text``: ``needs`` is missing from it."""
+    if not needs:
+        return True
+    if needs.isalpha():  # letters: matched case-insensitively
+        return lowered is None or needs in lowered
+    return needs in text
+
+
+def _matches(pattern: re.Pattern[str], text: str, lowered: str | None) -> list[str]:
+    """Every match of ``pattern``, as written in ``text``."""
+    if lowered is None or pattern not in _LOWERED:
+        return pattern.findall(text)  # no pattern here has a group: findall gives whole matches
+    # ASCII: lowering keeps every character in its place, so a match in ``lowered`` is one in ``text``
+    return [text[hit.start():hit.end()] for hit in _LOWERED[pattern].finditer(lowered)]
+
+
+def _first(pattern: re.Pattern[str], text: str, lowered: str | None) -> str | None:
+    """The first match of a case-insensitive phrase pattern, as written in ``text``."""
+    if lowered is None:
+        hit = pattern.search(text)
+        return hit.group(0) if hit else None
+    hit = _LOWERED[pattern].search(lowered)
+    return text[hit.start():hit.end()] if hit else None
 
 
 def _listed(found: list[str], most: int = 3) -> str:
