@@ -92,7 +92,7 @@ def test_shared_bound_is_never_below_what_a_pair_shares(threshold):
 
 def test_shared_bound_of_two_full_bins_bounds_nothing():
     crowded = [k * minhash.BINS for k in range(300)]  # 300 ids in bin 0: more than a byte counts
-    counts = np.vstack([minhash.bin_counts(crowded), minhash.bin_counts(crowded + [1])])
+    counts = minhash.bin_counts([crowded, crowded + [1]])
     assert counts[0, 0] == minhash.FULL
     pair = np.array([0]), np.array([1])
     assert minhash.shared_bound(counts, *pair)[0] >= 300
@@ -237,3 +237,22 @@ def test_mode_and_threshold():
     assert Deduplicate().threshold == 0.7 and Deduplicate(by="meaning").threshold == 0.9
     with pytest.raises(ValueError, match="by must be one of"):
         Deduplicate(by="spelling")
+
+
+def test_signatures_and_bin_counts_of_many_sets_are_each_sets_own() -> None:
+    # one numpy pass over many sets (empty ones, and more ids than one batch hashes) gives each set what it alone gets
+    rng = np.random.default_rng(7)
+    sets = [rng.integers(0, 2**32, size, dtype=np.uint64).tolist() for size in (0, 1, 5, 40, 0, 3)]
+    sets.append(rng.integers(0, 2**32, minhash.HASHED + 17, dtype=np.uint64).tolist())
+    sets += [rng.integers(0, 2**32, 30, dtype=np.uint64).tolist() for _ in range(600)]
+    a, b = minhash._hash_functions()
+    signatures, counts = minhash.signatures(sets), minhash.bin_counts(sets)
+    for row, ids in enumerate(sets):
+        if ids:
+            with np.errstate(over="ignore"):
+                alone = ((np.array(ids, dtype=np.uint64) * a[:, None] + b[:, None]) >> np.uint64(32)).min(axis=1)
+        else:
+            alone = np.full(minhash.NUM_PERM, 2**32 - 1)
+        assert signatures[row].tolist() == alone.tolist()
+        bins = np.minimum(np.bincount(np.array(ids, dtype=np.int64) % minhash.BINS, minlength=minhash.BINS), 255)
+        assert counts[row].tolist() == bins.tolist()

@@ -31,15 +31,16 @@ which the kit already has for its embeddings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
     import numpy as np
 
 __all__ = ["BINS", "NUM_PERM", "PER_BUCKET", "agreement", "band_keys", "bands_for", "bin_counts", "candidate_pairs",
-           "shared_bound", "signature"]
+           "shared_bound", "signatures"]
 
 NUM_PERM = 32
 """Hash functions per signature: more estimate better and cost more (hashing is most of an exchange's first sight)."""
@@ -55,6 +56,9 @@ FULL = 255
 """A bin count at its largest (counts are bytes): "255 or more", which only an exchange of thousands of shingles has."""
 CHUNK = 4_096
 """Candidate pairs whose signatures :func:`agreement` compares at a time (512 KB of rows each side)."""
+HASHED = 16_384
+"""Shingle ids :func:`signatures` hashes at a time: 4 MB of hashes, whatever the history."""
+"""Candidate pairs whose signatures :func:`agreement` compares at a time (512 KB of rows each side)."""
 
 
 @lru_cache(maxsize=1)
@@ -68,18 +72,40 @@ def _hash_functions() -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def signature(ids: Sequence[int]) -> np.ndarray:
-    """The ``NUM_PERM`` minimums of one set of 32-bit shingle ids (an empty set gets the largest values)."""
+def signatures(id_sets: Sequence[Sequence[int]]) -> np.ndarray:
+    """The ``NUM_PERM`` minimums of each set of 32-bit shingle ids, a row per set (largest values for an empty set).
+
+    All the sets in one numpy pass (``HASHED`` ids at a time), not one per set: an exchange seen for the first
+    time costs its share of one large operation instead of a dozen small ones.
+    """
     import numpy as np
 
     a, b = _hash_functions()
-    if not ids:
-        return np.full(NUM_PERM, 2**32 - 1, dtype=np.uint32)
-    with np.errstate(over="ignore"):  # the products wrap around 2**64 on purpose
-        hashed = (np.array(ids, dtype=np.uint64) * a[:, None] + b[:, None]) >> np.uint64(32)
-    found = hashed.min(axis=1).astype(np.uint32)
-    found.setflags(write=False)  # remembered with the exchange's shingles, shared by every index
+    found = np.full((len(id_sets), NUM_PERM), 2**32 - 1, dtype=np.uint32)
+    for rows, flat, starts in _batches(id_sets):
+        with np.errstate(over="ignore"):  # the products wrap around 2**64 on purpose
+            hashed = (flat.astype(np.uint64)[:, None] * a + b) >> np.uint64(32)
+        found[rows] = np.minimum.reduceat(hashed, starts, axis=0)  # each set's rows: its minimum per function
+    found.setflags(write=False)  # remembered with the exchanges' shingles, shared by every index
     return found
+
+
+def _batches(id_sets: Sequence[Sequence[int]]) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The non-empty sets, about ``HASHED`` ids at a time: their positions, their ids end to end, where each starts."""
+    import numpy as np
+
+    sizes = np.fromiter(map(len, id_sets), dtype=np.int64, count=len(id_sets))
+    nonempty = np.flatnonzero(sizes)  # reduceat cannot take an empty run: empty sets keep the largest values
+    ends = np.cumsum(sizes[nonempty])
+    first = 0
+    while first < len(nonempty):
+        last = max(int(np.searchsorted(ends, ends[first] - sizes[nonempty[first]] + HASHED, side="right")), first + 1)
+        rows = nonempty[first:last]
+        flat = np.fromiter(chain.from_iterable(id_sets[i] for i in rows.tolist()), dtype=np.uint32,
+                           count=int(sizes[rows].sum()))
+        starts = np.concatenate(([0], np.cumsum(sizes[rows])[:-1]))
+        yield rows, flat, starts
+        first = last
 
 
 @lru_cache(maxsize=32)
@@ -147,11 +173,15 @@ def agreement(signature: np.ndarray, earlier: np.ndarray, later: np.ndarray) -> 
     return agreeing / NUM_PERM
 
 
-def bin_counts(ids: Sequence[int]) -> np.ndarray:
-    """How many of one set's shingle ids fall in each of the ``BINS`` bins (``id % BINS``), at most ``FULL``."""
+def bin_counts(id_sets: Sequence[Sequence[int]]) -> np.ndarray:
+    """How many of each set's shingle ids fall in each of the ``BINS`` bins (``id % BINS``), at most ``FULL``; a row
+    per set, all counted by one ``bincount`` per batch."""
     import numpy as np
 
-    counts = np.bincount(np.array(ids, dtype=np.uint32) % BINS, minlength=BINS)
+    counts = np.zeros((len(id_sets), BINS), dtype=np.int64)
+    for rows, flat, starts in _batches(id_sets):
+        owner = np.repeat(np.arange(len(rows)), np.diff(np.append(starts, len(flat))))  # which set each id is of
+        counts[rows] = np.bincount(owner * BINS + flat % BINS, minlength=len(rows) * BINS).reshape(len(rows), BINS)
     found = np.minimum(counts, FULL).astype(np.uint8)  # bytes: 128 per exchange, as small as its signature
     found.setflags(write=False)
     return found
