@@ -36,12 +36,14 @@ class MessageScore:
 
 
 _IDS = [
-    re.compile(r"\b[A-Z]{2,}[-_]?\d{3,}\b"),  # ACC-88412, INV12345
+    # the leading \b, written as a look back after the first letter: the regex engine then skips to an uppercase
+    # letter in C instead of trying every position (twice as fast; the same matches)
+    re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]+[-_]?\d{3,}\b"),  # ACC-88412, INV12345: \b[A-Z]{2,}[-_]?\d{3,}\b
     re.compile(r"#\d+\b"),  # #889
-    re.compile(r"\border\s+(?:number\s+|no\.?\s*)?\d+\b", re.I),  # order 889, order number 889
+    re.compile(r"order(?<!\worder)\s+(?:number\s+|no\.?\s*)?\d+\b", re.I),  # order 889, order number 889
     re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"),  # an email address
 ]
-_NUMBER = re.compile(r"(?<![\w#])\d[\d,.]*")
+_NUMBER = re.compile(r"\d(?<![\w#]\d)[\d,.]*")  # a digit not just after a letter, digit or #: (?<![\w#])\d[\d,.]*
 _DECISION = re.compile(r"\b(?:we(?:'ve| have)? decided|decided to|let'?s go with|let us go with|we'll go with|"
                        r"i'll go with|i'll take|go ahead|confirmed|agreed)\b", re.I)
 _PREFERENCE = re.compile(r"\b(?:i prefer|i'd prefer|i would prefer|i'd rather|i would rather|please use|"
@@ -50,6 +52,10 @@ _LOWERED = {pattern: re.compile(pattern.pattern) for pattern in (_DECISION, _PRE
 """The same patterns without ``re.I``, for ASCII text lowered first: the same matches at the same places, found
 about 3x faster (a case-insensitive pattern folds the case of every character it tries). Text with any other
 character keeps the ``re.I`` pattern, whose Unicode case folding ``str.lower`` does not copy exactly."""
+_KEYS = {_DECISION: ("decided", "go with", "take", "ahead", "confirmed", "agreed"),
+         _PREFERENCE: ("prefer", "rather", "please", "always", "ever", "call me")}
+"""A part of every phrase of each pattern: lowered ASCII text holding none of them cannot match, and six
+substring tests (in C) cost a fifth of one pass of the pattern. Most messages decide and prefer nothing."""
 _FILLER = re.compile(r"\b(?:is there anything else i can help(?: you)? with|how can i help(?: you)?(?: today)?|"
                      r"anything else|you'?re welcome|you are welcome|thank you|thanks|thx|hello|hi|hey|okay|ok|"
                      r"great|cool|perfect|awesome|sounds good|got it|no problem|glad to help|happy to help|"
@@ -144,6 +150,8 @@ def _first(pattern: re.Pattern[str], text: str, lowered: str | None) -> str | No
     if lowered is None:
         hit = pattern.search(text)
         return hit.group(0) if hit else None
+    if not any(map(lowered.__contains__, _KEYS[pattern])):
+        return None
     hit = _LOWERED[pattern].search(lowered)
     return text[hit.start():hit.end()] if hit else None
 
