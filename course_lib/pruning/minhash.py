@@ -31,7 +31,7 @@ which the kit already has for its embeddings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -56,8 +56,6 @@ FULL = 255
 """A bin count at its largest (counts are bytes): "255 or more", which only an exchange of thousands of shingles has."""
 CHUNK = 4_096
 """Candidate pairs whose signatures :func:`agreement` compares at a time (512 KB of rows each side)."""
-HASHED = 16_384
-"""Shingle ids :func:`signatures` hashes at a time: 4 MB of hashes, whatever the history."""
 """Candidate pairs whose signatures :func:`agreement` compares at a time (512 KB of rows each side)."""
 
 
@@ -75,37 +73,39 @@ def _hash_functions() -> tuple[np.ndarray, np.ndarray]:
 def signatures(id_sets: Sequence[Sequence[int]]) -> np.ndarray:
     """The ``NUM_PERM`` minimums of each set of 32-bit shingle ids, a row per set (largest values for an empty set).
 
-    All the sets in one numpy pass (``HASHED`` ids at a time), not one per set: an exchange seen for the first
-    time costs its share of one large operation instead of a dozen small ones.
+    All the sets at once, one hash function at a time over every id end to end: an exchange seen
+    for the first time costs its share of 32 long array operations, not a dozen small ones of its own.
     """
     import numpy as np
 
     a, b = _hash_functions()
-    found = np.full((len(id_sets), NUM_PERM), 2**32 - 1, dtype=np.uint32)
-    for rows, flat, starts in _batches(id_sets):
+    found = np.full((NUM_PERM, len(id_sets)), 2**32 - 1, dtype=np.uint32)
+    rows, flat, starts = _end_to_end(id_sets)
+    if len(flat):
+        hashed = np.empty(len(flat), dtype=np.uint64)
         with np.errstate(over="ignore"):  # the products wrap around 2**64 on purpose
-            hashed = (flat.astype(np.uint64)[:, None] * a + b) >> np.uint64(32)
-        found[rows] = np.minimum.reduceat(hashed, starts, axis=0)  # each set's rows: its minimum per function
+            for k in range(NUM_PERM):  # a row of hashes at a time: contiguous, and 8 bytes an id, not 256
+                np.multiply(flat, a[k], out=hashed)
+                hashed += b[k]
+                hashed >>= np.uint64(32)
+                found[k, rows] = np.minimum.reduceat(hashed, starts)  # each set's run of ids: its minimum
+    found = np.ascontiguousarray(found.T)
     found.setflags(write=False)  # remembered with the exchanges' shingles, shared by every index
     return found
 
 
-def _batches(id_sets: Sequence[Sequence[int]]) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """The non-empty sets, about ``HASHED`` ids at a time: their positions, their ids end to end, where each starts."""
+def _end_to_end(id_sets: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The non-empty sets' positions, their ids end to end (64-bit), and where each set's ids start.
+
+    Empty sets are left out: ``reduceat`` cannot take an empty run, so they keep the values set for them.
+    """
     import numpy as np
 
     sizes = np.fromiter(map(len, id_sets), dtype=np.int64, count=len(id_sets))
-    nonempty = np.flatnonzero(sizes)  # reduceat cannot take an empty run: empty sets keep the largest values
-    ends = np.cumsum(sizes[nonempty])
-    first = 0
-    while first < len(nonempty):
-        last = max(int(np.searchsorted(ends, ends[first] - sizes[nonempty[first]] + HASHED, side="right")), first + 1)
-        rows = nonempty[first:last]
-        flat = np.fromiter(chain.from_iterable(id_sets[i] for i in rows.tolist()), dtype=np.uint32,
-                           count=int(sizes[rows].sum()))
-        starts = np.concatenate(([0], np.cumsum(sizes[rows])[:-1]))
-        yield rows, flat, starts
-        first = last
+    rows = np.flatnonzero(sizes)
+    flat = np.fromiter(chain.from_iterable(id_sets), dtype=np.uint64, count=int(sizes.sum()))
+    starts = np.concatenate(([0], np.cumsum(sizes[rows])[:-1])).astype(np.int64)
+    return rows, flat, starts
 
 
 @lru_cache(maxsize=32)
@@ -175,14 +175,13 @@ def agreement(signature: np.ndarray, earlier: np.ndarray, later: np.ndarray) -> 
 
 def bin_counts(id_sets: Sequence[Sequence[int]]) -> np.ndarray:
     """How many of each set's shingle ids fall in each of the ``BINS`` bins (``id % BINS``), at most ``FULL``; a row
-    per set, all counted by one ``bincount`` per batch."""
+    per set, all counted by one ``bincount``."""
     import numpy as np
 
-    counts = np.zeros((len(id_sets), BINS), dtype=np.int64)
-    for rows, flat, starts in _batches(id_sets):
-        owner = np.repeat(np.arange(len(rows)), np.diff(np.append(starts, len(flat))))  # which set each id is of
-        counts[rows] = np.bincount(owner * BINS + flat % BINS, minlength=len(rows) * BINS).reshape(len(rows), BINS)
-    found = np.minimum(counts, FULL).astype(np.uint8)  # bytes: 128 per exchange, as small as its signature
+    rows, flat, starts = _end_to_end(id_sets)
+    owner = np.repeat(rows, np.diff(np.append(starts, len(flat))))  # the set each id is of
+    counts = np.bincount(owner * BINS + (flat % BINS).astype(np.int64), minlength=len(id_sets) * BINS)
+    found = np.minimum(counts, FULL).astype(np.uint8).reshape(len(id_sets), BINS)  # bytes: as small as a signature
     found.setflags(write=False)
     return found
 
