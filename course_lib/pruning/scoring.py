@@ -105,8 +105,7 @@ def _text_points(text: str) -> list[tuple[float, str, str]]:
     if text.startswith(SUMMARY_MARKER):
         points.append((3, "summary", "is a summary of earlier exchanges"))
     lowered = text.lower() if text.isascii() else None  # isascii() is free: a str knows whether it is ASCII
-    ids = [found for pattern, needs in _IDS_NEED if _may_hold(needs, text, lowered)
-           for found in _matches(pattern, text, lowered)]
+    ids = _ids(text, lowered)
     if ids:
         points.append((3, "id", f"contains an id: {_listed(ids)}"))
     rest = text
@@ -123,24 +122,24 @@ def _text_points(text: str) -> list[tuple[float, str, str]]:
     return points
 
 
-_IDS_NEED = tuple(zip(_IDS, ("", "#", "order", "@"), strict=True))
-"""Each id pattern with a string every match holds (lowercased): a message without it skips that pattern's pass,
-as most messages hold no "@" and no "#". Lowercased, "order" is only a shortcut for ASCII text (see ``_LOWERED``)."""
-
-
-def _may_hold(needs: str, text: str, lowered: str | None) -> bool:
-    """False only when no match can be in ``text``: ``needs`` is missing from it."""
-    if not needs:
-        return True
-    if needs.isalpha():  # letters: matched case-insensitively
-        return lowered is None or needs in lowered
-    return needs in text
+def _ids(text: str, lowered: str | None) -> list[str]:
+    """Every id in ``text``, pattern by pattern; a pattern whose "#", "@" or "order" is missing is not run at all
+    (most messages hold neither "#" nor "@"). "order" is looked for in the lowered text, so only ASCII text skips."""
+    account, ticket, order, email = _IDS
+    ids = account.findall(text)  # no pattern here has a group: findall gives whole matches
+    if "#" in text:
+        ids += ticket.findall(text)
+    if lowered is None or "order" in lowered:
+        ids += _matches(order, text, lowered)
+    if "@" in text:
+        ids += email.findall(text)
+    return ids
 
 
 def _matches(pattern: re.Pattern[str], text: str, lowered: str | None) -> list[str]:
     """Every match of ``pattern``, as written in ``text``."""
-    if lowered is None or pattern not in _LOWERED:
-        return pattern.findall(text)  # no pattern here has a group: findall gives whole matches
+    if lowered is None:
+        return pattern.findall(text)
     # ASCII: lowering keeps every character in its place, so a match in ``lowered`` is one in ``text``
     return [text[hit.start():hit.end()] for hit in _LOWERED[pattern].finditer(lowered)]
 
