@@ -255,3 +255,19 @@ def test_signatures_and_bin_counts_of_many_sets_are_each_sets_own() -> None:
         assert signatures[row].tolist() == alone.tolist()
         bins = np.minimum(np.bincount(np.array(ids, dtype=np.int64) % minhash.BINS, minlength=minhash.BINS), 255)
         assert counts[row].tolist() == bins.tolist()
+
+
+def test_an_exchange_repeated_in_a_new_history_is_shingled_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # first sight of a history that repeats itself: the new exchanges are hashed together, each distinct one once
+    from course_lib.pruning import facts
+
+    pair = [{"role": "user", "content": "Where is my parcel 4471 today?"},
+            {"role": "assistant", "content": "Parcel 4471 left the depot this morning."}]
+    history = pair * 40 + [{"role": "user", "content": "Thanks, and the invoice?"}]
+    shingled: list[list[str]] = []
+    original = facts._shingles
+    monkeypatch.setattr(facts, "_shingles", lambda words, size: shingled.append(words) or original(words, size))
+    facts._EXCHANGES.clear()  # a memo: emptied, it is only worked out again
+    result = plan(history, 0, Deduplicate()).dropped
+    assert len(shingled) == 2  # the repeated pair and the last question
+    assert result == list(range(78))  # every copy of the pair but the last is a duplicate of the next

@@ -123,15 +123,17 @@ def exchange_shingles(exchanges: Sequence[tuple[tuple[Hashable, ...], Sequence[M
     for a few large array operations, not a dozen small ones per exchange.
     """
     found = [_EXCHANGES.get((size, keys)) for keys, _ in exchanges]  # a remembered exchange costs one lookup
-    new = [i for i, shingles in enumerate(found) if shingles is None]
-    sets = [_shingles([w for f in exchanges[i][1] for w in f.words], size) for i in new]
+    new: dict[tuple[Hashable, ...], int] = {}  # each new exchange once, however often the history repeats it
+    for i, shingles in enumerate(found):
+        if shingles is None:
+            new.setdefault(exchanges[i][0], i)
+    sets = [_shingles([w for f in exchanges[i][1] for w in f.words], size) for i in new.values()]
     # CRC-32, not hash(): Python salts string hashes per process, and a plan must not depend on the process
     ids = [list(map(zlib.crc32, map(str.encode, shingles))) for shingles in sets]
-    signatures, counts = signature_rows(ids), bin_counts(ids)
-    made = zip(sets, signatures, counts, strict=True)
-    for i, shingles in zip(new, made, strict=True):  # an exchange twice in the batch: remembered once, shared
-        found[i] = _EXCHANGES.remember((size, exchanges[i][0]), lambda made=shingles: made)
-    return found
+    made = dict(zip(new, zip(sets, signature_rows(ids), bin_counts(ids), strict=True), strict=True))
+    for keys, shingles in made.items():
+        _EXCHANGES.remember((size, keys), lambda made=shingles: made)
+    return [shingles or made[keys] for (keys, _), shingles in zip(exchanges, found, strict=True)]
 
 
 def _shingles(words: list[str], size: int) -> frozenset[str]:
