@@ -57,7 +57,6 @@ FULL = 255
 """A bin count at its largest (counts are bytes): "255 or more", which only an exchange of thousands of shingles has."""
 CHUNK = 4_096
 """Candidate pairs whose signatures :func:`agreement` compares at a time (512 KB of rows each side)."""
-"""Candidate pairs whose signatures :func:`agreement` compares at a time (512 KB of rows each side)."""
 
 
 @lru_cache(maxsize=1)

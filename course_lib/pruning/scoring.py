@@ -40,7 +40,7 @@ _IDS = [
     # letter in C instead of trying every position (twice as fast; the same matches)
     re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]+[-_]?\d{3,}\b"),  # ACC-88412, INV12345: \b[A-Z]{2,}[-_]?\d{3,}\b
     re.compile(r"#\d+\b"),  # #889
-    re.compile(r"order(?<!\worder)\s+(?:number\s+|no\.?\s*)?\d+\b", re.I),  # order 889, order number 889
+    re.compile(r"order(?<!\worder)\s+(?:number\s+|no\.?\s*)?\d+\b", re.I),  # order 889, order number 889 (\border...)
     re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"),  # an email address
 ]
 _NUMBER = re.compile(r"\d(?<![\w#]\d)[\d,.]*")  # a digit not just after a letter, digit or #: (?<![\w#])\d[\d,.]*
