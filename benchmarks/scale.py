@@ -393,12 +393,13 @@ def targets(result: ScaleResult) -> list[tuple[str, bool | None]]:
 
 def prune_targets(result: ScaleResult) -> list[tuple[str, bool | None]]:
     """Issues 16 and 21: at 10,000 messages a warm prune() under 50 ms and a cold one under 200 ms, varied text or
-    templated; every pruning row at most 12x the time for 10x the messages."""
+    templated, also at first sight (issue 21's strict reading: a fresh worker loading a stored conversation);
+    every pruning row at most 12x the time for 10x the messages."""
     at = {size: {c.name: c.median for c in result.by_size[size]} for size in result.sizes}
     largest = at[TARGET_SIZE]
     checks: list[tuple[str, bool | None]] = []
-    for name in (n for n in largest if n.startswith(PRUNE) and FIRST_SIGHT not in n):
-        target = COLD_TARGET_SECONDS if COLD in name else PRUNE_TARGET_SECONDS
+    for name in (n for n in largest if n.startswith(PRUNE)):
+        target = COLD_TARGET_SECONDS if COLD in name or FIRST_SIGHT in name else PRUNE_TARGET_SECONDS
         met = largest[name] < target
         checks.append((f"{name} at {TARGET_SIZE:,} messages under {target * 1e3:g} ms: {largest[name] * 1e3:,.1f} ms "
                        f"({verdict(met)})", met))

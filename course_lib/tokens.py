@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -33,21 +32,15 @@ __all__ = ["MESSAGE_OVERHEAD", "api_token_counter", "content_text", "count_token
 MESSAGE_OVERHEAD = 4
 """Tokens of framing per message (role markers and separators)."""
 
-_PIECES = re.compile(r"[A-Za-z]+|[0-9]+|[^\sA-Za-z0-9]")
+_PIECES = re.compile(r"[A-Za-z]{1,6}|[0-9]{1,3}|[^\sA-Za-z0-9]")
+"""One match per token: a run of letters is cut into pieces of at most 6 (so it costs one token per 6 letters,
+rounded up), a run of digits into pieces of at most 3, and any other mark is a piece of its own. Counting the
+matches counts the tokens in one pass of the regex engine, with no Python loop over the pieces."""
 
 
 def estimate_tokens(text: str) -> int:
     """Estimate how many tokens ``text`` costs (see the module docstring for the error bounds)."""
-    total = 0
-    for piece in _PIECES.findall(text):
-        first = piece[0]
-        if first.isascii() and first.isalpha():
-            total += math.ceil(len(piece) / 6)
-        elif first.isdigit():
-            total += math.ceil(len(piece) / 3)
-        else:
-            total += 1
-    return total
+    return len(_PIECES.findall(text))
 
 
 def content_text(content: str | Iterable[Mapping[str, Any]]) -> str:

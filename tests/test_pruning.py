@@ -3,6 +3,7 @@ must hold for any valid conversation (valid result, whole exchanges, current exc
 
 import copy
 import importlib
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -427,3 +428,54 @@ def test_without_a_pipeline_calls_share_one_default_whose_index_grows_with_the_h
     assert dedup._index is index and len(index.keys) == len(exchange_starts(growing(60)))  # extended, not rebuilt
     edited = growing(60)[:30] + growing(90)[40:70]
     assert plan(edited, 0).rows == plan(edited, 0, default_pipeline()).rows  # not an extension: rebuilt
+
+
+_SCORING_WORDS = ["Confirmed", "AGREED", "let's go with", "Lets go with", "Let us Go With", "we've decided",
+                  "We have decided", "we decided", "decided to", "we'll go with", "I'll go with", "i'll take",
+                  "Go ahead", "I prefer", "I'd prefer", "i would prefer", "I'd rather", "I would rather", "please use",
+                  "Please always", "please DON'T", "please do not", "always", "Never", "don't ever", "Call me",
+                  "order 889", "ORDER number 12", "Order no. 7", "reorder 5", "order#5", "ACC-88412", "inv12345",
+                  "XINV-1234", "AB_123", "#889", "a@b.co", "x.y+z@mail-host.org", "3,400.50", "x9", "_7", "#12.5",
+                  "wait", "orders", "\u017fe", "\u212a", "\u0130", "caf\u00e9", "\u0663\u0664", "\u2019", ".", ",", "-",
+                  "xconfirmed", "neverland", "ok"]
+
+
+_PLAIN_IDS = [re.compile(r"\b[A-Z]{2,}[-_]?\d{3,}\b"), re.compile(r"#\d+\b"),
+              re.compile(r"\border\s+(?:number\s+|no\.?\s*)?\d+\b", re.I), re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")]
+_PLAIN_NUMBER = re.compile(r"(?<![\w#])\d[\d,.]*")
+_PLAIN_DECISION = re.compile(r"\b(?:we(?:'ve| have)? decided|decided to|let'?s go with|let us go with|"
+                             r"we'll go with|i'll go with|i'll take|go ahead|confirmed|agreed)\b", re.I)
+_PLAIN_PREFERENCE = re.compile(r"\b(?:i prefer|i'd prefer|i would prefer|i'd rather|i would rather|please use|"
+                               r"please always|please don't|please do not|always|never|don't ever|call me)\b", re.I)
+
+
+def _plain_text_points(text: str) -> list[tuple[float, str, str]]:
+    """_text_points as first written: the plain patterns, every one run, the phrases case-insensitive on the text."""
+    from course_lib.pruning import scoring
+
+    points: list[tuple[float, str, str]] = []
+    ids = [m.group(0) for pattern in _PLAIN_IDS for m in pattern.finditer(text)]
+    if ids:
+        points.append((3, "id", f"contains an id: {scoring._listed(ids)}"))
+    rest = text
+    for found_id in ids:
+        rest = rest.replace(found_id, " ")
+    numbers = [n.rstrip(",.") for n in _PLAIN_NUMBER.findall(rest)]
+    if numbers:
+        points.append((1, "number", f"contains a number: {scoring._listed(numbers)}"))
+    for pattern, tag, label in ((_PLAIN_DECISION, "decision", "records a decision"),
+                                (_PLAIN_PREFERENCE, "preference", "states a preference")):
+        hit = pattern.search(text)
+        if hit:
+            points.append((3, tag, f"{label}: {hit.group(0)!r}"))
+    return points
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_SCORING_WORDS), max_size=12), st.sampled_from([" ", "", "\n", " - "]))
+def test_scoring_shortcuts_find_what_the_plain_patterns_find(words: list[str], glue: str) -> None:
+    # the ASCII fast path (lowered text, case-sensitive phrases) and the skipped id passes change no point or reason
+    from course_lib.pruning import scoring
+
+    text = glue.join(words)
+    assert scoring._text_points(text) == _plain_text_points(text)

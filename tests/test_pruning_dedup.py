@@ -92,7 +92,7 @@ def test_shared_bound_is_never_below_what_a_pair_shares(threshold):
 
 def test_shared_bound_of_two_full_bins_bounds_nothing():
     crowded = [k * minhash.BINS for k in range(300)]  # 300 ids in bin 0: more than a byte counts
-    counts = np.vstack([minhash.bin_counts(crowded), minhash.bin_counts(crowded + [1])])
+    counts = minhash.bin_counts([crowded, crowded + [1]])
     assert counts[0, 0] == minhash.FULL
     pair = np.array([0]), np.array([1])
     assert minhash.shared_bound(counts, *pair)[0] >= 300
@@ -237,3 +237,37 @@ def test_mode_and_threshold():
     assert Deduplicate().threshold == 0.7 and Deduplicate(by="meaning").threshold == 0.9
     with pytest.raises(ValueError, match="by must be one of"):
         Deduplicate(by="spelling")
+
+
+def test_signatures_and_bin_counts_of_many_sets_are_each_sets_own() -> None:
+    # hashing many sets end to end (empty ones among them, and last) gives each set what it alone would get
+    rng = np.random.default_rng(7)
+    sets = [rng.integers(0, 2**32, size, dtype=np.uint64).tolist() for size in (0, 1, 5, 40, 0, 3)]
+    sets += [rng.integers(0, 2**32, 30, dtype=np.uint64).tolist() for _ in range(600)] + [[]]
+    a, b = minhash._hash_functions()
+    signatures, counts = minhash.signatures(sets), minhash.bin_counts(sets)
+    for row, ids in enumerate(sets):
+        if ids:
+            with np.errstate(over="ignore"):
+                alone = ((np.array(ids, dtype=np.uint64) * a[:, None] + b[:, None]) >> np.uint64(32)).min(axis=1)
+        else:
+            alone = np.full(minhash.NUM_PERM, 2**32 - 1)
+        assert signatures[row].tolist() == alone.tolist()
+        bins = np.minimum(np.bincount(np.array(ids, dtype=np.int64) % minhash.BINS, minlength=minhash.BINS), 255)
+        assert counts[row].tolist() == bins.tolist()
+
+
+def test_an_exchange_repeated_in_a_new_history_is_shingled_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # first sight of a history that repeats itself: the new exchanges are hashed together, each distinct one once
+    from course_lib.pruning import facts
+
+    pair = [{"role": "user", "content": "Where is my parcel 4471 today?"},
+            {"role": "assistant", "content": "Parcel 4471 left the depot this morning."}]
+    history = pair * 40 + [{"role": "user", "content": "Thanks, and the invoice?"}]
+    shingled: list[list[str]] = []
+    original = facts._shingles
+    monkeypatch.setattr(facts, "_shingles", lambda words, size: shingled.append(words) or original(words, size))
+    facts._EXCHANGES.clear()  # a memo: emptied, it is only worked out again
+    result = plan(history, 0, Deduplicate()).dropped
+    assert len(shingled) == 2  # the repeated pair and the last question
+    assert result == list(range(78))  # every copy of the pair but the last is a duplicate of the next

@@ -167,7 +167,7 @@ class _WordingIndex(_Index):
     def _extend(self, new: Sequence[Exchange], keys: list[tuple[Hashable, ...]]) -> None:
         import numpy as np
 
-        found = [exchange_shingles(key, e.facts) for key, e in zip(keys, new, strict=True)]
+        found = exchange_shingles([(key, e.facts) for key, e in zip(keys, new, strict=True)])
         self.sets += [sets for sets, _, _ in found]
         signature = np.vstack([signature for _, signature, _ in found])
         counts = np.vstack([counts for _, _, counts in found])

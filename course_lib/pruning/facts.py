@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..messages import starts_exchange
 from ..tokens import content_text, estimate_message_tokens
-from .minhash import bin_counts, signature
+from .minhash import bin_counts
+from .minhash import signatures as signature_rows
 from .scoring import MessageScore, score_message
 
 if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
@@ -31,6 +32,8 @@ __all__ = ["MessageFacts", "facts", "facts_of", "exchange_shingles", "message_ke
 MEMO_SIZE = 65_536
 """Distinct messages (and exchanges) remembered: a 10,000-message history fits several times over."""
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_HAS_DIGIT = re.compile(r"[0-9]").search
+"""Words are ASCII (``_WORD``), so a digit is 0-9: one C-level search per word, not a Python loop per letter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,36 +105,44 @@ def _work_out(message: Mapping[str, Any]) -> MessageFacts:
     preview = " ".join(text.split())
     words = tuple(_WORD.findall(f"{message['role']}: {text}".lower()))
     return MessageFacts(tokens=estimate_message_tokens(message), score=score_message(message), words=words,
-                        numbers=frozenset(w for w in words if any(c.isdigit() for c in w)),
+                        numbers=frozenset(filter(_HAS_DIGIT, words)),
                         preview=preview if len(preview) <= 30 else preview[:27] + "...",
                         opens_exchange=starts_exchange(message))
 
 
-def exchange_shingles(keys: tuple[Hashable, ...], facts: Sequence[MessageFacts],
-                      size: int = 3) -> tuple[frozenset[str], np.ndarray, np.ndarray]:
-    """An exchange's word ``size``-shingles (runs of words, joined by spaces) as a set, their MinHash signature and
+def exchange_shingles(exchanges: Sequence[tuple[tuple[Hashable, ...], Sequence[MessageFacts]]],
+                      size: int = 3) -> list[tuple[frozenset[str], np.ndarray, np.ndarray]]:
+    """Each exchange's word ``size``-shingles (runs of words, joined by spaces) as a set, their MinHash signature and
     their bin counts (``minhash.bin_counts``).
 
-    ``keys`` and ``facts`` are its messages' memo keys and facts. The words of an exchange are its
+    ``exchanges`` are (memo keys, facts) of each exchange's messages. The words of an exchange are its
     messages' words in order (a line break never joins two words), so shingles that span two
     messages, such as a question's last words and "assistant", count too. Strings, not tuples of
-    words: a string remembers its hash, so comparing sets hashes nothing again.
+    words: a string remembers its hash, so comparing sets hashes nothing again. The exchanges not
+    remembered yet are hashed together, in one numpy pass: a history seen for the first time pays
+    for a few large array operations, not a dozen small ones per exchange.
     """
-    # the words are gathered only for an exchange not seen before: a remembered one costs one lookup
-    return _EXCHANGES.remember((size, keys), lambda: _shingles([w for f in facts for w in f.words], size))
-
-
-def _shingles(words: list[str], size: int) -> tuple[frozenset[str], np.ndarray, np.ndarray]:
-    if len(words) < size:
-        found = frozenset({" ".join(words)} if words else ())
-    else:
-        # shared: a shingle many exchanges hold is one string, so the exact Jaccard matches it by its address
-        # instead of reading both copies' characters from all over memory (most of a check's time at 5,000 exchanges)
-        shared = _SHINGLES.setdefault
-        shingles = (" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
-        found = frozenset(shared(shingle, shingle) for shingle in shingles)
-        while len(_SHINGLES) > _SHINGLES.size:
-            _SHINGLES.popitem(last=False)
+    found = [_EXCHANGES.get((size, keys)) for keys, _ in exchanges]  # a remembered exchange costs one lookup
+    new: dict[tuple[Hashable, ...], int] = {}  # each new exchange once, however often the history repeats it
+    for i, shingles in enumerate(found):
+        if shingles is None:
+            new.setdefault(exchanges[i][0], i)
+    sets = [_shingles([w for f in exchanges[i][1] for w in f.words], size) for i in new.values()]
     # CRC-32, not hash(): Python salts string hashes per process, and a plan must not depend on the process
-    ids = [zlib.crc32(shingle.encode()) for shingle in found]
-    return found, signature(ids), bin_counts(ids)
+    ids = [list(map(zlib.crc32, map(str.encode, shingles))) for shingles in sets]
+    made = dict(zip(new, zip(sets, signature_rows(ids), bin_counts(ids), strict=True), strict=True))
+    for keys, shingles in made.items():
+        _EXCHANGES.remember((size, keys), lambda made=shingles: made)
+    return [shingles or made[keys] for (keys, _), shingles in zip(exchanges, found, strict=True)]
+
+
+def _shingles(words: list[str], size: int) -> frozenset[str]:
+    if len(words) < size:
+        return frozenset({" ".join(words)} if words else ())
+    # shared: a shingle many exchanges hold is one string, so the exact Jaccard matches it by its address
+    # instead of reading both copies' characters from all over memory (most of a check's time at 5,000 exchanges)
+    shingles = list(map(" ".join, zip(*(words[i:] for i in range(size)), strict=False)))  # stops at the last full one
+    found = frozenset(map(_SHINGLES.setdefault, shingles, shingles))
+    while len(_SHINGLES) > _SHINGLES.size:
+        _SHINGLES.popitem(last=False)
+    return found

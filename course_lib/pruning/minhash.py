@@ -33,16 +33,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
     import numpy as np
 
 __all__ = ["BINS", "NUM_PERM", "PER_BUCKET", "agreement", "band_keys", "bands_for", "bin_counts", "candidate_pairs",
-           "shared_bound", "signature"]
+           "shared_bound", "signatures"]
 
 NUM_PERM = 32
-"""Hash functions per signature: more estimate better and cost more (hashing is most of an exchange's first sight)."""
+"""Hash functions per signature: more estimate better and cost more (all of them together are about 3% of a
+templated log's first sight, hashed one function at a time over every new shingle)."""
 PER_BUCKET = 4
 """Earlier members of a bucket each exchange is paired with: the bound on work per exchange."""
 SEED = 2026
@@ -68,18 +70,42 @@ def _hash_functions() -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def signature(ids: Sequence[int]) -> np.ndarray:
-    """The ``NUM_PERM`` minimums of one set of 32-bit shingle ids (an empty set gets the largest values)."""
+def signatures(id_sets: Sequence[Sequence[int]]) -> np.ndarray:
+    """The ``NUM_PERM`` minimums of each set of 32-bit shingle ids, a row per set (largest values for an empty set).
+
+    All the sets at once, one hash function at a time over every id end to end: an exchange seen
+    for the first time costs its share of 32 long array operations, not a dozen small ones of its own.
+    """
     import numpy as np
 
     a, b = _hash_functions()
-    if not ids:
-        return np.full(NUM_PERM, 2**32 - 1, dtype=np.uint32)
-    with np.errstate(over="ignore"):  # the products wrap around 2**64 on purpose
-        hashed = (np.array(ids, dtype=np.uint64) * a[:, None] + b[:, None]) >> np.uint64(32)
-    found = hashed.min(axis=1).astype(np.uint32)
-    found.setflags(write=False)  # remembered with the exchange's shingles, shared by every index
+    found = np.full((NUM_PERM, len(id_sets)), 2**32 - 1, dtype=np.uint32)
+    rows, flat, starts = _end_to_end(id_sets)
+    if len(flat):
+        hashed = np.empty(len(flat), dtype=np.uint64)
+        with np.errstate(over="ignore"):  # the products wrap around 2**64 on purpose
+            for k in range(NUM_PERM):  # a row of hashes at a time: contiguous, and 8 bytes an id, not 256
+                np.multiply(flat, a[k], out=hashed)
+                hashed += b[k]
+                hashed >>= np.uint64(32)
+                found[k, rows] = np.minimum.reduceat(hashed, starts)  # each set's run of ids: its minimum
+    found = np.ascontiguousarray(found.T)
+    found.setflags(write=False)  # remembered with the exchanges' shingles, shared by every index
     return found
+
+
+def _end_to_end(id_sets: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The non-empty sets' positions, their ids end to end (64-bit), and where each set's ids start.
+
+    Empty sets are left out: ``reduceat`` cannot take an empty run, so they keep the values set for them.
+    """
+    import numpy as np
+
+    sizes = np.fromiter(map(len, id_sets), dtype=np.int64, count=len(id_sets))
+    rows = np.flatnonzero(sizes)
+    flat = np.fromiter(chain.from_iterable(id_sets), dtype=np.uint64, count=int(sizes.sum()))
+    starts = np.concatenate(([0], np.cumsum(sizes[rows])[:-1])).astype(np.int64)
+    return rows, flat, starts
 
 
 @lru_cache(maxsize=32)
@@ -147,12 +173,15 @@ def agreement(signature: np.ndarray, earlier: np.ndarray, later: np.ndarray) -> 
     return agreeing / NUM_PERM
 
 
-def bin_counts(ids: Sequence[int]) -> np.ndarray:
-    """How many of one set's shingle ids fall in each of the ``BINS`` bins (``id % BINS``), at most ``FULL``."""
+def bin_counts(id_sets: Sequence[Sequence[int]]) -> np.ndarray:
+    """How many of each set's shingle ids fall in each of the ``BINS`` bins (``id % BINS``), at most ``FULL``; a row
+    per set, all counted by one ``bincount``."""
     import numpy as np
 
-    counts = np.bincount(np.array(ids, dtype=np.uint32) % BINS, minlength=BINS)
-    found = np.minimum(counts, FULL).astype(np.uint8)  # bytes: 128 per exchange, as small as its signature
+    rows, flat, starts = _end_to_end(id_sets)
+    owner = np.repeat(rows, np.diff(np.append(starts, len(flat))))  # the set each id is of
+    counts = np.bincount(owner * BINS + (flat % BINS).astype(np.int64), minlength=len(id_sets) * BINS)
+    found = np.minimum(counts, FULL).astype(np.uint8).reshape(len(id_sets), BINS)  # bytes: as small as a signature
     found.setflags(write=False)
     return found
 

@@ -36,16 +36,26 @@ class MessageScore:
 
 
 _IDS = [
-    re.compile(r"\b[A-Z]{2,}[-_]?\d{3,}\b"),  # ACC-88412, INV12345
+    # the leading \b, written as a look back after the first letter: the regex engine then skips to an uppercase
+    # letter in C instead of trying every position (twice as fast; the same matches)
+    re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]+[-_]?\d{3,}\b"),  # ACC-88412, INV12345: \b[A-Z]{2,}[-_]?\d{3,}\b
     re.compile(r"#\d+\b"),  # #889
-    re.compile(r"\border\s+(?:number\s+|no\.?\s*)?\d+\b", re.I),  # order 889, order number 889
+    re.compile(r"order(?<!\worder)\s+(?:number\s+|no\.?\s*)?\d+\b", re.I),  # order 889, order number 889 (\border...)
     re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"),  # an email address
 ]
-_NUMBER = re.compile(r"(?<![\w#])\d[\d,.]*")
+_NUMBER = re.compile(r"\d(?<![\w#]\d)[\d,.]*")  # a digit not just after a letter, digit or #: (?<![\w#])\d[\d,.]*
 _DECISION = re.compile(r"\b(?:we(?:'ve| have)? decided|decided to|let'?s go with|let us go with|we'll go with|"
                        r"i'll go with|i'll take|go ahead|confirmed|agreed)\b", re.I)
 _PREFERENCE = re.compile(r"\b(?:i prefer|i'd prefer|i would prefer|i'd rather|i would rather|please use|"
                          r"please always|please don't|please do not|always|never|don't ever|call me)\b", re.I)
+_LOWERED = {pattern: re.compile(pattern.pattern) for pattern in (_DECISION, _PREFERENCE, _IDS[2])}
+"""The same patterns without ``re.I``, for ASCII text lowered first: the same matches at the same places, found
+about 3x faster (a case-insensitive pattern folds the case of every character it tries). Text with any other
+character keeps the ``re.I`` pattern, whose Unicode case folding ``str.lower`` does not copy exactly."""
+_KEYS = {_DECISION: ("decided", "go with", "take", "ahead", "confirmed", "agreed"),
+         _PREFERENCE: ("prefer", "rather", "please", "always", "ever", "call me")}
+"""A part of every phrase of each pattern: lowered ASCII text holding none of them cannot match, and six
+substring tests (in C) cost a fifth of one pass of the pattern. Most messages decide and prefer nothing."""
 _FILLER = re.compile(r"\b(?:is there anything else i can help(?: you)? with|how can i help(?: you)?(?: today)?|"
                      r"anything else|you'?re welcome|you are welcome|thank you|thanks|thx|hello|hi|hey|okay|ok|"
                      r"great|cool|perfect|awesome|sounds good|got it|no problem|glad to help|happy to help|"
@@ -94,7 +104,8 @@ def _text_points(text: str) -> list[tuple[float, str, str]]:
     points: list[tuple[float, str, str]] = []
     if text.startswith(SUMMARY_MARKER):
         points.append((3, "summary", "is a summary of earlier exchanges"))
-    ids = [m.group(0) for pattern in _IDS for m in pattern.finditer(text)]
+    lowered = text.lower() if text.isascii() else None  # isascii() is free: a str knows whether it is ASCII
+    ids = _ids(text, lowered)
     if ids:
         points.append((3, "id", f"contains an id: {_listed(ids)}"))
     rest = text
@@ -105,10 +116,43 @@ def _text_points(text: str) -> list[tuple[float, str, str]]:
         points.append((1, "number", f"contains a number: {_listed(numbers)}"))
     for pattern, tag, label in ((_DECISION, "decision", "records a decision"),
                                 (_PREFERENCE, "preference", "states a preference")):
-        hit = pattern.search(text)
+        hit = _first(pattern, text, lowered)
         if hit:
-            points.append((3, tag, f"{label}: {hit.group(0)!r}"))
+            points.append((3, tag, f"{label}: {hit!r}"))
     return points
+
+
+def _ids(text: str, lowered: str | None) -> list[str]:
+    """Every id in ``text``, pattern by pattern; a pattern whose "#", "@" or "order" is missing is not run at all
+    (most messages hold neither "#" nor "@"). "order" is looked for in the lowered text, so only ASCII text skips."""
+    account, ticket, order, email = _IDS
+    ids = account.findall(text)  # no pattern here has a group: findall gives whole matches
+    if "#" in text:
+        ids += ticket.findall(text)
+    if lowered is None or "order" in lowered:
+        ids += _matches(order, text, lowered)
+    if "@" in text:
+        ids += email.findall(text)
+    return ids
+
+
+def _matches(pattern: re.Pattern[str], text: str, lowered: str | None) -> list[str]:
+    """Every match of ``pattern``, as written in ``text``."""
+    if lowered is None:
+        return pattern.findall(text)
+    # ASCII: lowering keeps every character in its place, so a match in ``lowered`` is one in ``text``
+    return [text[hit.start():hit.end()] for hit in _LOWERED[pattern].finditer(lowered)]
+
+
+def _first(pattern: re.Pattern[str], text: str, lowered: str | None) -> str | None:
+    """The first match of a case-insensitive phrase pattern, as written in ``text``."""
+    if lowered is None:
+        hit = pattern.search(text)
+        return hit.group(0) if hit else None
+    if not any(map(lowered.__contains__, _KEYS[pattern])):
+        return None
+    hit = _LOWERED[pattern].search(lowered)
+    return text[hit.start():hit.end()] if hit else None
 
 
 def _listed(found: list[str], most: int = 3) -> str:
