@@ -12,6 +12,9 @@ The rule, close to what a real summary keeps and loses:
   of the user's side is blurred ("[a number]", "[an id]", "[an email]", "[a name]"); said in two
   or more lines, or kept by the summary before, it is kept. Assistant replies never count as a
   repetition, and the simulator's own framing ("Got it", "(simulated answer") never enters a summary.
+* **A reply that only says back what the user said adds nothing.** An assistant line whose
+  meaning-bearing words all occur in one of the user's lines ("Your new address is 22 Elm Street."
+  after "The new address is 22 Elm Street.") is left out, as a real summary would not say it twice.
 
 So a fact planted once (an account number) does not survive a summary, and pinning it is what
 keeps it: the benchmarks and notebook 07 show exactly that.
@@ -50,7 +53,10 @@ def blur(sentence: str, keep: frozenset[str] = frozenset()) -> str:
 
 
 def _lines(material: str) -> list[tuple[str, str]]:
-    """(role, text) per line; a line without a role marker is an earlier summary (role ``"summary"``)."""
+    """(role, text) per line; a line without a role marker is an earlier summary (role ``"summary"``).
+
+    The simulator's framing and replies that only say back a user line are left out.
+    """
     lines = []
     for line in material.splitlines():
         match = ROLE.match(line)
@@ -58,7 +64,14 @@ def _lines(material: str) -> list[tuple[str, str]]:
         text = line[match.end():] if match else line
         if text.strip() and not is_own_words(text.strip()):
             lines.append((role, text.strip()))
-    return lines
+    said = [content_words(text) for role, text in lines if role == "user"]
+    return [(role, text) for role, text in lines if role != "assistant" or not _says_back(text, said)]
+
+
+def _says_back(reply: str, said: list[set[str]]) -> bool:
+    """True when every meaning-bearing word of ``reply`` is in one user line: it adds nothing to a summary."""
+    words = content_words(reply)
+    return bool(words) and any(words <= user for user in said)
 
 
 def _kept_specifics(lines: list[tuple[str, str]]) -> frozenset[str]:
