@@ -36,9 +36,9 @@ import re
 from collections.abc import Sequence
 
 from ... import embeddings
-from .language import meaning_words, sentences
+from .language import meaning_words, sentences, words
 from .memory import Clause, split_clauses
-from .questions import answer_kind, is_question, without_fillers
+from .questions import answer_kind, asks_for_a_named_thing, attribute_holders, is_question, without_fillers
 from .values import values
 
 STRONG_MATCH = 0.52
@@ -122,6 +122,17 @@ class _WordMeaning:
         best, word = max((float(self.matrix[asked, self.index[w]]), w) for w in words)
         return (0.0 if best < CLOSE else min(SOFT_MAX, (best - 0.5 * CLOSE) / (SAME - 0.5 * CLOSE))), word
 
+    def closest(self, asked: int, words: Sequence[str]) -> float:
+        """The cosine of the asked word with the closest of ``words`` (0 with none; members of a closed class 0)."""
+        contrast = next((c for c in CONTRAST_SETS if self.asked[asked] in c), frozenset())
+        words = [w for w in words if w not in contrast]
+        if self.matrix is None or not words:
+            return 0.0
+        return max(0.0, max(float(self.matrix[asked, self.index[w]]) for w in words))
+
+
+_POSSESSED_BY_ME = re.compile(r"\b(?:my|our|ur)\s+([a-z][\w-]*)", re.I)
+
 
 def _owners(text: str) -> dict[str, str]:
     """Each possessed word's owner: "my sister's flight" -> {"flight": "sister"}."""
@@ -135,11 +146,20 @@ def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool
     """
     if kind is None:
         return True
-    asked = question.lower()
     if first_choice:
-        return any(v.kind == _FIRST_CHOICE[kind] and v.text.lower() not in asked for v in values(clause))
-    return any(v.kind in _KIND_VALUES[kind] and v.text.lower() not in asked
+        return any(v.kind == _FIRST_CHOICE[kind] and not _in_question(v.text, question) for v in values(clause))
+    return any(v.kind in _KIND_VALUES[kind] and not _in_question(v.text, question)
                and (kind != "money" or _MONEY.search(v.text)) for v in values(clause))
+
+
+def _in_question(value: str, question: str) -> bool:
+    """True when the question already says the value, whole or by one of its proper names ("who owns halcyon"
+    says "Halcyon Studio", "how many people" does not say "8 people"): a value the asker typed is the topic."""
+    asked = question.lower()
+    if value.lower() in asked:
+        return True
+    typed = {w.lower().removesuffix("'s") for w in words(question)}
+    return any(len(w) > 2 and w[:1].isupper() and w.lower().removesuffix("'s") in typed for w in words(value))
 
 
 class Scorer:
@@ -147,6 +167,8 @@ class Scorer:
 
     def __init__(self, question: str, texts: Sequence[str]):
         self.question, self.kind = question, answer_kind(question)
+        # "which company do we pay": a name answers it, though a clause without one is not marked down for that
+        self.wanted = self.kind or ("name" if asks_for_a_named_thing(question) else None)
         self.leading_kind = bool(_LEADING.match(without_fillers(question)))
         self.asked = meaning_words(question)
         self.gist, self.lowered = " ".join(self.asked.values()), question.lower()
@@ -162,6 +184,32 @@ class Scorer:
             self._known(i, stem, everywhere, vocabulary) or (i + 1 < len(stems) and stems[i + 1] in everywhere))
             else 1.0 for i, stem in enumerate(stems)}
         self.known = any(self._known(i, stem, everywhere, vocabulary) for i, stem in enumerate(stems))
+
+    def anchored(self, text: str) -> bool:
+        """True when the clause says what the question is about, not only a value of the asked kind: it shares
+        or nearly shares (:data:`ANCHOR` cosine) one of the question's topic words, and each thing the question
+        possesses ("how much did my *car* cost" is not answered by "my budget is 4,500 euros")."""
+        found = self.words.get(text) or meaning_words(text)
+        others = [w for k, w in found.items() if k not in self.asked]
+        kind_words = _KIND_STEMS.get(self.wanted, frozenset()) | _KIND_STEMS.get(self.kind, frozenset())
+        topic = [i for i, stem in enumerate(self.asked) if stem not in kind_words and stem not in BROAD_WORDS]
+        close = {i: list(self.asked)[i] in found or self.meaning.closest(i, others) >= ANCHOR for i in topic}
+        possessed = set(meaning_words(" ".join(_POSSESSED_BY_ME.findall(self.lowered))))
+        owned = {stem for stem, word in found.items() if _owners(text).get(word, "") not in ("", *self.asked_words)}
+        mine = [ok and list(self.asked)[i] not in owned for i, ok in close.items() if list(self.asked)[i] in possessed]
+        return any(close.values()) and all(mine)  # "my flight" is not "my sister's flight"
+
+    def never_given(self) -> bool:
+        """True when a word the question asks a value *of* is in the context, but never next to such a value:
+        "whats the receptionists name" after "the receptionist said my insurance is Delta Dental"."""
+        if self.kind is None:
+            return False
+        for holder in attribute_holders(self.question):
+            stems = set(meaning_words(holder))
+            holding = [t for t, found in self.words.items() if stems & set(found)]
+            if stems and holding and not any(_has_answer(self.kind, self.question, t) for t in holding):
+                return True
+        return False
 
     def _known(self, i: int, stem: str, everywhere: set[str], vocabulary: list[str]) -> bool:
         return stem in everywhere or self.meaning.cover(i, vocabulary)[0] > 0
@@ -212,11 +260,25 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
         return None
     units = [*memory, *_neighbours(memory)]
     scorer = Scorer(question, [c.text for c in units])
+    if scorer.never_given():
+        return None
     scored = [(scorer.score(c.text) * (PAIR_FACTOR if c.position < 0 else 1.0), abs(c.position), c) for c in units]
     best = max(s for s, _, _ in scored)
-    if best < STRONG_MATCH:
-        return None
-    return max((entry for entry in scored if entry[0] >= best - 0.01), key=lambda e: (e[1], e[0]))[2]
+    found = max((entry for entry in scored if entry[0] >= best - 0.01), key=lambda e: (e[1], e[0]))[2]
+    if best >= STRONG_MATCH:
+        return found
+    if best >= KIND_MATCH and scorer.wanted and _has_answer(scorer.wanted, question, found.text) \
+            and scorer.anchored(found.text):
+        return found
+    return None
+
+
+KIND_MATCH = 0.3
+ANCHOR = 0.4
+"""The least score of a clause that holds a value of the kind the question asks for ("who" a name, "which
+company" a name, "how much" money): the value's kind says as much as the words the question shares with it.
+Such a clause must also say the thing the question possesses ("my *car*") or a word within :data:`ANCHOR`
+cosine of it: "how much did my car cost" is not answered by "my budget is 4,500 euros"."""
 
 
 PAIR_FACTOR = 0.95
