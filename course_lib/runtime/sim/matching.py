@@ -131,6 +131,20 @@ class _WordMeaning:
         return max(0.0, max(float(self.matrix[asked, self.index[w]]) for w in words))
 
 
+ROOT_COVER = 0.9
+"""How much a word with the same root covers an asked word: the stemmer keeps "mover" and "move" apart."""
+
+
+def _same_root(stem: str, stems: Sequence[str]) -> str | None:
+    """The first of ``stems`` that begins with ``stem`` or that it begins with, both of 4 letters or more and the
+    shorter at least 60% of the longer ("mover" and "move", "classroom" is not "class"), else None."""
+    for other in stems:
+        short, long = sorted((stem, other), key=len)
+        if len(short) >= 4 and long.startswith(short) and len(short) >= 0.6 * len(long):
+            return other
+    return None
+
+
 _POSSESSED_BY_ME = re.compile(r"\b(?:my|our|ur)\s+([a-z][\w-]*)", re.I)
 
 
@@ -193,7 +207,11 @@ class Scorer:
         others = [w for k, w in found.items() if k not in self.asked]
         kind_words = _KIND_STEMS.get(self.wanted, frozenset()) | _KIND_STEMS.get(self.kind, frozenset())
         topic = [i for i, stem in enumerate(self.asked) if stem not in kind_words and stem not in BROAD_WORDS]
-        close = {i: list(self.asked)[i] in found or self.meaning.closest(i, others) >= ANCHOR for i in topic}
+        if not topic:  # "what day will it be done": the value's kind is all the question says
+            return True
+        rest = [k for k in found if k not in self.asked]
+        close = {i: list(self.asked)[i] in found or _same_root(list(self.asked)[i], rest) is not None
+                 or self.meaning.closest(i, others) >= ANCHOR for i in topic}
         possessed = set(meaning_words(" ".join(_POSSESSED_BY_ME.findall(self.lowered))))
         owned = {stem for stem, word in found.items() if _owners(text).get(word, "") not in ("", *self.asked_words)}
         mine = [ok and list(self.asked)[i] not in owned for i, ok in close.items() if list(self.asked)[i] in possessed]
@@ -227,6 +245,8 @@ class Scorer:
         for i, stem in enumerate(self.asked):
             if stem in found:
                 cover, word = 1.0, found[stem]
+            elif twin := _same_root(stem, [k for k in found if k not in self.asked]):  # "movers" and "moving"
+                cover, word = ROOT_COVER, found[twin]
             elif stem in by_value:  # "what time" answered by "4:15pm": less than the word itself
                 cover, word = VALUE_COVER, ""
             else:  # a clause word already matching another asked word is not used twice
@@ -274,7 +294,7 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
 
 
 KIND_MATCH = 0.3
-ANCHOR = 0.4
+ANCHOR = 0.38
 """The least score of a clause that holds a value of the kind the question asks for ("who" a name, "which
 company" a name, "how much" money): the value's kind says as much as the words the question shares with it.
 Such a clause must also say the thing the question possesses ("my *car*") or a word within :data:`ANCHOR`
