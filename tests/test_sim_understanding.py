@@ -150,3 +150,64 @@ def test_code_and_renames_of_other_things_correct_nothing():
 
 def test_names_with_pronoun_parts_are_kept_whole():
     assert answer("Our staging host is pg-stage-57.us.internal") == "Your staging host is pg-stage-57.us.internal."
+
+
+@pytest.mark.parametrize("turns, question, value, speaker", [
+    (["the mechanic said my tyres are Pirelli Cinturato"], "what tyres do i have", "Pirelli",
+     "whats the mechanic's name"),
+    (["when i rang the school, the secretary said my son's teacher is Ms Kowalczyk"], "who teaches my son",
+     "Kowalczyk", "whats the secretary's name"),
+])
+def test_reported_speech_gives_the_value_to_what_was_reported_not_to_the_speaker(turns, question, value, speaker):
+    assert value in chat(turns, question)
+    reply = chat(turns, speaker)
+    assert REFUSAL in reply and value not in reply, reply
+
+
+@pytest.mark.parametrize("turns, question, trap", [
+    (["the plumber came yesterday, he charged 80 dollars for the sink"], "whats the plumber's name", "80"),
+    (["the gate code is written on the back of the parking card", "my locker number is 214"], "whats the gate code",
+     "214"),
+    (["my cousin's flat is near the harbour, her landlord is Mr Brandt"], "whats the harbour's name", "Brandt"),
+])
+def test_a_name_or_code_never_given_next_to_its_holder_is_refused(turns, question, trap):
+    reply = chat(turns, question)
+    assert REFUSAL in reply and trap not in reply, reply
+
+
+def test_a_value_the_question_names_is_its_topic_not_its_answer():
+    reply = chat(["the venue is Larkspur Hall, it seats 200 people"], "who owns larkspur")
+    assert REFUSAL in reply and "Larkspur" not in reply, reply
+
+
+@pytest.mark.parametrize("turns, question, value", [
+    (["our electricity comes from Ostara Energy, about 70 a month"], "which company supplies our power", "Ostara"),
+    (["i get my glasses from Lindqvist Optics on the high street"], "which shop do i buy glasses at", "Lindqvist"),
+    (["my dentist is dr. Mireille Okafor"], "who looks after my teeth", "Okafor"),
+    (["the movers arrive on friday at 8"], "what time is the moving", "8"),
+])
+def test_a_value_of_the_asked_kind_answers_a_loosely_worded_question(turns, question, value):
+    assert value in chat(turns, question)
+
+
+@pytest.mark.parametrize("turns, question", [
+    (["my budget for the kitchen is 4,000 pounds"], "how much did my car cost"),
+    (["my nephew's birthday is on the 9th"], "when is my birthday"),
+])
+def test_a_value_of_the_asked_kind_about_something_else_is_not_an_answer(turns, question):
+    assert REFUSAL in chat(turns, question)
+
+
+def test_a_question_using_the_users_words_never_goes_to_pythons_docs():
+    reply = chat(["the gate code is written on the back of the parking card"], "what is the gate code")
+    assert "help(" not in reply and REFUSAL in reply, reply
+
+
+def test_the_words_a_question_asks_a_value_of():
+    from course_lib.runtime.sim.questions import attribute_holders
+
+    assert attribute_holders("whats the plumber's name") == ["plumber"]
+    assert attribute_holders("hmm whats kofi's middle name") == ["kofi"]  # "middle" qualifies, holds nothing
+    assert attribute_holders("what's the name of the hotel") == ["hotel"]
+    assert attribute_holders("whats the alarm password") == ["password", "alarm"]
+    assert attribute_holders("when is the exam") == []
