@@ -211,3 +211,11 @@ def test_the_words_a_question_asks_a_value_of():
     assert attribute_holders("what's the name of the hotel") == ["hotel"]
     assert attribute_holders("whats the alarm password") == ["password", "alarm"]
     assert attribute_holders("when is the exam") == []
+
+
+@pytest.mark.parametrize("turns, question, value", [
+    (["my laptop keeps overheating, it is a Lenovo Yoga 7 from 2022"], "which laptop do i use", "Lenovo"),
+    (["my car has a flat tyre again, it is a Skoda Fabia"], "what car do i have", "Skoda"),
+])
+def test_a_question_for_one_named_thing_is_answered_by_the_clause_that_names_it(turns, question, value):
+    assert value in chat(turns, question)  # not "Your laptop keeps overheating.", which names nothing

@@ -285,13 +285,18 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
     scored = [(scorer.score(c.text) * (PAIR_FACTOR if c.position < 0 else 1.0), abs(c.position), c) for c in units]
     best = max(s for s, _, _ in scored)
     found = max((entry for entry in scored if entry[0] >= best - 0.01), key=lambda e: (e[1], e[0]))[2]
-    if best >= STRONG_MATCH:
-        return found
-    if best >= KIND_MATCH and scorer.wanted and _has_answer(scorer.wanted, question, found.text) \
-            and scorer.anchored(found.text):
-        return found
-    return None
+    holding = [entry for entry in scored if scorer.wanted and _has_answer(scorer.wanted, question, entry[2].text)]
+    top = max((s for s, _, _ in holding), default=0.0)
+    held = max((entry for entry in holding if entry[0] >= top - 0.01), key=lambda e: (e[1], e[0]))[2] if holding \
+        else None
+    if best >= STRONG_MATCH:  # "which bike do i ride": "my bike's ..., it's a Trek FX 3" over "my bike's ..."
+        return held if held and top >= best - HOLDING_MARGIN else found
+    # Below a strong match, only a clause holding a value of the asked kind can answer: the best of those
+    return held if held and top >= KIND_MATCH and scorer.anchored(held.text) else None
 
+
+HOLDING_MARGIN = 0.1
+"""A clause holding a value of the asked kind wins over one this much better that holds none."""
 
 KIND_MATCH = 0.3
 ANCHOR = 0.38
