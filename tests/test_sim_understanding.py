@@ -219,3 +219,14 @@ def test_the_words_a_question_asks_a_value_of():
 ])
 def test_a_question_for_one_named_thing_is_answered_by_the_clause_that_names_it(turns, question, value):
     assert value in chat(turns, question)  # not "Your laptop keeps overheating.", which names nothing
+
+
+@pytest.mark.parametrize("turns, question, value, vague, vague_question", [
+    (["the recital is on the 18th of may"], "whats the date of the recital", "18th", ["the recital is in may"],
+     "whats the date of the recital"),
+    (["we rent a flat at 27 Quarry Lane in Ipswich"], "whats the street address of the flat", "27 Quarry Lane",
+     ["we rent a flat in Ipswich"], "whats the street address of the flat"),
+])
+def test_a_date_needs_a_day_and_an_address_a_street(turns, question, value, vague, vague_question):
+    assert value in chat(turns, question)
+    assert REFUSAL in chat(vague, vague_question)  # "in may" is not a date, "in Ipswich" not an address

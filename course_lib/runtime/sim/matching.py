@@ -160,10 +160,22 @@ def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool
     """
     if kind is None:
         return True
+    precise = _PRECISE.get(kind) if _PRECISE_ASKED[kind].search(question) else None
     if first_choice:
-        return any(v.kind == _FIRST_CHOICE[kind] and not _in_question(v.text, question) for v in values(clause))
+        return any(v.kind == _FIRST_CHOICE[kind] and not _in_question(v.text, question)
+                   and (precise is None or precise.search(v.text)) for v in values(clause))
     return any(v.kind in _KIND_VALUES[kind] and not _in_question(v.text, question)
-               and (kind != "money" or _MONEY.search(v.text)) for v in values(clause))
+               and (kind != "money" or _MONEY.search(v.text)) and (precise is None or precise.search(v.text))
+               for v in values(clause))
+
+
+_PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
+    "time": r"\bdate\b", "place": r"\bstreet\b|(?<!mail )\baddress\b"}.items()}
+_PRECISE_ASKED.update({kind: re.compile(r"(?!)") for kind in ("name", "code", "amount", "money")})
+_PRECISE = {"time": re.compile(r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun)\w*\b|\b(?:today|tomorrow|tonight)\b", re.I),
+            "place": re.compile(r"\b(?:street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b", re.I)}
+"""A date is a day ("in june" is not the date of the wedding); an address is a street ("in Utrecht" is not the
+flat's address): what such a question asks for must be that precise."""
 
 
 def _in_question(value: str, question: str) -> bool:
