@@ -230,3 +230,11 @@ def test_a_question_for_one_named_thing_is_answered_by_the_clause_that_names_it(
 def test_a_date_needs_a_day_and_an_address_a_street(turns, question, value, vague, vague_question):
     assert value in chat(turns, question)
     assert REFUSAL in chat(vague, vague_question)  # "in may" is not a date, "in Ipswich" not an address
+
+
+def test_a_preposition_inside_a_title_makes_no_place():
+    from course_lib.runtime.sim.values import values
+
+    kinds = {(v.kind, v.text) for v in values("next we're reading Murder in Mesopotamia, then we travel to Leeds")}
+    assert ("name", "Murder in Mesopotamia") in kinds and ("place", "in Mesopotamia") not in kinds
+    assert ("place", "to Leeds") in kinds

@@ -87,5 +87,7 @@ def values(text: str) -> tuple[Value, ...]:
                 found.append(Value(kind, m.group(0).strip(), m.start(), m.end()))
                 if pattern is not PLACE:  # "in Leeds" may hold a name too; "14 Elm Street" is not an amount
                     taken.append((m.start(), m.end()))
-    found += [v for v in _names(text) if free(v.start, v.end)]
-    return tuple(sorted(found, key=lambda v: v.start))
+    names = [v for v in _names(text) if free(v.start, v.end)]
+    # "in Chemistry" inside the title "Lessons in Chemistry" is part of a name, not a place
+    found = [v for v in found if v.kind != "place" or not any(n.start < v.start and v.end <= n.end for n in names)]
+    return tuple(sorted(found + names, key=lambda v: v.start))
