@@ -238,3 +238,19 @@ def test_a_preposition_inside_a_title_makes_no_place():
     kinds = {(v.kind, v.text) for v in values("next we're reading Murder in Mesopotamia, then we travel to Leeds")}
     assert ("name", "Murder in Mesopotamia") in kinds and ("place", "in Mesopotamia") not in kinds
     assert ("place", "to Leeds") in kinds
+
+
+def test_how_many_is_a_count_never_a_sum_of_money():
+    reply = chat(["parking costs $3/hr", "we stayed 5 hours"], "how many hours did we park")
+    assert "5 hours" in reply, reply
+
+
+def test_a_question_that_only_names_the_kind_takes_the_value_of_that_kind():
+    reply = chat(["the roofers came round this morning and quoted 2,300 euros"], "what price did they give me")
+    assert "2,300" in reply, reply
+
+
+def test_a_call_is_not_a_name():
+    from course_lib.runtime.sim.language import meaning_words
+
+    assert "name" in meaning_words("my cat is called Miso") and "name" not in meaning_words("when is the call")

@@ -17,7 +17,7 @@ STOPWORDS = frozenset(
     from about as and or but if then so than too very can could would should will shall may might
     must have has had not yes please tell know remember again any some there here just also
     okay ok hi hello thanks thank one get got say said much many out up go goes going went gone happen
-    happens happening come coming every each""".split()
+    happens happening come coming every each he him his she her hers they them their theirs""".split()
 )
 """Words that carry no meaning of their own in a question or a fact."""
 
@@ -73,10 +73,8 @@ def stem(word: str) -> str:
 
 def content_words(text: str, frame: bool = False) -> set[str]:
     """The meaning-bearing stems of a text, synonyms folded to one name; ``frame`` keeps frame words."""
-    kept = {stem(w) for w in words(text) if w.lower() not in STOPWORDS}
-    if not frame:
-        kept -= _FRAME_STEMS
-    return {canonical_stem(s) for s in kept}
+    kept = {(stem(w), w.lower()) for w in words(text) if w.lower() not in STOPWORDS}
+    return {canonical_stem(s, w) for s, w in kept if frame or s not in _FRAME_STEMS}
 
 
 _FRAME_STEMS = frozenset(_STEMMER.stemWord(w) for w in FRAME_WORDS)
@@ -93,7 +91,7 @@ def meaning_words(text: str) -> dict[str, str]:
         lowered = word.lower()
         if lowered in _IGNORED or lowered.strip("'") in _IGNORED:
             continue
-        key = canonical_stem(stem(word))
+        key = canonical_stem(stem(word), lowered)
         if key not in _FRAME_STEMS:
             found.setdefault(key, lowered.removesuffix("'s"))
     return found

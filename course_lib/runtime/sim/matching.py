@@ -161,14 +161,17 @@ def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool
     if kind is None:
         return True
     precise = _PRECISE.get(kind) if _PRECISE_ASKED[kind].search(question) else None
+    counting = kind == "amount" and _HOW_MANY.search(question)  # a count: "$65/hr" is no answer to "how many hrs"
     if first_choice:
         return any(v.kind == _FIRST_CHOICE[kind] and not _in_question(v.text, question)
                    and (precise is None or precise.search(v.text)) for v in values(clause))
     return any(v.kind in _KIND_VALUES[kind] and not _in_question(v.text, question)
                and (kind != "money" or _MONEY.search(v.text)) and (precise is None or precise.search(v.text))
+               and not (counting and _MONEY.search(v.text))
                for v in values(clause))
 
 
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
     "time": r"\bdate\b", "place": r"\bstreet\b|(?<!mail )\baddress\b"}.items()}
 _PRECISE_ASKED.update({kind: re.compile(r"(?!)") for kind in ("name", "code", "amount", "money")})
@@ -217,8 +220,7 @@ class Scorer:
         possesses ("how much did my *car* cost" is not answered by "my budget is 4,500 euros")."""
         found = self.words.get(text) or meaning_words(text)
         others = [w for k, w in found.items() if k not in self.asked]
-        kind_words = _KIND_STEMS.get(self.wanted, frozenset()) | _KIND_STEMS.get(self.kind, frozenset())
-        topic = [i for i, stem in enumerate(self.asked) if stem not in kind_words and stem not in BROAD_WORDS]
+        topic = self.topic()
         if not topic:  # "what day will it be done": the value's kind is all the question says
             return True
         rest = [k for k in found if k not in self.asked]
@@ -228,6 +230,12 @@ class Scorer:
         owned = {stem for stem, word in found.items() if _owners(text).get(word, "") not in ("", *self.asked_words)}
         mine = [ok and list(self.asked)[i] not in owned for i, ok in close.items() if list(self.asked)[i] in possessed]
         return any(close.values()) and all(mine)  # "my flight" is not "my sister's flight"
+
+    def topic(self) -> list[int]:
+        """The positions of the question's topic words: its meaning words less the asked kind's own words ("price"
+        in "what price") and broad ones ("name", "time")."""
+        kind_words = _KIND_STEMS.get(self.wanted, frozenset()) | _KIND_STEMS.get(self.kind, frozenset())
+        return [i for i, stem in enumerate(self.asked) if stem not in kind_words and stem not in BROAD_WORDS]
 
     def never_given(self) -> bool:
         """True when a word the question asks a value *of* is in the context, but never next to such a value:
@@ -304,6 +312,8 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
     if best >= STRONG_MATCH:  # "which bike do i ride": "my bike's ..., it's a Trek FX 3" over "my bike's ..."
         return held if held and top >= best - HOLDING_MARGIN else found
     # Below a strong match, only a clause holding a value of the asked kind can answer: the best of those
+    if held and not scorer.topic():  # "what price did they give us": the kind is all it asks, the latest such value
+        return held
     return held if held and top >= KIND_MATCH and scorer.anchored(held.text) else None
 
 
