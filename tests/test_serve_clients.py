@@ -2,7 +2,7 @@
 
 The SDK (sync and async), curl and a raw socket run everywhere. LangChain's ChatAnthropic and LiteLLM
 are not dependencies of the kit: their tests skip unless they are installed, as in the benchmarks'
-environment (``pip install -r benchmarks/requirements.txt litellm``), where they run.
+environment (``pip install -r benchmarks/requirements.txt``), where they run.
 """
 
 import json
@@ -256,7 +256,7 @@ def test_langchain_astream_gets_the_same_text(server):
 
 def litellm_module():
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # LiteLLM would fetch its price list at import
-    return pytest.importorskip("litellm", reason=f"litellm {NOT_HERE} (pip install litellm)")
+    return pytest.importorskip("litellm", reason=f"litellm {NOT_HERE} (pip install -r benchmarks/requirements.txt)")
 
 
 def test_litellm_streaming_gets_the_same_text(server):
