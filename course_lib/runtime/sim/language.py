@@ -17,7 +17,7 @@ STOPWORDS = frozenset(
     from about as and or but if then so than too very can could would should will shall may might
     must have has had not yes please tell know remember again any some there here just also
     okay ok hi hello thanks thank one get got say said much many out up go goes going went gone happen
-    happens happening come coming every each he him his she her hers they them their theirs""".split()
+    happens happening come coming being every each he him his she her hers they them their theirs""".split()
 )
 """Words that carry no meaning of their own in a question or a fact."""
 
