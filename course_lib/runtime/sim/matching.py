@@ -22,10 +22,32 @@ Small rules keep related facts apart:
   question does not already contain, else the clause keeps :data:`CUE_MISSING_FACTOR` of its
   score; such a value also answers the type's own words ("what *time*" is covered by "4:15pm");
 * a clause that only repeats the question's words (a topic line) never answers it, and one whose
-  value a summary blurred ("[a number]") yields to the original (:data:`BLURRED_FACTOR`).
+  value a summary blurred ("[a number]") yields to the original (:data:`BLURRED_FACTOR`);
+* a value the question already says, whole or by one of its proper names, is its topic and not
+  its answer ("who owns halcyon" is not answered by "Halcyon Studio");
+* a date must name a day and an address a street ("in june" is not the date of the wedding), and
+  "how many" asks a count, never a sum of money ("$65/hr" is no answer to "how many hrs").
 
-Below :data:`STRONG_MATCH` nothing answers, and the reply says "I don't have that information".
-Deterministic: same request, same scores.
+Which clause answers (:func:`best_clause`):
+
+1. If a word the question asks a value *of* (:func:`.questions.attribute_holders`: "the
+   *receptionist's* name", "the *wifi* password") is in the context but never in a clause holding a
+   value of the asked kind, that value was never given: nothing answers.
+2. At :data:`STRONG_MATCH` or above, the best clause answers; but when the question wants a kind of
+   value (a "who", "when", "how much" question, or one for one named thing, "which company") and
+   the best clause holds none, a clause that holds one and scores within :data:`HOLDING_MARGIN`
+   answers instead ("my bike's been clicking, it's a Trek FX 3" over "my bike's been clicking").
+3. Below it, only clauses holding a value of the wanted kind compete: the best answers from
+   :data:`KIND_MATCH` on, if it is *anchored*, sharing a topic word with the question (same stem or
+   root, or a word within :data:`ANCHOR` cosine) and each word the question possesses ("my *car*").
+   A question whose only words name the kind ("what price did they give us") takes the latest
+   value of that kind.
+
+Single-word cosines from the embedding model are weak evidence: unrelated pairs reach 0.35
+("dentist"/"rental"), close synonyms sit at 0.3 to 0.6 ("boss"/"manager" 0.32, "teeth"/"dentist"
+0.62). Hence the anchor's threshold, and hence the value's kind carries as much as the words do.
+Otherwise nothing answers, and the reply says "I don't have that information". Deterministic: same
+request, same scores.
 """
 
 from __future__ import annotations
@@ -292,9 +314,10 @@ def score(question: str, text: str) -> float:
 
 
 def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
-    """The remembered clause that answers the question, or None if none reaches :data:`STRONG_MATCH`.
+    """The remembered clause that answers the question, or None: the steps are in the module docstring.
 
     Among clauses scoring (almost) the same, the later one wins: what the user said last stands.
+    Introduced in notebook 00_start_here, where the simulator answers from what it was sent.
     """
     if not memory:
         return None
