@@ -254,3 +254,16 @@ def test_a_call_is_not_a_name():
     from course_lib.runtime.sim.language import meaning_words
 
     assert "name" in meaning_words("my cat is called Miso") and "name" not in meaning_words("when is the call")
+
+
+@pytest.mark.parametrize("turns, question, trap", [
+    (["the bakery is Crumb & Co on Tanner Street, the croissants are great"], "who owns the bakery", "Crumb"),
+    (["we eat at a cafe called Ferns most fridays"], "who runs the cafe", "Ferns"),
+])
+def test_a_things_own_name_does_not_say_who_acts_on_it(turns, question, trap):
+    reply = chat(turns, question)
+    assert REFUSAL in reply and trap not in reply, reply
+
+
+def test_who_is_still_answered_by_the_name_a_thing_is_given():
+    assert "Whitlock" in chat(["the baker there is called Ada Whitlock"], "who's the baker")

@@ -184,15 +184,34 @@ def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool
         return True
     precise = _PRECISE.get(kind) if _PRECISE_ASKED[kind].search(question) else None
     counting = kind == "amount" and _HOW_MANY.search(question)  # a count: "$65/hr" is no answer to "how many hrs"
+    acted_on = _WHO_DOES.match(without_fillers(question).lower()) if kind == "name" else None
+    if acted_on:  # "who owns the shop": the shop's own name ("the shop is Spoke & Chain") is not its owner
+        clause = _OWN_NAME(acted_on.group(1)).sub(" ", clause)
     if first_choice:
         return any(v.kind == _FIRST_CHOICE[kind] and not _in_question(v.text, question)
                    and (precise is None or precise.search(v.text)) for v in values(clause))
+    found = values(clause)
+    if kind == "name" and _WHO.match(without_fillers(question)):  # a person: "Mill Road" is a street, not a who
+        streets = [p for p in found if p.kind == "place" and _PRECISE["place"].search(p.text)]
+        found = tuple(v for v in found if not any(p.start <= v.start and v.end <= p.end for p in streets))
     return any(v.kind in _KIND_VALUES[kind] and not _in_question(v.text, question)
                and (kind != "money" or _MONEY.search(v.text)) and (precise is None or precise.search(v.text))
                and not (counting and _MONEY.search(v.text))
-               for v in values(clause))
+               for v in found)
 
 
+_WHO_DOES = re.compile(r"who\s+(?!(?:is|was|are|were|do|does|did|will|would|can|should|has|have|had)\b)[a-z]+s?\s+"
+                       r"(?:the|my|our|his|her|their|this|that)\s+([a-z]+)\b")
+"""A question after who does something to a thing: "who owns the shop", "who runs the cafe"."""
+
+
+def _OWN_NAME(thing: str) -> re.Pattern[str]:  # noqa: N802 - builds a pattern, named like the constants it joins
+    """The span that gives a thing its own name: "the shop is Spoke & Chain", "a cafe called Ferns"."""
+    return re.compile(rf"(?i:\b{re.escape(thing)}\w*\s+(?:(?:is|was|'s)\s+(?:called\s+|named\s+)?|called\s+|named\s+)"
+                      r"(?:the\s+|a\s+|an\s+)?)[A-Z][\w'&-]*(?:\s+(?:&\s+|of\s+|the\s+)?[A-Z][\w'&-]*)*")
+
+
+_WHO = re.compile(r"who\b|whos\b|who's\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
     "time": r"\bdate\b", "place": r"\bstreet\b|(?<!mail )\baddress\b"}.items()}
