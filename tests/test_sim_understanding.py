@@ -267,3 +267,9 @@ def test_a_things_own_name_does_not_say_who_acts_on_it(turns, question, trap):
 
 def test_who_is_still_answered_by_the_name_a_thing_is_given():
     assert "Whitlock" in chat(["the baker there is called Ada Whitlock"], "who's the baker")
+
+
+@pytest.mark.parametrize("question", ["what time is it", "whats the time now?", "what day is it today"])
+def test_a_question_about_the_clock_is_not_answered_from_the_conversation(question):
+    reply = chat(["the meeting is at 3pm on friday"], question)
+    assert "3pm" not in reply and "friday" not in reply, reply

@@ -211,6 +211,9 @@ def _OWN_NAME(thing: str) -> re.Pattern[str]:  # noqa: N802 - builds a pattern, 
                       r"(?:the\s+|a\s+|an\s+)?)[A-Z][\w'&-]*(?:\s+(?:&\s+|of\s+|the\s+)?[A-Z][\w'&-]*)*")
 
 
+_ABOUT_NOW = re.compile(r"(?:what(?:'s|s| is)?\s+(?:the\s+)?(?:time|date|day)(?:\s+is\s+it)?"
+                        r"|what\s+(?:time|day|date)\s+is\s+it)(?:\s+(?:now|today|right now))?\s*\??$", re.I)
+"""A question about the clock ("what time is it"): no value the user gave answers it."""
 _WHO = re.compile(r"who\b|whos\b|who's\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
@@ -338,7 +341,7 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
     Among clauses scoring (almost) the same, the later one wins: what the user said last stands.
     Introduced in notebook 00_start_here, where the simulator answers from what it was sent.
     """
-    if not memory:
+    if not memory or _ABOUT_NOW.match(without_fillers(question)):
         return None
     units = [*memory, *_neighbours(memory)]
     scorer = Scorer(question, [c.text for c in units])
