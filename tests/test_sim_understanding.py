@@ -273,3 +273,15 @@ def test_who_is_still_answered_by_the_name_a_thing_is_given():
 def test_a_question_about_the_clock_is_not_answered_from_the_conversation(question):
     reply = chat(["the meeting is at 3pm on friday"], question)
     assert "3pm" not in reply and "friday" not in reply, reply
+
+
+@pytest.mark.parametrize("turns, question, value, other", [
+    (["my son Ravi is 9", "his best friend is a boy named Oskar, sweet kid"], "whats my kid called", "Ravi", "Oskar"),
+    (["my daughter Lene starts school in august", "her friend is a girl named Mira, lovely kid"],
+     "what's my kid's name", "Lene", "Mira"),
+    (["our manager is Dana Kerr", "the hiring manager at Brightwave is Ola Berg"], "who is my manager", "Dana",
+     "Ola"),
+])
+def test_my_x_is_answered_by_what_the_user_calls_their_own(turns, question, value, other):
+    reply = chat(turns, question)
+    assert value in reply and other not in reply, reply

@@ -167,6 +167,9 @@ def _same_root(stem: str, stems: Sequence[str]) -> str | None:
     return None
 
 
+NOT_MINE = 0.5
+"""What a word covers of the question's "my X" when the clause does not say it is the user's own."""
+_MINE_BEFORE = re.compile(r"\b(?:my|our|ur|i|we|i'm|im|we're)\s+(?:[a-z-]+\s+)?$")
 _POSSESSED_BY_ME = re.compile(r"\b(?:my|our|ur)\s+([a-z][\w-]*)", re.I)
 
 
@@ -249,6 +252,7 @@ class Scorer:
         vocabulary = [w for found in self.words.values() for w in found.values()]
         self.meaning = _WordMeaning([surface for surface in self.asked.values()], vocabulary)
         self.asked_words = {surface.lower() for surface in self.asked.values()}
+        self.mine = set(meaning_words(" ".join(_POSSESSED_BY_ME.findall(self.lowered))))
         everywhere = {stem for found in self.words.values() for stem in found}
         stems = list(self.asked)
         # A word the context never uses weighs half ("the refund *window*"), unless it modifies the next
@@ -317,6 +321,8 @@ class Scorer:
                 cover, word = self.meaning.cover(i, [w for k, w in found.items() if k not in self.asked])
             if owners.get(word) and owners[word] not in self.asked_words:  # "my flight" vs "my sister's flight"
                 cover *= 0.2
+            elif word and stem in self.mine and not _MINE_BEFORE.search(text.lower().split(word)[0][-40:]):
+                cover *= NOT_MINE  # "my kid" is better said by "my daughter Priya" than by "a boy ..., nice kid"
             covered += self.weights[stem] * cover
         total_weight = sum(self.weights.values())
         if self.kind and self.leading_kind:  # "who ..." is itself answered by a name, "when ..." by a time
