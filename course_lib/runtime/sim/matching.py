@@ -170,6 +170,12 @@ def _same_root(stem: str, stems: Sequence[str]) -> str | None:
 NOT_MINE = 0.5
 """What a word covers of the question's "my X" when the clause does not say it is the user's own."""
 _MINE_BEFORE = re.compile(r"\b(?:my|our|ur|i|we|i'm|im|we're)\s+(?:[a-z-]+\s+)?$")
+def _said_as_mine(text: str, word: str) -> bool:
+    """True when the clause calls the word the user's own: "my current *manager*", "our *flat*"."""
+    at = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I)
+    return bool(at and _MINE_BEFORE.search(text[:at.start()].lower()))
+
+
 _POSSESSED_BY_ME = re.compile(r"\b(?:my|our|ur)\s+([a-z][\w-]*)", re.I)
 
 
@@ -321,7 +327,7 @@ class Scorer:
                 cover, word = self.meaning.cover(i, [w for k, w in found.items() if k not in self.asked])
             if owners.get(word) and owners[word] not in self.asked_words:  # "my flight" vs "my sister's flight"
                 cover *= 0.2
-            elif word and stem in self.mine and not _MINE_BEFORE.search(text.lower().split(word)[0][-40:]):
+            elif word and stem in self.mine and not _said_as_mine(text, word):
                 cover *= NOT_MINE  # "my kid" is better said by "my daughter Priya" than by "a boy ..., nice kid"
             covered += self.weights[stem] * cover
         total_weight = sum(self.weights.values())
