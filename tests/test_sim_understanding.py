@@ -285,3 +285,9 @@ def test_a_question_about_the_clock_is_not_answered_from_the_conversation(questi
 def test_my_x_is_answered_by_what_the_user_calls_their_own(turns, question, value, other):
     reply = chat(turns, question)
     assert value in reply and other not in reply, reply
+
+
+def test_the_users_own_thing_anchors_a_loosely_worded_my_question():
+    turns = ["my line manager is Tamsin Rowe, shes been great", "the recruiter at Kelso is Brian Fitch"]
+    assert "Tamsin" in chat(turns, "whats my boss's name")  # "my boss" ~ "my line manager", both the user's
+    assert REFUSAL in chat(turns[1:], "whats my boss's name")  # a recruiter is no boss of the user's

@@ -278,9 +278,12 @@ class Scorer:
         if not topic:  # "what day will it be done": the value's kind is all the question says
             return True
         rest = [k for k in found if k not in self.asked]
+        # "my boss" and "my current manager": both the user's own, so a weaker likeness (CLOSE) anchors too
+        mine = [w for w in others if _said_as_mine(text, w)]
         close = {i: list(self.asked)[i] in found or _same_root(list(self.asked)[i], rest) is not None
-                 or self.meaning.closest(i, others) >= ANCHOR for i in topic}
-        possessed = set(meaning_words(" ".join(_POSSESSED_BY_ME.findall(self.lowered))))
+                 or self.meaning.closest(i, others) >= ANCHOR
+                 or (list(self.asked)[i] in self.mine and self.meaning.closest(i, mine) >= CLOSE) for i in topic}
+        possessed = self.mine
         owned = {stem for stem, word in found.items() if _owners(text).get(word, "") not in ("", *self.asked_words)}
         mine = [ok and list(self.asked)[i] not in owned for i, ok in close.items() if list(self.asked)[i] in possessed]
         return any(close.values()) and all(mine)  # "my flight" is not "my sister's flight"
