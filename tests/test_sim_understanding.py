@@ -291,3 +291,10 @@ def test_the_users_own_thing_anchors_a_loosely_worded_my_question():
     turns = ["my line manager is Tamsin Rowe, shes been great", "the recruiter at Kelso is Brian Fitch"]
     assert "Tamsin" in chat(turns, "whats my boss's name")  # "my boss" ~ "my line manager", both the user's
     assert REFUSAL in chat(turns[1:], "whats my boss's name")  # a recruiter is no boss of the user's
+
+
+def test_the_name_of_a_place_mentioned_by_the_way_is_not_the_name_asked_for():
+    turns = ["the pharmacy is Greenleaf Chemists on Hollis Road, they're open late"]
+    reply = chat(turns, "whats the name of the woman at the pharmacy")
+    assert REFUSAL in reply and "Greenleaf" not in reply and "Hollis" not in reply, reply
+    assert "Greenleaf" in chat(turns, "whats the pharmacy called")

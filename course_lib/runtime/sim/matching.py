@@ -60,7 +60,14 @@ from collections.abc import Sequence
 from ... import embeddings
 from .language import meaning_words, sentences, words
 from .memory import Clause, split_clauses
-from .questions import answer_kind, asks_for_a_named_thing, attribute_holders, is_question, without_fillers
+from .questions import (
+    ATTRIBUTE_NOUNS,
+    answer_kind,
+    asks_for_a_named_thing,
+    attribute_holders,
+    is_question,
+    without_fillers,
+)
 from .values import values
 
 STRONG_MATCH = 0.52
@@ -193,14 +200,14 @@ def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool
         return True
     precise = _PRECISE.get(kind) if _PRECISE_ASKED[kind].search(question) else None
     counting = kind == "amount" and _HOW_MANY.search(question)  # a count: "$65/hr" is no answer to "how many hrs"
-    acted_on = _WHO_DOES.match(without_fillers(question).lower()) if kind == "name" else None
-    if acted_on:  # "who owns the shop": the shop's own name ("the shop is Spoke & Chain") is not its owner
-        clause = _OWN_NAME(acted_on.group(1)).sub(" ", clause)
+    if kind == "name":
+        for thing in _named_by_the_way(question):  # the shop's own name ("the shop is Spoke & Chain") is not
+            clause = _OWN_NAME(thing).sub(" ", clause)  # its owner's, nor the name of "the guy at the shop"
     if first_choice:
         return any(v.kind == _FIRST_CHOICE[kind] and not _in_question(v.text, question)
                    and (precise is None or precise.search(v.text)) for v in values(clause))
     found = values(clause)
-    if kind == "name" and _WHO.match(without_fillers(question)):  # a person: "Mill Road" is a street, not a who
+    if kind == "name" and not _PRECISE["place"].search(question):  # "Mill Road" names a street, not a who
         streets = [p for p in found if p.kind == "place" and _PRECISE["place"].search(p.text)]
         found = tuple(v for v in found if not any(p.start <= v.start and v.end <= p.end for p in streets))
     return any(v.kind in _KIND_VALUES[kind] and not _in_question(v.text, question)
@@ -214,6 +221,18 @@ _WHO_DOES = re.compile(r"who\s+(?!(?:is|was|are|were|do|does|did|will|would|can|
 """A question after who does something to a thing: "who owns the shop", "who runs the cafe"."""
 
 
+def _named_by_the_way(question: str) -> list[str]:
+    """The things a name question mentions without asking their name: "who owns *the shop*", "whats the name of
+    the guy at *the shop*" (but not "whats the shop called")."""
+    acted_on = _WHO_DOES.match(without_fillers(question).lower())
+    if acted_on:
+        return [acted_on.group(1)]
+    holders = set(attribute_holders(question))
+    if not holders:
+        return []
+    return [w for w in meaning_words(question).values() if w not in holders and w not in ATTRIBUTE_NOUNS]
+
+
 def _OWN_NAME(thing: str) -> re.Pattern[str]:  # noqa: N802 - builds a pattern, named like the constants it joins
     """The span that gives a thing its own name: "the shop is Spoke & Chain", "a cafe called Ferns"."""
     return re.compile(rf"(?i:\b{re.escape(thing)}\w*\s+(?:(?:is|was|'s)\s+(?:called\s+|named\s+)?|called\s+|named\s+)"
@@ -223,7 +242,6 @@ def _OWN_NAME(thing: str) -> re.Pattern[str]:  # noqa: N802 - builds a pattern, 
 _ABOUT_NOW = re.compile(r"(?:what(?:'s|s| is)?\s+(?:the\s+)?(?:time|date|day)(?:\s+is\s+it)?"
                         r"|what\s+(?:time|day|date)\s+is\s+it)(?:\s+(?:now|today|right now))?\s*\??$", re.I)
 """A question about the clock ("what time is it"): no value the user gave answers it."""
-_WHO = re.compile(r"who\b|whos\b|who's\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
     "time": r"\bdate\b", "place": r"\bstreet\b|(?<!mail )\baddress\b"}.items()}
