@@ -14,7 +14,9 @@ the question's meaning words to the clause's.
 Small rules keep related facts apart:
 
 * a possessed word belongs to its owner ("my flight" is not covered by "my sister's flight"
-  unless the question names the sister);
+  unless the question names the sister), and the question's "my X" is covered at
+  :data:`NOT_MINE` by a word the clause does not call the user's own ("whats my kid's name":
+  "my daughter Priya" over "a boy named Jonas, nice kid");
 * members of a closed class never cover one another (:data:`CONTRAST_SETS`: a sister is not a
   brother, Tuesday is not Monday), however close their vectors;
 * the question's type (:func:`.questions.answer_kind`: "when" wants a time, "how many" an amount,
@@ -24,7 +26,9 @@ Small rules keep related facts apart:
 * a clause that only repeats the question's words (a topic line) never answers it, and one whose
   value a summary blurred ("[a number]") yields to the original (:data:`BLURRED_FACTOR`);
 * a value the question already says, whole or by one of its proper names, is its topic and not
-  its answer ("who owns halcyon" is not answered by "Halcyon Studio");
+  its answer ("who owns halcyon" is not answered by "Halcyon Studio"); nor is the own name of a
+  thing a name question mentions by the way ("who owns *the shop*", "the guy at *the shop*" are
+  not answered by "the shop is Spoke & Chain"), nor a street's name unless a street is asked;
 * a date must name a day and an address a street ("in june" is not the date of the wedding), and
   "how many" asks a count, never a sum of money ("$65/hr" is no answer to "how many hrs").
 
@@ -39,7 +43,8 @@ Which clause answers (:func:`best_clause`):
    answers instead ("my bike's been clicking, it's a Trek FX 3" over "my bike's been clicking").
 3. Below it, only clauses holding a value of the wanted kind compete: the best answers from
    :data:`KIND_MATCH` on, if it is *anchored*, sharing a topic word with the question (same stem or
-   root, or a word within :data:`ANCHOR` cosine) and each word the question possesses ("my *car*").
+   root, or a word within :data:`ANCHOR` cosine) and each word the question possesses ("my *car*";
+   within :data:`CLOSE` when the clause too calls it the user's own: "my boss", "my current manager").
    A question whose only words name the kind ("what price did they give us") takes the latest
    value of that kind.
 
