@@ -298,3 +298,29 @@ def test_the_name_of_a_place_mentioned_by_the_way_is_not_the_name_asked_for():
     reply = chat(turns, "whats the name of the woman at the pharmacy")
     assert REFUSAL in reply and "Greenleaf" not in reply and "Hollis" not in reply, reply
     assert "Greenleaf" in chat(turns, "whats the pharmacy called")
+
+
+PARTY = ["so im planning my dad's 70th birthday, its at the Copper Kettle on sunday the 9th",
+         "the caterer charges 300 for the buffet, the hall deposit was $120",
+         "my cousin Ilse is doing the flowers"]
+
+
+@pytest.mark.parametrize("question, value", [
+    ("when is the birthday", "sunday the 9th"),
+    ("how much does the caterer charge", "300"),
+    ("how much was the deposit", "$120"),
+])
+def test_values_known_by_their_context(question, value):
+    assert value in chat(PARTY, question)
+
+
+@pytest.mark.parametrize("question, trap", [
+    ("when is my birthday", "70th"),  # "70th" is an age, not a day of the month
+    ("what time does the party start", "9th"),  # a day is not a clock time
+    ("how much are the flowers", "300"),  # "how much is/are" asks a price
+    ("how much is the hall per hour", "$120"),  # a rate needs its unit
+    ("how many people is the caterer feeding", "300"),  # "charges 300" is money, not a count
+])
+def test_values_of_the_kind_but_not_the_precision_asked_are_refused(question, trap):
+    reply = chat(PARTY, question)
+    assert REFUSAL in reply and trap not in reply, reply

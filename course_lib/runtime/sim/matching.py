@@ -108,7 +108,7 @@ _KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in {
 _LEADING = re.compile(r"(?:who|whos|who's|whose|whom|when|whens|when's|where|wheres|where's|how (?:much|many|long))\b",
                       re.I)
 _POSSESSED = re.compile(r"\b(?!(?:it|that|he|she|there|here|what|who|where|when|how|let|everyone|nobody)'s)"
-                        r"([A-Za-z]+)'s\s+(\w+)", re.I)
+                        r"([A-Za-z]+)'s\s+(\w+)(?:\s+(\w+))?", re.I)
 _KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": {"amount"}, "money": {"amount"},
                 "time": {"time"}, "place": {"place", "name"}}
 _FIRST_CHOICE = {"name": "name", "code": "code", "amount": "amount", "money": "amount", "time": "time",
@@ -192,8 +192,9 @@ _POSSESSED_BY_ME = re.compile(r"\b(?:my|our|ur)\s+([a-z][\w-]*)", re.I)
 
 
 def _owners(text: str) -> dict[str, str]:
-    """Each possessed word's owner: "my sister's flight" -> {"flight": "sister"}."""
-    return {m.group(2).lower(): m.group(1).lower() for m in _POSSESSED.finditer(text)}
+    """Each possessed word's owner, one word on too: "my sister's flight" -> {"flight": "sister", ...}, "my dad's
+    70th birthday" -> {"70th": "dad", "birthday": "dad"}."""
+    return {word.lower(): m.group(1).lower() for m in _POSSESSED.finditer(text) for word in m.groups()[1:] if word}
 
 
 def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool = False) -> bool:
@@ -203,7 +204,9 @@ def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool
     """
     if kind is None:
         return True
-    precise = _PRECISE.get(kind) if _PRECISE_ASKED[kind].search(question) else None
+    asked_precisely = _PRECISE_ASKED[kind].search(question)
+    precise = None if not asked_precisely else _PRECISE["clock" if asked_precisely.group(0).lower().startswith(
+        "what") else kind]  # "what time" wants a clock time, "the date" a day, "the address" a street
     counting = kind == "amount" and _HOW_MANY.search(question)  # a count: "$65/hr" is no answer to "how many hrs"
     if kind == "name":
         for thing in _named_by_the_way(question):  # the shop's own name ("the shop is Spoke & Chain") is not
@@ -215,10 +218,31 @@ def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool
     if kind == "name" and not _PRECISE["place"].search(question):  # "Mill Road" names a street, not a who
         streets = [p for p in found if p.kind == "place" and _PRECISE["place"].search(p.text)]
         found = tuple(v for v in found if not any(p.start <= v.start and v.end <= p.end for p in streets))
+    rate = _RATE.search(question)
     return any(v.kind in _KIND_VALUES[kind] and not _in_question(v.text, question)
-               and (kind != "money" or _MONEY.search(v.text)) and (precise is None or precise.search(v.text))
-               and not (counting and _MONEY.search(v.text))
+               and (kind != "money" or _is_money(v, clause)) and (precise is None or precise.search(v.text))
+               and not (counting and _is_money(v, clause))
+               and (rate is None or _per(rate) in _per(_RATE.search(clause[v.start:v.end + 20])))
                for v in found)
+
+
+def _is_money(value, clause: str) -> bool:
+    """A sum of money by its shape ("$35", "95 pounds") or by the word before it ("he charges 200")."""
+    return bool(_MONEY.search(value.text) or _PAID.search(clause[:value.start]))
+
+
+def _per(match: re.Match[str] | None) -> str:
+    """The unit of a rate ("per hour", "an hour", "hourly", "/hr" -> "h"), or "" for none."""
+    if match is None:
+        return ""
+    return next(g for g in match.groups() if g)[0].lower()
+
+
+_PAID = re.compile(r"\b(?:charges?|charged|costs?|paid|pay|paying|quoted?|priced|fee|budget|spent|spend|owes?|rent)"
+                   r"(?:\s+(?:me|us|you|him|her|them|about|around|roughly|only|just))?\s+$", re.I)
+_RATE = re.compile(r"(?:\bper\s+|\ban?\s+|/\s?)(hour|hr|h|day|week|wk|month|mo|year|yr)\b"
+                   r"|\b(hour|dai|week|month|year)ly\b", re.I)
+"""A rate's unit: "per hour", "a month", "/hr", "hourly": "how much is the hire per hour" wants one."""
 
 
 _WHO_DOES = re.compile(r"who\s+(?!(?:is|was|are|were|do|does|did|will|would|can|should|has|have|had)\b)[a-z]+s?\s+"
@@ -249,9 +273,11 @@ _ABOUT_NOW = re.compile(r"(?:what(?:'s|s| is)?\s+(?:the\s+)?(?:time|date|day)(?:
 """A question about the clock ("what time is it"): no value the user gave answers it."""
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
-    "time": r"\bdate\b", "place": r"\bstreet\b|(?<!mail )\baddress\b"}.items()}
+    "time": r"\bdate\b|\bwhat time\b|\bwhat hour\b", "place": r"\bstreet\b|(?<!mail )\baddress\b"}.items()}
 _PRECISE_ASKED.update({kind: re.compile(r"(?!)") for kind in ("name", "code", "amount", "money")})
 _PRECISE = {"time": re.compile(r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun)\w*\b|\b(?:today|tomorrow|tonight)\b", re.I),
+            "clock": re.compile(r"\d\s?(?:am|pm|a\.m\.|p\.m\.)|\d:\d\d|\bat \d|^\d{1,2}$|\b(?:noon|midday|midnight|"
+                                r"morning|afternoon|evening|tonight)\b", re.I),
             "place": re.compile(r"\b(?:street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b", re.I)}
 """A date is a day ("in june" is not the date of the wedding); an address is a street ("in Utrecht" is not the
 flat's address): what such a question asks for must be that precise."""

@@ -92,7 +92,13 @@ def answer_kind(question: str) -> str | None:
         return _LEADING_KINDS[parts[0]]
     kind = "amount" if _HOW.search(core) else next(
         (_NOUN_KIND[w] for w in parts if w in _NOUN_KIND and w not in ("who", "when", "where")), None)
-    return "money" if kind == "amount" and MONEY_WORDS.intersection(parts) else kind
+    if kind == "amount" and (MONEY_WORDS.intersection(parts) or _PRICE.match(core)):
+        return "money"
+    return kind
+
+
+_PRICE = re.compile(r"how much (?:is|are|was|were|will|would|does|did|do)\b(?! (?:it|that|this) (?:weigh|take|hold))")
+""""How much is the cake": the price of a thing (but "how much does it weigh" is not)."""
 
 
 def asks_for_a_named_thing(question: str) -> bool:

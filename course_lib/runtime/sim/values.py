@@ -22,18 +22,21 @@ DAYS = ("monday tuesday wednesday thursday friday saturday sunday mon tue tues w
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                 "sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand dozen").split()
 _TIME_WORD = rf"(?:{'|'.join(MONTHS + DAYS)})"
-_CLOCK = r"\d{1,2}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d"
-_ORDINAL = r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b(?:\s+of\s+\w+)?"
+_CLOCK = (r"\d{1,2}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d"
+          r"|(?<=\bat )(?:1[0-2]|0?[1-9])(?![\d:,.]|\s*(?:%|[a-z]))")
+"""A clock time: "4:15pm", "11:30", and a bare hour after "at" ("on tuesday at 9")."""
+_ORDINAL = r"(?:the\s+)?(?:[12]?\d|3[01])(?:st|nd|rd|th)\b(?:\s+of\s+\w+)?"  # a day of the month: "60th" is none
 _DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d|(?:19|20)\d\d"
 _MONTH = rf"(?:{'|'.join(MONTHS)})"
 _TIME_ATOM = (rf"(?:\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b{_TIME_WORD}\b(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"
               rf"|\b(?:{_CLOCK})|\b{_ORDINAL}|\b(?:{_DATE})\b)")
 TIME = re.compile(rf"{_TIME_ATOM}(?:(?:\s+(?:at|the|on|,)?\s*){_TIME_ATOM})*", re.I)
-AMOUNT = re.compile(rf"[$€£¥]\s?\d[\d,.]*\s?[kKmM]?\b(?:\s?/\s?\w+)?|\b\d[\d,.]*\s?(?:%|k\b|of\s+us\b|[a-z]{{1,12}}\b)?"
+AMOUNT = re.compile(rf"[$€£¥]\s?\d[\d,.]*\s?[kKmM]?\b(?:\s?/\s?\w+)?"
+                    rf"|\b(?!\d+(?:st|nd|rd|th)\b)\d[\d,.]*\s?(?:%|k\b|of\s+us\b|[a-z]{{1,12}}\b)?"
                     rf"|\b(?:{'|'.join(NUMBER_WORDS)})\b(?:\s+(?:people|of us|ppl|guests|hours|hrs|days|weeks|"
                     r"years|months|kids|items))?", re.I)
 CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b|\b[A-Z]{1,4}[- ]?\d{2,}[A-Z]?\b"
-                  r"|\b(?=\w*\d)(?=\w*[A-Za-z])\w{3,}\b|\b\d{2,}-\d{2,}[\d-]*\b|\b[A-Za-z]+_\w+\b")
+                  r"|\b(?!\d+(?:st|nd|rd|th)\b)(?=\w*\d)(?=\w*[A-Za-z])\w{3,}\b|\b\d{2,}-\d{2,}[\d-]*\b|\b[A-Za-z]+_\w+\b")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _NOT_NAMES = {w.capitalize() for w in MONTHS + DAYS} | {"I", "I'm", "I'll", "I've", "I'd", "Im", "Ok", "Okay"}
 NAME = re.compile(r"\b[A-Z][\w'&-]*(?:\s+(?:of|the|in|&|and)?\s*[A-Z][\w'-]*)*")
