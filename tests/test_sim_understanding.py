@@ -320,6 +320,7 @@ def test_values_known_by_their_context(question, value):
     ("how much are the flowers", "300"),  # "how much is/are" asks a price
     ("how much is the hall per hour", "$120"),  # a rate needs its unit
     ("how many people is the caterer feeding", "300"),  # "charges 300" is money, not a count
+    ("whats my dad's name", "Copper Kettle"),  # dad is only ever the owner of the birthday, never named
 ])
 def test_values_of_the_kind_but_not_the_precision_asked_are_refused(question, trap):
     reply = chat(PARTY, question)

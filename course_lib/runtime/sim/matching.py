@@ -351,8 +351,13 @@ class Scorer:
         for holder in attribute_holders(self.question):
             stems = set(meaning_words(holder))
             holding = [t for t, found in self.words.items() if stems & set(found)]
-            if stems and holding and not any(_has_answer(self.kind, self.question, t) for t in holding):
+            if not stems or not holding:
+                continue
+            if not any(_has_answer(self.kind, self.question, t) for t in holding):
                 return True
+            itself = [w for t in holding for w in words(t) if not w.lower().endswith("'s")]
+            if not any(stems & set(meaning_words(w)) for w in itself):
+                return True  # only ever "my mum's party", never mum herself
         return False
 
     def _known(self, i: int, stem: str, everywhere: set[str], vocabulary: list[str]) -> bool:
