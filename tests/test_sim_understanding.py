@@ -325,3 +325,16 @@ def test_values_known_by_their_context(question, value):
 def test_values_of_the_kind_but_not_the_precision_asked_are_refused(question, trap):
     reply = chat(PARTY, question)
     assert REFUSAL in reply and trap not in reply, reply
+
+
+CAR = ["ugh my car failed its inspection yesterday, its a 2015 Honda Jazz",
+       "the garage is Patel Motors on Brook Lane, the mechanic said the brake pads are worn"]
+
+
+def test_the_words_of_a_name_are_covered_only_by_that_name():
+    reply = chat(CAR, "who owns patel motors")  # "motors" is not "car": it is part of the garage's name
+    assert REFUSAL in reply and "Honda" not in reply, reply
+
+
+def test_what_year_wants_a_year():
+    assert "2015" in chat(CAR, "what year is my car")

@@ -143,11 +143,12 @@ class _WordMeaning:
 
     def __init__(self, asked: Sequence[str], context: Sequence[str]):
         self.asked, self.index = list(asked), {w: i for i, w in enumerate(dict.fromkeys(context))}
+        self.exact_only: set[int] = set()  # asked words no other word covers
         self.matrix = embeddings.similarity_matrix(self.asked, list(self.index)) if self.asked and self.index else None
 
     def cover(self, asked: int, words: Sequence[str]) -> tuple[float, str]:
         """How much the closest of ``words`` covers the asked word (0 to 1), and which word it is."""
-        if self.matrix is None or not words:
+        if self.matrix is None or not words or asked in self.exact_only:
             return 0.0, ""
         contrast = next((c for c in CONTRAST_SETS if self.asked[asked] in c), frozenset())
         words = [w for w in words if w not in contrast]  # "sister" is close to "brother", never the same
@@ -160,7 +161,7 @@ class _WordMeaning:
         """The cosine of the asked word with the closest of ``words`` (0 with none; members of a closed class 0)."""
         contrast = next((c for c in CONTRAST_SETS if self.asked[asked] in c), frozenset())
         words = [w for w in words if w not in contrast]
-        if self.matrix is None or not words:
+        if self.matrix is None or not words or asked in self.exact_only:
             return 0.0
         return max(0.0, max(float(self.matrix[asked, self.index[w]]) for w in words))
 
@@ -205,8 +206,9 @@ def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool
     if kind is None:
         return True
     asked_precisely = _PRECISE_ASKED[kind].search(question)
-    precise = None if not asked_precisely else _PRECISE["clock" if asked_precisely.group(0).lower().startswith(
-        "what") else kind]  # "what time" wants a clock time, "the date" a day, "the address" a street
+    asked_for = asked_precisely.group(0).lower().split()[-1] if asked_precisely else ""
+    precise = _PRECISE.get(asked_for)
+    # "what time" wants a clock time, "what year" a year, "the date" a day, "the address" a street
     counting = kind == "amount" and _HOW_MANY.search(question)  # a count: "$65/hr" is no answer to "how many hrs"
     if kind == "name":
         for thing in _named_by_the_way(question):  # the shop's own name ("the shop is Spoke & Chain") is not
@@ -215,8 +217,8 @@ def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool
         return any(v.kind == _FIRST_CHOICE[kind] and not _in_question(v.text, question)
                    and (precise is None or precise.search(v.text)) for v in values(clause))
     found = values(clause)
-    if kind == "name" and not _PRECISE["place"].search(question):  # "Mill Road" names a street, not a who
-        streets = [p for p in found if p.kind == "place" and _PRECISE["place"].search(p.text)]
+    if kind == "name" and not _STREET.search(question):  # "Mill Road" names a street, not a who
+        streets = [p for p in found if p.kind == "place" and _STREET.search(p.text)]
         found = tuple(v for v in found if not any(p.start <= v.start and v.end <= p.end for p in streets))
     rate = _RATE.search(question)
     return any(v.kind in _KIND_VALUES[kind] and not _in_question(v.text, question)
@@ -273,12 +275,15 @@ _ABOUT_NOW = re.compile(r"(?:what(?:'s|s| is)?\s+(?:the\s+)?(?:time|date|day)(?:
 """A question about the clock ("what time is it"): no value the user gave answers it."""
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
-    "time": r"\bdate\b|\bwhat time\b|\bwhat hour\b", "place": r"\bstreet\b|(?<!mail )\baddress\b"}.items()}
+    "time": r"\bdate\b|\bwhat time\b|\bwhat hour\b|\b(?:what|which) year\b",
+    "place": r"\bstreet\b|(?<!mail )\baddress\b"}.items()}
 _PRECISE_ASKED.update({kind: re.compile(r"(?!)") for kind in ("name", "code", "amount", "money")})
-_PRECISE = {"time": re.compile(r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun)\w*\b|\b(?:today|tomorrow|tonight)\b", re.I),
-            "clock": re.compile(r"\d\s?(?:am|pm|a\.m\.|p\.m\.)|\d:\d\d|\bat \d|^\d{1,2}$|\b(?:noon|midday|midnight|"
-                                r"morning|afternoon|evening|tonight)\b", re.I),
-            "place": re.compile(r"\b(?:street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b", re.I)}
+_DAY = re.compile(r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun)\w*\b|\b(?:today|tomorrow|tonight)\b", re.I)
+_CLOCK_TIME = re.compile(r"\d\s?(?:am|pm|a\.m\.|p\.m\.)|\d:\d\d|\bat \d|^\d{1,2}$|\b(?:noon|midday|midnight|morning|"
+                         r"afternoon|evening|tonight)\b", re.I)
+_STREET = re.compile(r"\b(?:street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b", re.I)
+_PRECISE = {"date": _DAY, "time": _CLOCK_TIME, "hour": _CLOCK_TIME, "year": re.compile(r"\b(?:19|20)\d\d\b"),
+            "street": _STREET, "address": _STREET}
 """A date is a day ("in june" is not the date of the wedding); an address is a street ("in Utrecht" is not the
 flat's address): what such a question asks for must be that precise."""
 
@@ -306,6 +311,9 @@ class Scorer:
         self.words = {t: meaning_words(t) for t in dict.fromkeys(texts)}
         vocabulary = [w for found in self.words.values() for w in found.values()]
         self.meaning = _WordMeaning([surface for surface in self.asked.values()], vocabulary)
+        # A word of a name the user gave ("patel motors") means that name: only the name itself covers it
+        named = {w.lower() for t in self.words for v in values(t) if v.kind in ("name", "code") for w in words(v.text)}
+        self.meaning.exact_only = {i for i, surface in enumerate(self.asked.values()) if surface in named}
         self.asked_words = {surface.lower() for surface in self.asked.values()}
         self.mine = set(meaning_words(" ".join(_POSSESSED_BY_ME.findall(self.lowered))))
         everywhere = {stem for found in self.words.values() for stem in found}
