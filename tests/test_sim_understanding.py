@@ -338,3 +338,17 @@ def test_the_words_of_a_name_are_covered_only_by_that_name():
 
 def test_what_year_wants_a_year():
     assert "2015" in chat(CAR, "what year is my car")
+
+
+@pytest.mark.parametrize("turns, question, value", [
+    (["the vet's number is 0161 555 2093, they open at 8"], "whats the vet's phone number", "0161 555 2093"),
+    (["the club's site is larkhill-tennis.org.uk"], "whats the club website", "larkhill-tennis.org.uk"),
+    (["my work email is r.okafor@brightwave.io"], "what email do i use for work", "r.okafor@brightwave.io"),
+])
+def test_phone_numbers_websites_and_emails_are_values_of_their_own(turns, question, value):
+    assert value in chat(turns, question)
+
+
+def test_an_email_question_needs_an_email():
+    reply = chat(["our team lead is Priyanka Rao, she started in march"], "whats the team lead's email")
+    assert REFUSAL in reply and "Priyanka" not in reply, reply

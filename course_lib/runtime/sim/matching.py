@@ -206,7 +206,7 @@ def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool
     if kind is None:
         return True
     asked_precisely = _PRECISE_ASKED[kind].search(question)
-    asked_for = asked_precisely.group(0).lower().split()[-1] if asked_precisely else ""
+    asked_for = asked_precisely.group(0).lower().split()[-1] if asked_precisely else ""  # "what time" -> "time"
     precise = _PRECISE.get(asked_for)
     # "what time" wants a clock time, "what year" a year, "the date" a day, "the address" a street
     counting = kind == "amount" and _HOW_MANY.search(question)  # a count: "$65/hr" is no answer to "how many hrs"
@@ -276,14 +276,15 @@ _ABOUT_NOW = re.compile(r"(?:what(?:'s|s| is)?\s+(?:the\s+)?(?:time|date|day)(?:
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
     "time": r"\bdate\b|\bwhat time\b|\bwhat hour\b|\b(?:what|which) year\b",
-    "place": r"\bstreet\b|(?<!mail )\baddress\b"}.items()}
-_PRECISE_ASKED.update({kind: re.compile(r"(?!)") for kind in ("name", "code", "amount", "money")})
+    "place": r"\bstreet\b|(?<!mail )\baddress\b", "code": r"\bemail\b|\burl\b|\bwebsite\b|\bphone\b"}.items()}
+_PRECISE_ASKED.update({kind: re.compile(r"(?!)") for kind in ("name", "amount", "money")})
 _DAY = re.compile(r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun)\w*\b|\b(?:today|tomorrow|tonight)\b", re.I)
 _CLOCK_TIME = re.compile(r"\d\s?(?:am|pm|a\.m\.|p\.m\.)|\d:\d\d|\bat \d|^\d{1,2}$|\b(?:noon|midday|midnight|morning|"
                          r"afternoon|evening|tonight)\b", re.I)
 _STREET = re.compile(r"\b(?:street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b", re.I)
 _PRECISE = {"date": _DAY, "time": _CLOCK_TIME, "hour": _CLOCK_TIME, "year": re.compile(r"\b(?:19|20)\d\d\b"),
-            "street": _STREET, "address": _STREET}
+            "street": _STREET, "address": _STREET, "email": re.compile(r"@"), "url": re.compile(r"\w\.\w|/"),
+            "website": re.compile(r"\w\.\w|/"), "phone": re.compile(r"\d[\d -]{5,}")}
 """A date is a day ("in june" is not the date of the wedding); an address is a street ("in Utrecht" is not the
 flat's address): what such a question asks for must be that precise."""
 
@@ -363,9 +364,11 @@ class Scorer:
                 continue
             if not any(_has_answer(self.kind, self.question, t) for t in holding):
                 return True
-            itself = [w for t in holding for w in words(t) if not w.lower().endswith("'s")]
+            # "my mum's party" names a party; "the vet's number" still gives the vet's number
+            itself = [w for t in holding for w, after in zip(words(t), [*words(t)[1:], ""], strict=True)
+                      if not w.lower().endswith("'s") or after.lower() in ATTRIBUTE_NOUNS | self.asked_words]
             if not any(stems & set(meaning_words(w)) for w in itself):
-                return True  # only ever "my mum's party", never mum herself
+                return True  # only ever the owner of something else, never itself named
         return False
 
     def _known(self, i: int, stem: str, everywhere: set[str], vocabulary: list[str]) -> bool:

@@ -68,7 +68,7 @@ _HOW = re.compile(r"\bhow (?:much|many|long|fast|far|old|big|often|soon)\b", re.
 KIND_NOUNS = {
     "time": "time times date dates day days hour hours deadline month year when".split(),
     "amount": "cost costs price prices budget amount total rate fee fees headcount speed much many count".split(),
-    "code": "number numbers id ids code codes reference ref model serial password pin".split(),
+    "code": "number numbers id ids code codes reference ref model serial password pin email url website".split(),
     "name": "name names called named who".split(),
     "place": "address city town country street place venue where".split(),
 }

@@ -38,6 +38,10 @@ AMOUNT = re.compile(rf"[$€£¥]\s?\d[\d,.]*\s?[kKmM]?\b(?:\s?/\s?\w+)?"
 CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b|\b[A-Z]{1,4}[- ]?\d{2,}[A-Z]?\b"
                   r"|\b(?!\d+(?:st|nd|rd|th)\b)(?=\w*\d)(?=\w*[A-Za-z])\w{3,}\b|\b\d{2,}-\d{2,}[\d-]*\b|\b[A-Za-z]+_\w+\b")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+WEB = re.compile(r"\bhttps?://\S+|\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|co|uk|de|nl|fr|es|"
+                 r"eu|info|me)\b(?:/\S*)?", re.I)
+PHONE = re.compile(r"(?<![\w.])\+?\d{2,5}(?:[ -]\d{2,4}){2,4}(?![\w.])")
+"""A phone number in groups ("0161 555 2093", "+31 20 555 0142"): a code, not three amounts."""
 _NOT_NAMES = {w.capitalize() for w in MONTHS + DAYS} | {"I", "I'm", "I'll", "I've", "I'd", "Im", "Ok", "Okay"}
 NAME = re.compile(r"\b[A-Z][\w'&-]*(?:\s+(?:of|the|in|&|and)?\s*[A-Z][\w'-]*)*")
 _NOT_PLACE = "|".join(MONTHS + DAYS + NUMBER_WORDS + (
@@ -79,12 +83,17 @@ def _names(text: str) -> list[Value]:
 @lru_cache(maxsize=65536)
 def values(text: str) -> tuple[Value, ...]:
     """Every value in a text, by kind; a span claimed as a time is not also an amount (cached per text)."""
-    found: list[Value] = [Value("time", m.group(0).strip(" ,"), m.start(), m.end()) for m in TIME.finditer(text)]
+    found: list[Value] = [Value("code", m.group(0), m.start(), m.end()) for m in PHONE.finditer(text)]
     taken = [(v.start, v.end) for v in found]
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in taken)
 
-    for kind, pattern in (("code", EMAIL), ("code", CODE), ("place", STREET), ("amount", AMOUNT), ("place", PLACE)):
+    found += [Value("time", m.group(0).strip(" ,"), m.start(), m.end()) for m in TIME.finditer(text)
+              if free(m.start(), m.end())]
+    taken = [(v.start, v.end) for v in found]
+
+    shapes = (("code", EMAIL), ("code", WEB), ("code", CODE), ("place", STREET), ("amount", AMOUNT), ("place", PLACE))
+    for kind, pattern in shapes:
         for m in pattern.finditer(text):
             if m.group(0).strip() and free(m.start(), m.end()):
                 found.append(Value(kind, m.group(0).strip(), m.start(), m.end()))
