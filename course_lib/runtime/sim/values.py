@@ -3,8 +3,10 @@
 A question's type says what kind of value its answer holds ("when" a time, "how many" an amount,
 "who" a name); :func:`values` finds the values of each kind in a clause, as the spans of text
 that a correction can replace ("make that 22k" replaces the earlier amount). Shapes, not a list
-of facts: a weekday or "3:40pm" is a time, "$35" or "8 of us" an amount, a capitalised word
-inside a sentence a name, "KX-4417-B" a code.
+of facts: a weekday, "3:40pm" or "at 9" is a time, "$35" or "8 of us" an amount, a capitalised word
+inside a sentence a name, "KX-4417-B", "0161 555 2093", "harrowbarn.co.uk" or an email a code.
+An ordinal is a day only up to the 31st ("60th" is an age), and a preposition inside a title
+("Lessons in Chemistry") makes no place.
 """
 
 from __future__ import annotations
@@ -82,7 +84,8 @@ def _names(text: str) -> list[Value]:
 
 @lru_cache(maxsize=65536)
 def values(text: str) -> tuple[Value, ...]:
-    """Every value in a text, by kind; a span claimed as a time is not also an amount (cached per text)."""
+    """Every value in a text, by kind; a span claimed as a phone number or a time is not also an amount (cached
+    per text)."""
     found: list[Value] = [Value("code", m.group(0), m.start(), m.end()) for m in PHONE.finditer(text)]
     taken = [(v.start, v.end) for v in found]
     def free(start: int, end: int) -> bool:
