@@ -352,3 +352,18 @@ def test_phone_numbers_websites_and_emails_are_values_of_their_own(turns, questi
 def test_an_email_question_needs_an_email():
     reply = chat(["our team lead is Priyanka Rao, she started in march"], "whats the team lead's email")
     assert REFUSAL in reply and "Priyanka" not in reply, reply
+
+
+@pytest.mark.parametrize("turns, question, new, old", [
+    (["the rent is 1,150 a month", "update: the landlord raised it to 1,200"], "how much is the rent", "1,200",
+     "1,150"),
+    (["the kids' swim lesson is at 4:30 on tuesdays", "they switched it to 5:15"], "what time is swim lesson",
+     "5:15", "4:30"),
+    (["my dentist appointment is on the 12th", "no sorry, the 14th"], "when is my dentist appointment", "14th",
+     "12th"),
+    (["the wifi password is maple42", "they changed it, it's now birch77"], "whats the wifi password", "birch77",
+     "maple42"),
+])
+def test_more_everyday_corrections(turns, question, new, old):
+    reply = chat(turns, question)
+    assert new in reply and old not in reply, reply

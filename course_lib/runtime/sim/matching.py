@@ -241,7 +241,8 @@ def _per(match: re.Match[str] | None) -> str:
 
 
 _PAID = re.compile(r"\b(?:charges?|charged|costs?|paid|pay|paying|quoted?|priced|fee|budget|spent|spend|owes?|rent)"
-                   r"(?:\s+(?:me|us|you|him|her|them|about|around|roughly|only|just))?\s+$", re.I)
+                   r"(?:\s+(?:me|us|you|him|her|them|about|around|roughly|only|just|is|was|will be|would be|of|at|"
+                   r"to)){0,2}\s+$", re.I)
 _RATE = re.compile(r"(?:\bper\s+|\ban?\s+|/\s?)(hour|hr|h|day|week|wk|month|mo|year|yr)\b"
                    r"|\b(hour|dai|week|month|year)ly\b", re.I)
 """A rate's unit: "per hour", "a month", "/hr", "hourly": "how much is the hire per hour" wants one."""

@@ -39,8 +39,9 @@ _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|s
 Dental" the name belongs to the insurance, not to the receptionist, whose name was never given."""
 _TAIL = re.compile(r"[\s,]*(?:\b(?:lol|haha+|tbh|btw|ok|pls|please|though|lmao|i think|i guess)\b[\s,.!]*)+$", re.I)
 STRONG = re.compile(r"\b(?:make (?:that|it)|scratch that|correction|i meant|typo|changed my mind|change of plans?|"
-                    r"no wait|wait no|instead|renam\w* it|moved (?:it|to)|push(?:ed)? (?:it|back)|switch(?:ed)? to|"
-                    r"chang(?:e|ed) (?:it|that) to)\b", re.I)
+                    r"no wait|wait no|no sorry|sorry no|instead|renam\w* it|moved (?:it|to)|push(?:ed)? (?:it|back)|"
+                    r"switch(?:ed)? (?:it |that )?to|chang(?:e|ed) (?:it|that)|(?:raised|lowered|increased|reduced|"
+                    r"bumped|dropped|cut) (?:it|that)(?: up| down)? to)\b", re.I)
 """Self-correction phrases: the clause updates an earlier value even when it shares no word with it."""
 WEAK = re.compile(r"\b(?:now|actually|not anymore|update[ds]?)\b", re.I)
 """Words that may mark an update: only an earlier clause sharing a word with this one is updated."""
