@@ -367,3 +367,19 @@ def test_an_email_question_needs_an_email():
 def test_more_everyday_corrections(turns, question, new, old):
     reply = chat(turns, question)
     assert new in reply and old not in reply, reply
+
+
+TRIP = ["hey! we're finally doing the japan trip, flying out of Manchester on april 4th",
+        "the hotel in Kyoto is the Gion Yasaka Inn, 3 nights, about 420 pounds total",
+        "my travel buddy is my cousin Femi, he's never been abroad lol",
+        "oh and the flight number is EK 022 via Dubai"]
+
+
+def test_the_best_anchored_clause_answers_when_a_better_one_is_about_something_else():
+    assert "Manchester" in chat(TRIP, "which airport are we flying from")
+
+
+@pytest.mark.parametrize("question, trap", [("who's coming with me", "Dubai"), ("whats femi's surname", "Femi")])
+def test_a_question_with_nothing_to_anchor_or_a_surname_never_given_is_refused(question, trap):
+    reply = chat(TRIP, question)
+    assert REFUSAL in reply and trap not in reply, reply

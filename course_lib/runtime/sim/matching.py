@@ -437,10 +437,12 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
         else None
     if best >= STRONG_MATCH:  # "which bike do i ride": "my bike's ..., it's a Trek FX 3" over "my bike's ..."
         return held if held and top >= best - HOLDING_MARGIN else found
-    # Below a strong match, only a clause holding a value of the asked kind can answer: the best of those
-    if held and not scorer.topic():  # "what price did they give us": the kind is all it asks, the latest such value
+    # Below a strong match, only a clause holding a value of the asked kind can answer: the best anchored one
+    if held and scorer.asked and not scorer.topic():  # "what price did they give us": the kind is all it asks
         return held
-    return held if held and top >= KIND_MATCH and scorer.anchored(held.text) else None
+    anchored = [entry for entry in holding if entry[0] >= KIND_MATCH and scorer.anchored(entry[2].text)]
+    top = max((s for s, _, _ in anchored), default=0.0)
+    return max((e for e in anchored if e[0] >= top - 0.01), key=lambda e: (e[1], e[0]))[2] if anchored else None
 
 
 HOLDING_MARGIN = 0.1

@@ -69,7 +69,7 @@ KIND_NOUNS = {
     "time": "time times date dates day days hour hours deadline month year when".split(),
     "amount": "cost costs price prices budget amount total rate fee fees headcount speed much many count".split(),
     "code": "number numbers id ids code codes reference ref model serial password pin email url website".split(),
-    "name": "name names called named who".split(),
+    "name": "name names called named surname who".split(),
     "place": "address city town country street place venue where".split(),
 }
 """Nouns that say which kind of value a "what"/"which" question wants ("what time", "what's the cost")."""
@@ -113,7 +113,7 @@ _WHICH_THING = re.compile(r"(?:which|what)\s+(?!(?:kind|sort|type|else|if|about|
 """A question for one thing of a sort: "which company do we pay", "what brand is the printer" (but "what is it",
 "what did we name it" are not)."""
 
-ATTRIBUTE_NOUNS = frozenset("name number called named address email password pin code".split())
+ATTRIBUTE_NOUNS = frozenset("name surname number called named address email password pin code".split())
 """Words that ask for a value *of* something: "the receptionist's name", "the wifi password"."""
 _SPECIFIC = frozenset("address email password pin".split())
 _QUALIFIERS = frozenset("last first full middle real new old current exact".split())
