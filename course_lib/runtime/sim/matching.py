@@ -41,12 +41,12 @@ Which clause answers (:func:`best_clause`):
    value (a "who", "when", "how much" question, or one for one named thing, "which company") and
    the best clause holds none, a clause that holds one and scores within :data:`HOLDING_MARGIN`
    answers instead ("my bike's been clicking, it's a Trek FX 3" over "my bike's been clicking").
-3. Below it, only clauses holding a value of the wanted kind compete: the best answers from
-   :data:`KIND_MATCH` on, if it is *anchored*, sharing a topic word with the question (same stem or
+3. Below it, only clauses holding a value of the wanted kind compete: the best of those scoring
+   :data:`KIND_MATCH` or more that is *anchored* answers, sharing a topic word with the question (same stem or
    root, or a word within :data:`ANCHOR` cosine) and each word the question possesses ("my *car*";
    within :data:`CLOSE` when the clause too calls it the user's own: "my boss", "my current manager").
-   A question whose only words name the kind ("what price did they give us") takes the latest
-   value of that kind.
+   A question whose only meaning words name the kind ("what price did they give us") takes the
+   latest value of that kind; a clock question ("what time is it") never does.
 
 Single-word cosines from the embedding model are weak evidence: unrelated pairs reach 0.35
 ("dentist"/"rental"), close synonyms sit at 0.3 to 0.6 ("boss"/"manager" 0.32, "teeth"/"dentist"
