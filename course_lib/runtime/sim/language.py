@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["CASUAL_WORDS", "FRAME_WORDS", "STOPWORDS", "content_words", "meaning_words", "sentences", "stem", "words"]
+__all__ = ["CASUAL_WORDS", "FRAME_WORDS", "STOPWORDS", "content_words", "meaning_words", "mine_in", "owners",
+           "said_as_mine", "sentences", "stem", "words"]
 
 import re
 from functools import lru_cache
@@ -95,3 +96,31 @@ def meaning_words(text: str) -> dict[str, str]:
         if key not in _FRAME_STEMS:
             found.setdefault(key, lowered.removesuffix("'s"))
     return found
+
+
+# Whose is it? "my sister's flight" is the sister's, "my current manager" the user's own.
+
+_POSSESSED = re.compile(r"\b(?!(?:it|that|he|she|there|here|what|who|where|when|how|let|everyone|nobody)'s)"
+                        r"([A-Za-z]+)'s\s+(\w+)(?:\s+(\w+))?", re.I)
+_MINE_BEFORE = re.compile(r"\b(?:my|our|ur|i|we|i'm|im|we're)\s+(?:[a-z-]+\s+)?$")
+
+
+def said_as_mine(text: str, word: str) -> bool:
+    """True when the text calls the word the user's own: "my current *manager*", "our *flat*". Used by
+    :mod:`.matching` (notebook 00_start_here)."""
+    at = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I)
+    return bool(at and _MINE_BEFORE.search(text[:at.start()].lower()))
+
+
+_POSSESSED_BY_ME = re.compile(r"\b(?:my|our|ur)\s+([a-z][\w-]*)", re.I)
+
+
+def mine_in(text: str) -> list[str]:
+    """The words a text calls the user's own: "whats my kid's name" -> ["kid's"]."""
+    return _POSSESSED_BY_ME.findall(text)
+
+
+def owners(text: str) -> dict[str, str]:
+    """Each possessed word's owner, one word on too: "my sister's flight" -> {"flight": "sister", ...}, "my dad's
+    70th birthday" -> {"70th": "dad", "birthday": "dad"}."""
+    return {word.lower(): m.group(1).lower() for m in _POSSESSED.finditer(text) for word in m.groups()[1:] if word}

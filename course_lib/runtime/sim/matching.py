@@ -21,16 +21,15 @@ Small rules keep related facts apart:
   brother, Tuesday is not Monday), however close their vectors;
 * the question's type (:func:`.questions.answer_kind`: "when" wants a time, "how many" an amount,
   "how much ... cost" money, "who" a name) must find a value of that kind in the clause that the
-  question does not already contain, else the clause keeps :data:`CUE_MISSING_FACTOR` of its
-  score; such a value also answers the type's own words ("what *time*" is covered by "4:15pm");
+  question does not already contain (:func:`.values.holds_answer`), else the clause keeps
+  :data:`CUE_MISSING_FACTOR` of its score; such a value also answers the type's own words ("what
+  *time*" is covered by "4:15pm");
 * a clause that only repeats the question's words (a topic line) never answers it, and one whose
   value a summary blurred ("[a number]") yields to the original (:data:`BLURRED_FACTOR`);
-* a value the question already says, whole or by one of its proper names, is its topic and not
-  its answer ("who owns halcyon" is not answered by "Halcyon Studio"); nor is the own name of a
-  thing a name question mentions by the way ("who owns *the shop*", "the guy at *the shop*" are
-  not answered by "the shop is Spoke & Chain"), nor a street's name unless a street is asked;
-* a date must name a day and an address a street ("in june" is not the date of the wedding), and
-  "how many" asks a count, never a sum of money ("$65/hr" is no answer to "how many hrs").
+* a value the question already says is its topic, not its answer ("who owns halcyon" is not
+  answered by "Halcyon Studio"), nor is the own name of a thing a name question mentions by the
+  way ("the guy at *the shop*" is not "the shop is Spoke & Chain"); a date must name a day, an
+  address a street, "how many" a count (all in :func:`.values.holds_answer`).
 
 Which clause answers (:func:`best_clause`):
 
@@ -63,7 +62,7 @@ import re
 from collections.abc import Sequence
 
 from ... import embeddings
-from .language import meaning_words, sentences, words
+from .language import meaning_words, mine_in, owners, said_as_mine, sentences, words
 from .memory import Clause, split_clauses
 from .questions import (
     ATTRIBUTE_NOUNS,
@@ -73,7 +72,7 @@ from .questions import (
     is_question,
     without_fillers,
 )
-from .values import values
+from .values import holds_answer, values
 
 STRONG_MATCH = 0.52
 """The least score a clause needs to answer a question."""
@@ -107,16 +106,8 @@ _KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in {
 """The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""
 _LEADING = re.compile(r"(?:who|whos|who's|whose|whom|when|whens|when's|where|wheres|where's|how (?:much|many|long))\b",
                       re.I)
-_POSSESSED = re.compile(r"\b(?!(?:it|that|he|she|there|here|what|who|where|when|how|let|everyone|nobody)'s)"
-                        r"([A-Za-z]+)'s\s+(\w+)(?:\s+(\w+))?", re.I)
-_KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": {"amount"}, "money": {"amount"},
-                "time": {"time"}, "place": {"place", "name"}}
-_FIRST_CHOICE = {"name": "name", "code": "code", "amount": "amount", "money": "amount", "time": "time",
-                 "place": "place"}
 SECOND_CHOICE = 0.9
 """What a clause keeps when its value is of a kind the question accepts second ("DHL" for "what address")."""
-_MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|bucks|cents?)\b|\d\s?k\b|/\s?h(?:ou)?r",
-                    re.I)
 
 CONTRAST_SETS = (
     frozenset("mother mom mum father dad sister brother son daughter wife husband aunt uncle cousin grandmother "
@@ -182,122 +173,9 @@ def _same_root(stem: str, stems: Sequence[str]) -> str | None:
 
 NOT_MINE = 0.5
 """What a word covers of the question's "my X" when the clause does not say it is the user's own."""
-_MINE_BEFORE = re.compile(r"\b(?:my|our|ur|i|we|i'm|im|we're)\s+(?:[a-z-]+\s+)?$")
-def _said_as_mine(text: str, word: str) -> bool:
-    """True when the clause calls the word the user's own: "my current *manager*", "our *flat*"."""
-    at = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I)
-    return bool(at and _MINE_BEFORE.search(text[:at.start()].lower()))
-
-
-_POSSESSED_BY_ME = re.compile(r"\b(?:my|our|ur)\s+([a-z][\w-]*)", re.I)
-
-
-def _owners(text: str) -> dict[str, str]:
-    """Each possessed word's owner, one word on too: "my sister's flight" -> {"flight": "sister", ...}, "my dad's
-    70th birthday" -> {"70th": "dad", "birthday": "dad"}."""
-    return {word.lower(): m.group(1).lower() for m in _POSSESSED.finditer(text) for word in m.groups()[1:] if word}
-
-
-def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool = False) -> bool:
-    """True when the clause holds a value of the asked kind that the question does not already say.
-
-    With ``first_choice``, only the kind's own values count (a street for "where", not any name).
-    """
-    if kind is None:
-        return True
-    asked_precisely = _PRECISE_ASKED[kind].search(question)
-    asked_for = asked_precisely.group(0).lower().split()[-1] if asked_precisely else ""  # "what time" -> "time"
-    precise = _PRECISE.get(asked_for)
-    # "what time" wants a clock time, "what year" a year, "the date" a day, "the address" a street
-    counting = kind == "amount" and _HOW_MANY.search(question)  # a count: "$65/hr" is no answer to "how many hrs"
-    if kind == "name":
-        for thing in _named_by_the_way(question):  # the shop's own name ("the shop is Spoke & Chain") is not
-            clause = _OWN_NAME(thing).sub(" ", clause)  # its owner's, nor the name of "the guy at the shop"
-    if first_choice:
-        return any(v.kind == _FIRST_CHOICE[kind] and not _in_question(v.text, question)
-                   and (precise is None or precise.search(v.text)) for v in values(clause))
-    found = values(clause)
-    if kind == "name" and not _STREET.search(question):  # "Mill Road" names a street, not a who
-        streets = [p for p in found if p.kind == "place" and _STREET.search(p.text)]
-        found = tuple(v for v in found if not any(p.start <= v.start and v.end <= p.end for p in streets))
-    rate = _RATE.search(question)
-    return any(v.kind in _KIND_VALUES[kind] and not _in_question(v.text, question)
-               and (kind != "money" or _is_money(v, clause)) and (precise is None or precise.search(v.text))
-               and not (counting and _is_money(v, clause))
-               and (rate is None or _per(rate) in _per(_RATE.search(clause[v.start:v.end + 20])))
-               for v in found)
-
-
-def _is_money(value, clause: str) -> bool:
-    """A sum of money by its shape ("$35", "95 pounds") or by the word before it ("he charges 200")."""
-    return bool(_MONEY.search(value.text) or _PAID.search(clause[:value.start]))
-
-
-def _per(match: re.Match[str] | None) -> str:
-    """The unit of a rate ("per hour", "an hour", "hourly", "/hr" -> "h"), or "" for none."""
-    if match is None:
-        return ""
-    return next(g for g in match.groups() if g)[0].lower()
-
-
-_PAID = re.compile(r"\b(?:charges?|charged|costs?|paid|pay|paying|quoted?|priced|fee|budget|spent|spend|owes?|rent)"
-                   r"(?:\s+(?:me|us|you|him|her|them|about|around|roughly|only|just|is|was|will be|would be|of|at|"
-                   r"to)){0,2}\s+$", re.I)
-_RATE = re.compile(r"(?:\bper\s+|\ban?\s+|/\s?)(hour|hr|h|day|week|wk|month|mo|year|yr)\b"
-                   r"|\b(hour|dai|week|month|year)ly\b", re.I)
-"""A rate's unit: "per hour", "a month", "/hr", "hourly": "how much is the hire per hour" wants one."""
-
-
-_WHO_DOES = re.compile(r"who\s+(?!(?:is|was|are|were|do|does|did|will|would|can|should|has|have|had)\b)[a-z]+s?\s+"
-                       r"(?:the|my|our|his|her|their|this|that)\s+([a-z]+)\b")
-"""A question after who does something to a thing: "who owns the shop", "who runs the cafe"."""
-
-
-def _named_by_the_way(question: str) -> list[str]:
-    """The things a name question mentions without asking their name: "who owns *the shop*", "whats the name of
-    the guy at *the shop*" (but not "whats the shop called")."""
-    acted_on = _WHO_DOES.match(without_fillers(question).lower())
-    if acted_on:
-        return [acted_on.group(1)]
-    holders = set(attribute_holders(question))
-    if not holders:
-        return []
-    return [w for w in meaning_words(question).values() if w not in holders and w not in ATTRIBUTE_NOUNS]
-
-
-def _OWN_NAME(thing: str) -> re.Pattern[str]:  # noqa: N802 - builds a pattern, named like the constants it joins
-    """The span that gives a thing its own name: "the shop is Spoke & Chain", "a cafe called Ferns"."""
-    return re.compile(rf"(?i:\b{re.escape(thing)}\w*\s+(?:(?:is|was|'s)\s+(?:called\s+|named\s+)?|called\s+|named\s+)"
-                      r"(?:the\s+|a\s+|an\s+)?)[A-Z][\w'&-]*(?:\s+(?:&\s+|of\s+|the\s+)?[A-Z][\w'&-]*)*")
-
-
 _ABOUT_NOW = re.compile(r"(?:what(?:'s|s| is)?\s+(?:the\s+)?(?:time|date|day)(?:\s+is\s+it)?"
                         r"|what\s+(?:time|day|date)\s+is\s+it)(?:\s+(?:now|today|right now))?\s*\??$", re.I)
 """A question about the clock ("what time is it"): no value the user gave answers it."""
-_HOW_MANY = re.compile(r"\bhow many\b", re.I)
-_PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
-    "time": r"\bdate\b|\bwhat time\b|\bwhat hour\b|\b(?:what|which) year\b",
-    "place": r"\bstreet\b|(?<!mail )\baddress\b", "code": r"\bemail\b|\burl\b|\bwebsite\b|\bphone\b"}.items()}
-_PRECISE_ASKED.update({kind: re.compile(r"(?!)") for kind in ("name", "amount", "money")})
-_DAY = re.compile(r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun)\w*\b|\b(?:today|tomorrow|tonight)\b", re.I)
-_CLOCK_TIME = re.compile(r"\d\s?(?:am|pm|a\.m\.|p\.m\.)|\d:\d\d|\bat \d|^\d{1,2}$|\b(?:noon|midday|midnight|morning|"
-                         r"afternoon|evening|tonight)\b", re.I)
-_STREET = re.compile(r"\b(?:street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b", re.I)
-_PRECISE = {"date": _DAY, "time": _CLOCK_TIME, "hour": _CLOCK_TIME, "year": re.compile(r"\b(?:19|20)\d\d\b"),
-            "street": _STREET, "address": _STREET, "email": re.compile(r"@"), "url": re.compile(r"\w\.\w|/"),
-            "website": re.compile(r"\w\.\w|/"), "phone": re.compile(r"\d[\d -]{5,}")}
-"""A date is a day ("in june" is not the date of the wedding); an address is a street ("in Utrecht" is not the
-flat's address): what such a question asks for must be that precise."""
-
-
-def _in_question(value: str, question: str) -> bool:
-    """True when the question already says the value, whole or by one of its proper names ("who owns halcyon"
-    says "Halcyon Studio", "how many people" does not say "8 people"): a value the asker typed is the topic."""
-    asked = question.lower()
-    if value.lower() in asked:
-        return True
-    typed = {w.lower().removesuffix("'s") for w in words(question)}
-    return any(len(w) > 2 and w[:1].isupper() and w.lower().removesuffix("'s") in typed for w in words(value))
 
 
 class Scorer:
@@ -317,7 +195,7 @@ class Scorer:
         named = {w.lower() for t in self.words for v in values(t) if v.kind in ("name", "code") for w in words(v.text)}
         self.meaning.exact_only = {i for i, surface in enumerate(self.asked.values()) if surface in named}
         self.asked_words = {surface.lower() for surface in self.asked.values()}
-        self.mine = set(meaning_words(" ".join(_POSSESSED_BY_ME.findall(self.lowered))))
+        self.mine = set(meaning_words(" ".join(mine_in(self.lowered))))
         everywhere = {stem for found in self.words.values() for stem in found}
         stems = list(self.asked)
         # A word the context never uses weighs half ("the refund *window*"), unless it modifies the next
@@ -338,12 +216,12 @@ class Scorer:
             return True
         rest = [k for k in found if k not in self.asked]
         # "my boss" and "my current manager": both the user's own, so a weaker likeness (CLOSE) anchors too
-        mine = [w for w in others if _said_as_mine(text, w)]
+        mine = [w for w in others if said_as_mine(text, w)]
         close = {i: list(self.asked)[i] in found or _same_root(list(self.asked)[i], rest) is not None
                  or self.meaning.closest(i, others) >= ANCHOR
                  or (list(self.asked)[i] in self.mine and self.meaning.closest(i, mine) >= CLOSE) for i in topic}
         possessed = self.mine
-        owned = {stem for stem, word in found.items() if _owners(text).get(word, "") not in ("", *self.asked_words)}
+        owned = {stem for stem, word in found.items() if owners(text).get(word, "") not in ("", *self.asked_words)}
         mine = [ok and list(self.asked)[i] not in owned for i, ok in close.items() if list(self.asked)[i] in possessed]
         return any(close.values()) and all(mine)  # "my flight" is not "my sister's flight"
 
@@ -363,7 +241,7 @@ class Scorer:
             holding = [t for t, found in self.words.items() if stems & set(found)]
             if not stems or not holding:
                 continue
-            if not any(_has_answer(self.kind, self.question, t) for t in holding):
+            if not any(holds_answer(self.kind, self.question, t) for t in holding):
                 return True
             # "my mum's party" names a party; "the vet's number" still gives the vet's number
             itself = [w for t in holding for w, after in zip(words(t), [*words(t)[1:], ""], strict=True)
@@ -381,8 +259,8 @@ class Scorer:
         found = self.words.get(text) or meaning_words(text)
         if not set(found) - set(self.asked) and all(v.text.lower() in self.lowered for v in values(text)):
             return 0.0  # says nothing the question does not ("my service plan" is the topic, not the answer)
-        owners = _owners(text) if self.kind != "name" else {}
-        answers = _has_answer(self.kind, self.question, text)
+        owned = owners(text) if self.kind != "name" else {}
+        answers = holds_answer(self.kind, self.question, text)
         by_value = _KIND_STEMS.get(self.kind, frozenset()) if answers and self.kind else frozenset()
         covered = 0.0
         for i, stem in enumerate(self.asked):
@@ -394,9 +272,9 @@ class Scorer:
                 cover, word = VALUE_COVER, ""
             else:  # a clause word already matching another asked word is not used twice
                 cover, word = self.meaning.cover(i, [w for k, w in found.items() if k not in self.asked])
-            if owners.get(word) and owners[word] not in self.asked_words:  # "my flight" vs "my sister's flight"
+            if owned.get(word) and owned[word] not in self.asked_words:  # "my flight" vs "my sister's flight"
                 cover *= 0.2
-            elif word and stem in self.mine and not _said_as_mine(text, word):
+            elif word and stem in self.mine and not said_as_mine(text, word):
                 cover *= NOT_MINE  # "my kid" is better said by "my daughter Priya" than by "a boy ..., nice kid"
             covered += self.weights[stem] * cover
         total_weight = sum(self.weights.values())
@@ -408,7 +286,7 @@ class Scorer:
             total *= BLURRED_FACTOR
         if not answers:
             return total * CUE_MISSING_FACTOR
-        return total if _has_answer(self.kind, self.question, text, first_choice=True) else total * SECOND_CHOICE
+        return total if holds_answer(self.kind, self.question, text, first_choice=True) else total * SECOND_CHOICE
 
 
 def score(question: str, text: str) -> float:
@@ -431,7 +309,7 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
     scored = [(scorer.score(c.text) * (PAIR_FACTOR if c.position < 0 else 1.0), abs(c.position), c) for c in units]
     best = max(s for s, _, _ in scored)
     found = max((entry for entry in scored if entry[0] >= best - 0.01), key=lambda e: (e[1], e[0]))[2]
-    holding = [entry for entry in scored if scorer.wanted and _has_answer(scorer.wanted, question, entry[2].text)]
+    holding = [entry for entry in scored if scorer.wanted and holds_answer(scorer.wanted, question, entry[2].text)]
     top = max((s for s, _, _ in holding), default=0.0)
     held = max((entry for entry in holding if entry[0] >= top - 0.01), key=lambda e: (e[1], e[0]))[2] if holding \
         else None
