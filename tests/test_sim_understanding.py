@@ -383,3 +383,18 @@ def test_the_best_anchored_clause_answers_when_a_better_one_is_about_something_e
 def test_a_question_with_nothing_to_anchor_or_a_surname_never_given_is_refused(question, trap):
     reply = chat(TRIP, question)
     assert REFUSAL in reply and trap not in reply, reply
+
+
+SCHOOL = ["morning! my son Kwame just started year 3 at Oakfield Primary",
+          "his teacher is Mrs Delacroix and his best mate is a kid called Arlo",
+          "school starts at 8:45 and i do pickups on wednesdays"]
+
+
+def test_a_general_word_is_answered_by_its_kinds_but_not_the_other_way():
+    assert "Kwame" in chat(SCHOOL, "whats my kid's name")  # a son is a kid
+    reply = chat(SCHOOL, "whats my daughter's name")  # but a kid, or a son, is no daughter
+    assert REFUSAL in reply and "Kwame" not in reply and "Arlo" not in reply, reply
+
+
+def test_weekdays_in_the_plural_are_times():
+    assert "wednesdays" in chat(SCHOOL, "which day do i do pickup")

@@ -72,6 +72,7 @@ from .questions import (
     is_question,
     without_fillers,
 )
+from .synonyms import KINDS_OF
 from .values import holds_answer, values
 
 STRONG_MATCH = 0.52
@@ -266,6 +267,8 @@ class Scorer:
         for i, stem in enumerate(self.asked):
             if stem in found:
                 cover, word = 1.0, found[stem]
+            elif kind_of := next((k for k in found if k in KINDS_OF.get(stem, ())), None):  # "kid": "daughter"
+                cover, word = 1.0, found[kind_of]
             elif twin := _same_root(stem, [k for k in found if k not in self.asked]):  # "movers" and "moving"
                 cover, word = ROOT_COVER, found[twin]
             elif stem in by_value:  # "what time" answered by "4:15pm": less than the word itself

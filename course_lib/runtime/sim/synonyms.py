@@ -7,7 +7,7 @@ row that is too broad ("thing", "stuff") makes unrelated sentences look alike.
 
 from __future__ import annotations
 
-__all__ = ["SYNONYM_ROWS", "canonical_stem"]
+__all__ = ["KINDS_OF", "SYNONYM_ROWS", "canonical_stem"]
 
 import snowballstemmer
 
@@ -28,7 +28,7 @@ SYNONYM_ROWS: tuple[tuple[str, ...], ...] = (
     ("phone", "mobile", "cell", "telephone"),
     ("email", "e-mail", "inbox"),
     ("car", "vehicle", "drive"),
-    ("child", "kid", "son", "daughter"),
+    ("child", "kid", "kids", "children"),
     ("dog", "puppy", "pet"),
     ("birthday", "born", "birth"),
     ("trip", "holiday", "vacation", "travel", "journey"),
@@ -61,3 +61,10 @@ def canonical_stem(stem: str, word: str = "") -> str:
 WORD_ROWS = {"called": "name", "calls": "call"}
 """Words folded as typed, not by their stem: "called" is a name ("my dog is called Biscuit") while "call", its
 stem, is usually a phone or video call ("what time's the call")."""
+
+
+KINDS_OF = {_STEMMER.stemWord(general): frozenset(_STEMMER.stemWord(w) for w in specific.split())
+            for general, specific in {"child": "son daughter boy girl", "parent": "mother mom mum father dad",
+                                      "sibling": "sister brother"}.items()}
+"""A general word and the words for its kinds: "my kid" is answered by "my daughter Priya", but "my daughter" is
+not answered by "a kid called Arlo", nor by "my son" (one direction only, unlike a row of synonyms)."""

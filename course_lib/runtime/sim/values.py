@@ -27,7 +27,7 @@ DAYS = ("monday tuesday wednesday thursday friday saturday sunday mon tue tues w
         "today tomorrow tonight yesterday weekend noon midnight morning afternoon evening").split()
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                 "sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand dozen").split()
-_TIME_WORD = rf"(?:{'|'.join(MONTHS + DAYS)})"
+_TIME_WORD = rf"(?:{'|'.join(MONTHS + DAYS)}|(?:mon|tues|wednes|thurs|fri|satur|sun)days)"  # "on wednesdays" too
 _CLOCK = (r"\d{1,2}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d"
           r"|(?<=\bat )(?:1[0-2]|0?[1-9])(?![\d:,.]|\s*(?:%|[a-z]))")
 """A clock time: "4:15pm", "11:30", and a bare hour after "at" ("on tuesday at 9")."""
