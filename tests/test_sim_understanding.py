@@ -398,3 +398,9 @@ def test_a_general_word_is_answered_by_its_kinds_but_not_the_other_way():
 
 def test_weekdays_in_the_plural_are_times():
     assert "wednesdays" in chat(SCHOOL, "which day do i do pickup")
+
+
+def test_a_possessive_opening_a_sentence_refers_to_the_one_before():
+    assert "Delacroix" in chat(SCHOOL, "who teaches kwame")  # "his teacher" is Kwame's
+    reply = chat(SCHOOL, "whats arlo's last name")  # and pairing them names nobody new
+    assert REFUSAL in reply and "Delacroix" not in reply, reply

@@ -232,14 +232,14 @@ class Scorer:
         kind_words = _KIND_STEMS.get(self.wanted, frozenset()) | _KIND_STEMS.get(self.kind, frozenset())
         return [i for i, stem in enumerate(self.asked) if stem not in kind_words and stem not in BROAD_WORDS]
 
-    def never_given(self) -> bool:
-        """True when a word the question asks a value *of* is in the context, but never next to such a value:
+    def never_given(self, texts: Sequence[str]) -> bool:
+        """True when a word the question asks a value *of* is in ``texts``, but never next to such a value:
         "whats the receptionists name" after "the receptionist said my insurance is Delta Dental"."""
         if self.kind is None:
             return False
         for holder in attribute_holders(self.question):
             stems = set(meaning_words(holder))
-            holding = [t for t, found in self.words.items() if stems & set(found)]
+            holding = [t for t in texts if stems & set(self.words[t])]
             if not stems or not holding:
                 continue
             if not any(holds_answer(self.kind, self.question, t) for t in holding):
@@ -307,7 +307,8 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
         return None
     units = [*memory, *_neighbours(memory)]
     scorer = Scorer(question, [c.text for c in units])
-    if scorer.never_given():
+    # Pairs across sentences do not count here: "his teacher is Mrs Delacroix" gives no name to Arlo before it
+    if scorer.never_given([c.text for c in units if "\n" not in c.sentence]):
         return None
     scored = [(scorer.score(c.text) * (PAIR_FACTOR if c.position < 0 else 1.0), abs(c.position), c) for c in units]
     best = max(s for s, _, _ in scored)
@@ -343,14 +344,20 @@ a little below a clause that answers alone."""
 
 
 def _neighbours(memory: Sequence[Clause]) -> list[Clause]:
-    """Each two consecutive clauses of the same sentence as one unit (marked by a negative position)."""
+    """Each clause that goes on about the one before it, with that one, as one unit (marked by a negative
+    position; one across sentences has both sentences, a line apart): within a sentence ("i booked the dentist,
+    its with dr. Okonkwo"), and across sentences when it opens with a possessive ("my son Kwame started at
+    Oakfield." "his teacher is Mrs Delacroix")."""
     pairs = zip(memory, memory[1:], strict=False)
-    return [Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence) for a, b in pairs
-            if a.sentence == b.sentence and a.source == b.source and _CONTINUES.match(b.text)]
+    return [Clause(f"{a.text}, {b.text}", a.source, -b.position,
+                   a.sentence if a.sentence == b.sentence else f"{a.sentence}\n{b.sentence}") for a, b in pairs
+            if a.source == b.source and (_CONTINUES.match(b.text) if a.sentence == b.sentence
+                                         else _POSSESSIVE_START.match(b.text))]
 
 
 _CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're|that|which|who)\b", re.I)
 """A clause that goes on about the one before it ("i booked the dentist, its with dr. Okonkwo")."""
+_POSSESSIVE_START = re.compile(r"(?:his|her|its|their)\s+\w", re.I)
 
 
 OWN_PREFIXES = ("Got it", "Noted:", "(simulated answer", "I don't have that information", "From what you sent me")
