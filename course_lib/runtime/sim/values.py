@@ -122,6 +122,7 @@ _MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|b
                     re.I)
 
 
+@lru_cache(maxsize=65536)
 def holds_answer(kind: str | None, question: str, clause: str, first_choice: bool = False) -> bool:
     """True when the clause holds a value of the asked kind that the question does not already say, as
     precisely as it asks ("what time" a clock time, "the date" a day, "per hour" a rate, "how many" a count).
@@ -179,16 +180,17 @@ _WHO_DOES = re.compile(r"who\s+(?!(?:is|was|are|were|do|does|did|will|would|can|
 """A question after who does something to a thing: "who owns the shop", "who runs the cafe"."""
 
 
-def _named_by_the_way(question: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _named_by_the_way(question: str) -> tuple[str, ...]:
     """The things a name question mentions without asking their name: "who owns *the shop*", "whats the name of
     the guy at *the shop*" (but not "whats the shop called")."""
     acted_on = _WHO_DOES.match(without_fillers(question).lower())
     if acted_on:
-        return [acted_on.group(1)]
+        return (acted_on.group(1),)
     holders = set(attribute_holders(question))
     if not holders:
-        return []
-    return [w for w in meaning_words(question).values() if w not in holders and w not in ATTRIBUTE_NOUNS]
+        return ()
+    return tuple(w for w in meaning_words(question).values() if w not in holders and w not in ATTRIBUTE_NOUNS)
 
 
 def _OWN_NAME(thing: str) -> re.Pattern[str]:  # noqa: N802 - builds a pattern, named like the constants it joins
