@@ -404,3 +404,20 @@ def test_a_possessive_opening_a_sentence_refers_to_the_one_before():
     assert "Delacroix" in chat(SCHOOL, "who teaches kwame")  # "his teacher" is Kwame's
     reply = chat(SCHOOL, "whats arlo's last name")  # and pairing them names nobody new
     assert REFUSAL in reply and "Delacroix" not in reply, reply
+
+
+DOG = ["hiya, so we adopted a rescue dog last weekend, a greyhound called Pepper",
+       "she's 4 and the shelter was Hollybank Rescue, adoption fee was 250",
+       "our vet is Dr Amira Haddad at Westgate Vets, first checkup is on the 17th at 10:30",
+       "actually the checkup got moved to the 19th, same time"]
+
+
+def test_a_correction_of_the_day_keeps_the_clock_time():
+    reply = chat(DOG, "what time is the checkup")
+    assert "10:30" in reply and "17th" not in reply, reply
+    assert "19th" in chat(DOG, "when is the checkup")
+
+
+def test_a_name_in_the_question_says_whose_not_what():
+    reply = chat(DOG, "who runs hollybank rescue")  # "a rescue dog ... called Pepper" is not about the shelter
+    assert REFUSAL in reply and "Pepper" not in reply, reply

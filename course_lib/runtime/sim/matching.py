@@ -224,7 +224,10 @@ class Scorer:
         possessed = self.mine
         owned = {stem for stem, word in found.items() if owners(text).get(word, "") not in ("", *self.asked_words)}
         mine = [ok and list(self.asked)[i] not in owned for i, ok in close.items() if list(self.asked)[i] in possessed]
-        return any(close.values()) and all(mine)  # "my flight" is not "my sister's flight"
+        # A name the question gives ("when is *pepper's* birthday") says whose, not what: it anchors only alone
+        named = self.meaning.exact_only
+        anchors = [i for i in close if close[i] and (i not in named or all(j in named for j in topic))]
+        return bool(anchors) and all(mine)  # "my flight" is not "my sister's flight"
 
     def topic(self) -> list[int]:
         """The positions of the question's topic words: its meaning words less the asked kind's own words ("price"

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 
 from .language import content_words, sentences
 from .questions import is_question, without_fillers
-from .values import Value, values
+from .values import CLOCK, TIME_PART, Value, values
 
 _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|she|he|they|it|its|it's|we|i|i'm|"
                     r"his|her|their|im|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
@@ -161,6 +161,19 @@ def _family(kind: str) -> str:
     return "proper" if kind in ("name", "code") else kind
 
 
+def _part_corrected(old: Value, new: Value) -> Value:
+    """The part of an earlier time that a new one replaces: its clock time for a clock time, else its day."""
+    if old.kind != "time" or new.kind != "time":
+        return old
+    parts = list(TIME_PART.finditer(old.text))
+    is_clock = bool(CLOCK.match(new.text.strip()))
+    same = [p for p in parts if bool(CLOCK.match(old.text[:p.end()], p.start())) == is_clock]  # sees "at 9"
+    if len(parts) < 2 or not same:
+        return old
+    part = same[0]
+    return Value("time", part.group(0), old.start + part.start(), old.start + part.end())
+
+
 def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause]:
     """A correction that does not repeat the old value: replace the value it updates, if one is found."""
     from .matching import similarity  # matching reads memory's clauses; imported here to keep one direction
@@ -192,6 +205,7 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
         return [*memory, clause]
     _, index, old = best
     target = memory[index]
+    old = _part_corrected(old, new)  # "moved to the 19th, same time": the day changes, "at 10:30" stays
     replacement, end = new.text, old.end
     number = re.match(r"[$€£¥]?\d[\d,.:]*", old.text)
     if number and re.match(r"[$€£¥]?\d", new.text):  # "8 of us" updates "7 people" to "8 people"

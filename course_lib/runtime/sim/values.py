@@ -12,7 +12,7 @@ question asks for, as precisely as it asks.
 
 from __future__ import annotations
 
-__all__ = ["KINDS", "NUMBER_WORDS", "Value", "holds_answer", "in_question", "values"]
+__all__ = ["CLOCK", "KINDS", "NUMBER_WORDS", "TIME_PART", "Value", "holds_answer", "in_question", "values"]
 
 import re
 from dataclasses import dataclass
@@ -37,6 +37,9 @@ _MONTH = rf"(?:{'|'.join(MONTHS)})"
 _TIME_ATOM = (rf"(?:\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b{_TIME_WORD}\b(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"
               rf"|\b(?:{_CLOCK})|\b{_ORDINAL}|\b(?:{_DATE})\b)")
 TIME = re.compile(rf"{_TIME_ATOM}(?:(?:\s+(?:at|the|on|,)?\s*){_TIME_ATOM})*", re.I)
+TIME_PART = re.compile(_TIME_ATOM, re.I)
+"""One part of a time ("the 17th", "10:30" in "the 17th at 10:30"): a correction may change one part only."""
+CLOCK = re.compile(rf"(?:{_CLOCK})\s*$", re.I)
 AMOUNT = re.compile(rf"[$€£¥]\s?\d[\d,.]*\s?[kKmM]?\b(?:\s?/\s?\w+)?"
                     rf"|\b(?!\d+(?:st|nd|rd|th)\b)\d[\d,.]*\s?(?:%|k\b|of\s+us\b|[a-z]{{1,12}}\b)?"
                     rf"|\b(?:{'|'.join(NUMBER_WORDS)})\b(?:\s+(?:people|of us|ppl|guests|hours|hrs|days|weeks|"
