@@ -15,7 +15,9 @@ and never the old one:
   latest clause about the same thing (shared words or close meaning), or, with no subject of its
   own, in the latest clause holding a value of that kind.
 
-The correcting clause itself is kept without its "not Y" part, so the old value is not repeated.
+A new day replaces only the day of an earlier "the 17th at 10:30", a new clock time only its clock
+time ("moved to the 19th, same time" keeps 10:30). The correcting clause itself is kept without its
+"not Y" part, so the old value is not repeated.
 """
 
 from __future__ import annotations
