@@ -421,3 +421,19 @@ def test_a_correction_of_the_day_keeps_the_clock_time():
 def test_a_name_in_the_question_says_whose_not_what():
     reply = chat(DOG, "who runs hollybank rescue")  # "a rescue dog ... called Pepper" is not about the shelter
     assert REFUSAL in reply and "Pepper" not in reply, reply
+
+
+VISIT = ["my brother Tariq is visiting from Lisbon next week, his flight lands at 7:20pm on friday",
+         "my wife Leila is making up the spare room",
+         "my own flight to Berlin is the week after, on the 14th"]
+
+
+def test_a_possessive_clause_goes_on_about_the_clause_before_it_in_the_sentence():
+    assert "7:20" in chat(VISIT, "when does tariq land")
+
+
+@pytest.mark.parametrize("question, trap", [("when does my wife's flight land", "7:20"),
+                                            ("when does my sister's flight land", "7:20")])
+def test_his_thing_is_not_hers_nor_the_users(question, trap):
+    reply = chat(VISIT, question)
+    assert REFUSAL in reply and trap not in reply, reply

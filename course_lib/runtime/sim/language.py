@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["CASUAL_WORDS", "FRAME_WORDS", "STOPWORDS", "content_words", "meaning_words", "mine_in", "owners",
-           "said_as_mine", "sentences", "stem", "words"]
+__all__ = ["CASUAL_WORDS", "FRAME_WORDS", "STOPWORDS", "content_words", "meaning_words", "mine_in", "not_theirs",
+           "owners", "said_as_mine", "sentences", "stem", "words"]
 
 import re
 from functools import lru_cache
@@ -124,3 +124,18 @@ def owners(text: str) -> dict[str, str]:
     """Each possessed word's owner, one word on too: "my sister's flight" -> {"flight": "sister", ...}, "my dad's
     70th birthday" -> {"70th": "dad", "birthday": "dad"}."""
     return {word.lower(): m.group(1).lower() for m in _POSSESSED.finditer(text) for word in m.groups()[1:] if word}
+
+
+_PRONOUN_BEFORE = re.compile(r"\b(his|her)\s+(?:[a-z-]+\s+)?$", re.I)
+_GENDER = {**dict.fromkeys("brother husband son dad father uncle nephew boyfriend grandpa grandfather".split(), "his"),
+           **dict.fromkeys("sister wife daughter mum mom mother aunt niece girlfriend grandma grandmother".split(),
+                           "her"), "i": ""}
+"""Who "his" and "her" can be: the user is neither, a brother is "his", a wife "her"; a name may be either."""
+
+
+def not_theirs(owner: str, text: str, word: str) -> bool:
+    """True when the clause gives the word to a "his" or "her" that cannot be ``owner`` ("his flight" is not
+    the user's, nor the wife's). Used by :mod:`.matching` (notebook 00_start_here)."""
+    at = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I)
+    pronoun = _PRONOUN_BEFORE.search(text[:at.start()]) if at else None
+    return bool(pronoun) and owner in _GENDER and _GENDER[owner] != pronoun.group(1).lower()

@@ -56,13 +56,13 @@ request, same scores.
 
 from __future__ import annotations
 
-__all__ = ["STRONG_MATCH", "best_clause", "best_matches", "is_own_words", "question_cue", "score", "similarity"]
+__all__ = ["STRONG_MATCH", "best_clause", "best_matches", "is_own_words", "question_cue", "similarity"]
 
 import re
 from collections.abc import Sequence
 
 from ... import embeddings
-from .language import meaning_words, mine_in, owners, said_as_mine, sentences, words
+from .language import meaning_words, mine_in, not_theirs, owners, said_as_mine, sentences, words
 from .memory import Clause, split_clauses
 from .questions import (
     ATTRIBUTE_NOUNS,
@@ -197,6 +197,9 @@ class Scorer:
         self.meaning.exact_only = {i for i, surface in enumerate(self.asked.values()) if surface in named}
         self.asked_words = {surface.lower() for surface in self.asked.values()}
         self.mine = set(meaning_words(" ".join(mine_in(self.lowered))))
+        # Whose each asked word is: "my flight" -> the user's, "my wife's flight" -> the wife's
+        self.whose = {**{k: "i" for k in self.mine}, **{k: owner for word, owner in owners(self.lowered).items()
+                                                        for k in meaning_words(word)}}
         everywhere = {stem for found in self.words.values() for stem in found}
         stems = list(self.asked)
         # A word the context never uses weighs half ("the refund *window*"), unless it modifies the next
@@ -280,6 +283,8 @@ class Scorer:
                 cover, word = self.meaning.cover(i, [w for k, w in found.items() if k not in self.asked])
             if owned.get(word) and owned[word] not in self.asked_words:  # "my flight" vs "my sister's flight"
                 cover *= 0.2
+            elif word and stem in self.whose and not_theirs(self.whose[stem], text, word):
+                cover *= 0.2  # "my flight", "my wife's flight" are not "his flight"
             elif word and stem in self.mine and not said_as_mine(text, word):
                 cover *= NOT_MINE  # "my kid" is better said by "my daughter Priya" than by "a boy ..., nice kid"
             covered += self.weights[stem] * cover
@@ -293,11 +298,6 @@ class Scorer:
         if not answers:
             return total * CUE_MISSING_FACTOR
         return total if holds_answer(self.kind, self.question, text, first_choice=True) else total * SECOND_CHOICE
-
-
-def score(question: str, text: str) -> float:
-    """How well one text answers one question (0 to 1); see the module docstring."""
-    return Scorer(question, [text]).score(text)
 
 
 def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
@@ -353,9 +353,9 @@ def _neighbours(memory: Sequence[Clause]) -> list[Clause]:
     Oakfield." "his teacher is Mrs Delacroix")."""
     pairs = zip(memory, memory[1:], strict=False)
     return [Clause(f"{a.text}, {b.text}", a.source, -b.position,
-                   a.sentence if a.sentence == b.sentence else f"{a.sentence}\n{b.sentence}") for a, b in pairs
-            if a.source == b.source and (_CONTINUES.match(b.text) if a.sentence == b.sentence
-                                         else _POSSESSIVE_START.match(b.text))]
+                   a.sentence if _CONTINUES.match(b.text) else f"{a.sentence}\n{b.sentence}") for a, b in pairs
+            if a.source == b.source and (a.sentence == b.sentence and _CONTINUES.match(b.text)
+                                         or _POSSESSIVE_START.match(b.text))]
 
 
 _CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're|that|which|who)\b", re.I)
