@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["CASUAL_WORDS", "FRAME_WORDS", "STOPWORDS", "content_words", "meaning_words", "sentences", "stem", "words"]
+__all__ = ["CASUAL_WORDS", "FRAME_WORDS", "STOPWORDS", "content_words", "meaning_words", "mine_in", "not_theirs",
+           "owners", "said_as_mine", "sentences", "stem", "words"]
 
 import re
 from functools import lru_cache
@@ -17,7 +18,7 @@ STOPWORDS = frozenset(
     from about as and or but if then so than too very can could would should will shall may might
     must have has had not yes please tell know remember again any some there here just also
     okay ok hi hello thanks thank one get got say said much many out up go goes going went gone happen
-    happens happening come coming""".split()
+    happens happening come coming being every each he him his she her hers they them their theirs""".split()
 )
 """Words that carry no meaning of their own in a question or a fact."""
 
@@ -73,10 +74,8 @@ def stem(word: str) -> str:
 
 def content_words(text: str, frame: bool = False) -> set[str]:
     """The meaning-bearing stems of a text, synonyms folded to one name; ``frame`` keeps frame words."""
-    kept = {stem(w) for w in words(text) if w.lower() not in STOPWORDS}
-    if not frame:
-        kept -= _FRAME_STEMS
-    return {canonical_stem(s) for s in kept}
+    kept = {(stem(w), w.lower()) for w in words(text) if w.lower() not in STOPWORDS}
+    return {canonical_stem(s, w) for s, w in kept if frame or s not in _FRAME_STEMS}
 
 
 _FRAME_STEMS = frozenset(_STEMMER.stemWord(w) for w in FRAME_WORDS)
@@ -93,7 +92,50 @@ def meaning_words(text: str) -> dict[str, str]:
         lowered = word.lower()
         if lowered in _IGNORED or lowered.strip("'") in _IGNORED:
             continue
-        key = canonical_stem(stem(word))
+        key = canonical_stem(stem(word), lowered)
         if key not in _FRAME_STEMS:
             found.setdefault(key, lowered.removesuffix("'s"))
     return found
+
+
+# Whose is it? "my sister's flight" is the sister's, "my current manager" the user's own.
+
+_POSSESSED = re.compile(r"\b(?!(?:it|that|he|she|there|here|what|who|where|when|how|let|everyone|nobody)'s)"
+                        r"([A-Za-z]+)'s\s+(\w+)(?:\s+(\w+))?", re.I)
+_MINE_BEFORE = re.compile(r"\b(?:my|our|ur|i|we|i'm|im|we're)\s+(?:[a-z-]+\s+)?$")
+
+
+def said_as_mine(text: str, word: str) -> bool:
+    """True when the text calls the word the user's own: "my current *manager*", "our *flat*". Used by
+    :mod:`.matching` (notebook 00_start_here)."""
+    at = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I)
+    return bool(at and _MINE_BEFORE.search(text[:at.start()].lower()))
+
+
+_POSSESSED_BY_ME = re.compile(r"\b(?:my|our|ur)\s+([a-z][\w-]*)", re.I)
+
+
+def mine_in(text: str) -> list[str]:
+    """The words a text calls the user's own: "whats my kid's name" -> ["kid's"]."""
+    return _POSSESSED_BY_ME.findall(text)
+
+
+def owners(text: str) -> dict[str, str]:
+    """Each possessed word's owner, one word on too: "my sister's flight" -> {"flight": "sister", ...}, "my dad's
+    70th birthday" -> {"70th": "dad", "birthday": "dad"}."""
+    return {word.lower(): m.group(1).lower() for m in _POSSESSED.finditer(text) for word in m.groups()[1:] if word}
+
+
+_PRONOUN_BEFORE = re.compile(r"\b(his|her)\s+(?:[a-z-]+\s+)?$", re.I)
+_GENDER = {**dict.fromkeys("brother husband son dad father uncle nephew boyfriend grandpa grandfather".split(), "his"),
+           **dict.fromkeys("sister wife daughter mum mom mother aunt niece girlfriend grandma grandmother".split(),
+                           "her"), "i": ""}
+"""Who "his" and "her" can be: the user is neither, a brother is "his", a wife "her"; a name may be either."""
+
+
+def not_theirs(owner: str, text: str, word: str) -> bool:
+    """True when the clause gives the word to a "his" or "her" that cannot be ``owner`` ("his flight" is not
+    the user's, nor the wife's). Used by :mod:`.matching` (notebook 00_start_here)."""
+    at = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I)
+    pronoun = _PRONOUN_BEFORE.search(text[:at.start()]) if at else None
+    return bool(pronoun) and owner in _GENDER and _GENDER[owner] != pronoun.group(1).lower()

@@ -14,32 +14,66 @@ the question's meaning words to the clause's.
 Small rules keep related facts apart:
 
 * a possessed word belongs to its owner ("my flight" is not covered by "my sister's flight"
-  unless the question names the sister);
+  unless the question names the sister), and the question's "my X" is covered at
+  :data:`NOT_MINE` by a word the clause does not call the user's own ("whats my kid's name":
+  "my daughter Priya" over "a boy named Jonas, nice kid");
 * members of a closed class never cover one another (:data:`CONTRAST_SETS`: a sister is not a
   brother, Tuesday is not Monday), however close their vectors;
 * the question's type (:func:`.questions.answer_kind`: "when" wants a time, "how many" an amount,
   "how much ... cost" money, "who" a name) must find a value of that kind in the clause that the
-  question does not already contain, else the clause keeps :data:`CUE_MISSING_FACTOR` of its
-  score; such a value also answers the type's own words ("what *time*" is covered by "4:15pm");
+  question does not already contain (:func:`.values.holds_answer`), else the clause keeps
+  :data:`CUE_MISSING_FACTOR` of its score; such a value also answers the type's own words ("what
+  *time*" is covered by "4:15pm");
 * a clause that only repeats the question's words (a topic line) never answers it, and one whose
-  value a summary blurred ("[a number]") yields to the original (:data:`BLURRED_FACTOR`).
+  value a summary blurred ("[a number]") yields to the original (:data:`BLURRED_FACTOR`);
+* a value the question already says is its topic, not its answer ("who owns halcyon" is not
+  answered by "Halcyon Studio"), nor is the own name of a thing a name question mentions by the
+  way ("the guy at *the shop*" is not "the shop is Spoke & Chain"); a date must name a day, an
+  address a street, "how many" a count (all in :func:`.values.holds_answer`).
 
-Below :data:`STRONG_MATCH` nothing answers, and the reply says "I don't have that information".
-Deterministic: same request, same scores.
+Which clause answers (:func:`best_clause`):
+
+1. If a word the question asks a value *of* (:func:`.questions.attribute_holders`: "the
+   *receptionist's* name", "the *wifi* password") is in the context but never in a clause holding a
+   value of the asked kind, that value was never given: nothing answers.
+2. At :data:`STRONG_MATCH` or above, the best clause answers; but when the question wants a kind of
+   value (a "who", "when", "how much" question, or one for one named thing, "which company") and
+   the best clause holds none, a clause that holds one and scores within :data:`HOLDING_MARGIN`
+   answers instead ("my bike's been clicking, it's a Trek FX 3" over "my bike's been clicking").
+3. Below it, only clauses holding a value of the wanted kind compete: the best of those scoring
+   :data:`KIND_MATCH` or more that is *anchored* answers, sharing a topic word with the question (same stem or
+   root, or a word within :data:`ANCHOR` cosine) and each word the question possesses ("my *car*";
+   within :data:`CLOSE` when the clause too calls it the user's own: "my boss", "my current manager").
+   A question whose only meaning words name the kind ("what price did they give us") takes the
+   latest value of that kind; a clock question ("what time is it") never does.
+
+Single-word cosines from the embedding model are weak evidence: unrelated pairs reach 0.35
+("dentist"/"rental"), close synonyms sit at 0.3 to 0.6 ("boss"/"manager" 0.32, "teeth"/"dentist"
+0.62). Hence the anchor's threshold, and hence the value's kind carries as much as the words do.
+Otherwise nothing answers, and the reply says "I don't have that information". Deterministic: same
+request, same scores.
 """
 
 from __future__ import annotations
 
-__all__ = ["STRONG_MATCH", "best_clause", "best_matches", "is_own_words", "question_cue", "score", "similarity"]
+__all__ = ["STRONG_MATCH", "best_clause", "best_matches", "is_own_words", "question_cue", "similarity"]
 
 import re
 from collections.abc import Sequence
 
 from ... import embeddings
-from .language import meaning_words, sentences
+from .language import meaning_words, mine_in, not_theirs, owners, said_as_mine, sentences, words
 from .memory import Clause, split_clauses
-from .questions import answer_kind, is_question, without_fillers
-from .values import values
+from .questions import (
+    ATTRIBUTE_NOUNS,
+    answer_kind,
+    asks_for_a_named_thing,
+    attribute_holders,
+    is_question,
+    without_fillers,
+)
+from .synonyms import KINDS_OF
+from .values import holds_answer, values
 
 STRONG_MATCH = 0.52
 """The least score a clause needs to answer a question."""
@@ -73,16 +107,8 @@ _KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in {
 """The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""
 _LEADING = re.compile(r"(?:who|whos|who's|whose|whom|when|whens|when's|where|wheres|where's|how (?:much|many|long))\b",
                       re.I)
-_POSSESSED = re.compile(r"\b(?!(?:it|that|he|she|there|here|what|who|where|when|how|let|everyone|nobody)'s)"
-                        r"([A-Za-z]+)'s\s+(\w+)", re.I)
-_KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": {"amount"}, "money": {"amount"},
-                "time": {"time"}, "place": {"place", "name"}}
-_FIRST_CHOICE = {"name": "name", "code": "code", "amount": "amount", "money": "amount", "time": "time",
-                 "place": "place"}
 SECOND_CHOICE = 0.9
 """What a clause keeps when its value is of a kind the question accepts second ("DHL" for "what address")."""
-_MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|bucks|cents?)\b|\d\s?k\b|/\s?h(?:ou)?r",
-                    re.I)
 
 CONTRAST_SETS = (
     frozenset("mother mom mum father dad sister brother son daughter wife husband aunt uncle cousin grandmother "
@@ -109,11 +135,12 @@ class _WordMeaning:
 
     def __init__(self, asked: Sequence[str], context: Sequence[str]):
         self.asked, self.index = list(asked), {w: i for i, w in enumerate(dict.fromkeys(context))}
+        self.exact_only: set[int] = set()  # asked words no other word covers
         self.matrix = embeddings.similarity_matrix(self.asked, list(self.index)) if self.asked and self.index else None
 
     def cover(self, asked: int, words: Sequence[str]) -> tuple[float, str]:
         """How much the closest of ``words`` covers the asked word (0 to 1), and which word it is."""
-        if self.matrix is None or not words:
+        if self.matrix is None or not words or asked in self.exact_only:
             return 0.0, ""
         contrast = next((c for c in CONTRAST_SETS if self.asked[asked] in c), frozenset())
         words = [w for w in words if w not in contrast]  # "sister" is close to "brother", never the same
@@ -122,24 +149,34 @@ class _WordMeaning:
         best, word = max((float(self.matrix[asked, self.index[w]]), w) for w in words)
         return (0.0 if best < CLOSE else min(SOFT_MAX, (best - 0.5 * CLOSE) / (SAME - 0.5 * CLOSE))), word
 
+    def closest(self, asked: int, words: Sequence[str]) -> float:
+        """The cosine of the asked word with the closest of ``words`` (0 with none; members of a closed class 0)."""
+        contrast = next((c for c in CONTRAST_SETS if self.asked[asked] in c), frozenset())
+        words = [w for w in words if w not in contrast]
+        if self.matrix is None or not words or asked in self.exact_only:
+            return 0.0
+        return max(0.0, max(float(self.matrix[asked, self.index[w]]) for w in words))
 
-def _owners(text: str) -> dict[str, str]:
-    """Each possessed word's owner: "my sister's flight" -> {"flight": "sister"}."""
-    return {m.group(2).lower(): m.group(1).lower() for m in _POSSESSED.finditer(text)}
+
+ROOT_COVER = 0.9
+"""How much a word with the same root covers an asked word: the stemmer keeps "mover" and "move" apart."""
 
 
-def _has_answer(kind: str | None, question: str, clause: str, first_choice: bool = False) -> bool:
-    """True when the clause holds a value of the asked kind that the question does not already say.
+def _same_root(stem: str, stems: Sequence[str]) -> str | None:
+    """The first of ``stems`` that begins with ``stem`` or that it begins with, both of 4 letters or more and the
+    shorter at least 60% of the longer ("mover" and "move", "classroom" is not "class"), else None."""
+    for other in stems:
+        short, long = sorted((stem, other), key=len)
+        if len(short) >= 4 and long.startswith(short) and len(short) >= 0.6 * len(long):
+            return other
+    return None
 
-    With ``first_choice``, only the kind's own values count (a street for "where", not any name).
-    """
-    if kind is None:
-        return True
-    asked = question.lower()
-    if first_choice:
-        return any(v.kind == _FIRST_CHOICE[kind] and v.text.lower() not in asked for v in values(clause))
-    return any(v.kind in _KIND_VALUES[kind] and v.text.lower() not in asked
-               and (kind != "money" or _MONEY.search(v.text)) for v in values(clause))
+
+NOT_MINE = 0.5
+"""What a word covers of the question's "my X" when the clause does not say it is the user's own."""
+_ABOUT_NOW = re.compile(r"(?:what(?:'s|s| is)?\s+(?:the\s+)?(?:time|date|day)(?:\s+is\s+it)?"
+                        r"|what\s+(?:time|day|date)\s+is\s+it)(?:\s+(?:now|today|right now))?\s*\??$", re.I)
+"""A question about the clock ("what time is it"): no value the user gave answers it."""
 
 
 class Scorer:
@@ -147,13 +184,22 @@ class Scorer:
 
     def __init__(self, question: str, texts: Sequence[str]):
         self.question, self.kind = question, answer_kind(question)
+        # "which company do we pay": a name answers it, though a clause without one is not marked down for that
+        self.wanted = self.kind or ("name" if asks_for_a_named_thing(question) else None)
         self.leading_kind = bool(_LEADING.match(without_fillers(question)))
         self.asked = meaning_words(question)
         self.gist, self.lowered = " ".join(self.asked.values()), question.lower()
         self.words = {t: meaning_words(t) for t in dict.fromkeys(texts)}
         vocabulary = [w for found in self.words.values() for w in found.values()]
         self.meaning = _WordMeaning([surface for surface in self.asked.values()], vocabulary)
+        # A word of a name the user gave ("patel motors") means that name: only the name itself covers it
+        named = {w.lower() for t in self.words for v in values(t) if v.kind in ("name", "code") for w in words(v.text)}
+        self.meaning.exact_only = {i for i, surface in enumerate(self.asked.values()) if surface in named}
         self.asked_words = {surface.lower() for surface in self.asked.values()}
+        self.mine = set(meaning_words(" ".join(mine_in(self.lowered))))
+        # Whose each asked word is: "my flight" -> the user's, "my wife's flight" -> the wife's
+        self.whose = {**{k: "i" for k in self.mine}, **{k: owner for word, owner in owners(self.lowered).items()
+                                                        for k in meaning_words(word)}}
         everywhere = {stem for found in self.words.values() for stem in found}
         stems = list(self.asked)
         # A word the context never uses weighs half ("the refund *window*"), unless it modifies the next
@@ -162,6 +208,54 @@ class Scorer:
             self._known(i, stem, everywhere, vocabulary) or (i + 1 < len(stems) and stems[i + 1] in everywhere))
             else 1.0 for i, stem in enumerate(stems)}
         self.known = any(self._known(i, stem, everywhere, vocabulary) for i, stem in enumerate(stems))
+
+    def anchored(self, text: str) -> bool:
+        """True when the clause says what the question is about, not only a value of the asked kind: it shares
+        or nearly shares (:data:`ANCHOR` cosine) one of the question's topic words, and each thing the question
+        possesses ("how much did my *car* cost" is not answered by "my budget is 4,500 euros")."""
+        found = self.words.get(text) or meaning_words(text)
+        others = [w for k, w in found.items() if k not in self.asked]
+        topic = self.topic()
+        if not topic:  # "what day will it be done": the value's kind is all the question says
+            return True
+        rest = [k for k in found if k not in self.asked]
+        # "my boss" and "my current manager": both the user's own, so a weaker likeness (CLOSE) anchors too
+        mine = [w for w in others if said_as_mine(text, w)]
+        close = {i: list(self.asked)[i] in found or _same_root(list(self.asked)[i], rest) is not None
+                 or self.meaning.closest(i, others) >= ANCHOR
+                 or (list(self.asked)[i] in self.mine and self.meaning.closest(i, mine) >= CLOSE) for i in topic}
+        possessed = self.mine
+        owned = {stem for stem, word in found.items() if owners(text).get(word, "") not in ("", *self.asked_words)}
+        mine = [ok and list(self.asked)[i] not in owned for i, ok in close.items() if list(self.asked)[i] in possessed]
+        # A name the question gives ("when is *pepper's* birthday") says whose, not what: it anchors only alone
+        named = self.meaning.exact_only
+        anchors = [i for i in close if close[i] and (i not in named or all(j in named for j in topic))]
+        return bool(anchors) and all(mine)  # "my flight" is not "my sister's flight"
+
+    def topic(self) -> list[int]:
+        """The positions of the question's topic words: its meaning words less the asked kind's own words ("price"
+        in "what price") and broad ones ("name", "time")."""
+        kind_words = _KIND_STEMS.get(self.wanted, frozenset()) | _KIND_STEMS.get(self.kind, frozenset())
+        return [i for i, stem in enumerate(self.asked) if stem not in kind_words and stem not in BROAD_WORDS]
+
+    def never_given(self, texts: Sequence[str]) -> bool:
+        """True when a word the question asks a value *of* is in ``texts``, but never next to such a value:
+        "whats the receptionists name" after "the receptionist said my insurance is Delta Dental"."""
+        if self.kind is None:
+            return False
+        for holder in attribute_holders(self.question):
+            stems = set(meaning_words(holder))
+            holding = [t for t in texts if stems & set(self.words[t])]
+            if not stems or not holding:
+                continue
+            if not any(holds_answer(self.kind, self.question, t) for t in holding):
+                return True
+            # "my mum's party" names a party; "the vet's number" still gives the vet's number
+            itself = [w for t in holding for w, after in zip(words(t), [*words(t)[1:], ""], strict=True)
+                      if not w.lower().endswith("'s") or after.lower() in ATTRIBUTE_NOUNS | self.asked_words]
+            if not any(stems & set(meaning_words(w)) for w in itself):
+                return True  # only ever the owner of something else, never itself named
+        return False
 
     def _known(self, i: int, stem: str, everywhere: set[str], vocabulary: list[str]) -> bool:
         return stem in everywhere or self.meaning.cover(i, vocabulary)[0] > 0
@@ -172,19 +266,27 @@ class Scorer:
         found = self.words.get(text) or meaning_words(text)
         if not set(found) - set(self.asked) and all(v.text.lower() in self.lowered for v in values(text)):
             return 0.0  # says nothing the question does not ("my service plan" is the topic, not the answer)
-        owners = _owners(text) if self.kind != "name" else {}
-        answers = _has_answer(self.kind, self.question, text)
+        owned = owners(text) if self.kind != "name" else {}
+        answers = holds_answer(self.kind, self.question, text)
         by_value = _KIND_STEMS.get(self.kind, frozenset()) if answers and self.kind else frozenset()
         covered = 0.0
         for i, stem in enumerate(self.asked):
             if stem in found:
                 cover, word = 1.0, found[stem]
+            elif kind_of := next((k for k in found if k in KINDS_OF.get(stem, ())), None):  # "kid": "daughter"
+                cover, word = 1.0, found[kind_of]
+            elif twin := _same_root(stem, [k for k in found if k not in self.asked]):  # "movers" and "moving"
+                cover, word = ROOT_COVER, found[twin]
             elif stem in by_value:  # "what time" answered by "4:15pm": less than the word itself
                 cover, word = VALUE_COVER, ""
             else:  # a clause word already matching another asked word is not used twice
                 cover, word = self.meaning.cover(i, [w for k, w in found.items() if k not in self.asked])
-            if owners.get(word) and owners[word] not in self.asked_words:  # "my flight" vs "my sister's flight"
+            if owned.get(word) and owned[word] not in self.asked_words:  # "my flight" vs "my sister's flight"
                 cover *= 0.2
+            elif word and stem in self.whose and not_theirs(self.whose[stem], text, word):
+                cover *= 0.2  # "my flight", "my wife's flight" are not "his flight"
+            elif word and stem in self.mine and not said_as_mine(text, word):
+                cover *= NOT_MINE  # "my kid" is better said by "my daughter Priya" than by "a boy ..., nice kid"
             covered += self.weights[stem] * cover
         total_weight = sum(self.weights.values())
         if self.kind and self.leading_kind:  # "who ..." is itself answered by a name, "when ..." by a time
@@ -195,28 +297,48 @@ class Scorer:
             total *= BLURRED_FACTOR
         if not answers:
             return total * CUE_MISSING_FACTOR
-        return total if _has_answer(self.kind, self.question, text, first_choice=True) else total * SECOND_CHOICE
-
-
-def score(question: str, text: str) -> float:
-    """How well one text answers one question (0 to 1); see the module docstring."""
-    return Scorer(question, [text]).score(text)
+        return total if holds_answer(self.kind, self.question, text, first_choice=True) else total * SECOND_CHOICE
 
 
 def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
-    """The remembered clause that answers the question, or None if none reaches :data:`STRONG_MATCH`.
+    """The remembered clause that answers the question, or None: the steps are in the module docstring.
 
     Among clauses scoring (almost) the same, the later one wins: what the user said last stands.
+    Introduced in notebook 00_start_here, where the simulator answers from what it was sent.
     """
-    if not memory:
+    if not memory or _ABOUT_NOW.match(without_fillers(question)):
         return None
     units = [*memory, *_neighbours(memory)]
     scorer = Scorer(question, [c.text for c in units])
+    # Pairs across sentences do not count here: "his teacher is Mrs Delacroix" gives no name to Arlo before it
+    if scorer.never_given([c.text for c in units if "\n" not in c.sentence]):
+        return None
     scored = [(scorer.score(c.text) * (PAIR_FACTOR if c.position < 0 else 1.0), abs(c.position), c) for c in units]
     best = max(s for s, _, _ in scored)
-    if best < STRONG_MATCH:
-        return None
-    return max((entry for entry in scored if entry[0] >= best - 0.01), key=lambda e: (e[1], e[0]))[2]
+    found = max((entry for entry in scored if entry[0] >= best - 0.01), key=lambda e: (e[1], e[0]))[2]
+    holding = [entry for entry in scored if scorer.wanted and holds_answer(scorer.wanted, question, entry[2].text)]
+    top = max((s for s, _, _ in holding), default=0.0)
+    held = max((entry for entry in holding if entry[0] >= top - 0.01), key=lambda e: (e[1], e[0]))[2] if holding \
+        else None
+    if best >= STRONG_MATCH:  # "which bike do i ride": "my bike's ..., it's a Trek FX 3" over "my bike's ..."
+        return held if held and top >= best - HOLDING_MARGIN else found
+    # Below a strong match, only a clause holding a value of the asked kind can answer: the best anchored one
+    if held and scorer.asked and not scorer.topic():  # "what price did they give us": the kind is all it asks
+        return held
+    anchored = [entry for entry in holding if entry[0] >= KIND_MATCH and scorer.anchored(entry[2].text)]
+    top = max((s for s, _, _ in anchored), default=0.0)
+    return max((e for e in anchored if e[0] >= top - 0.01), key=lambda e: (e[1], e[0]))[2] if anchored else None
+
+
+HOLDING_MARGIN = 0.1
+"""A clause holding a value of the asked kind wins over one this much better that holds none."""
+
+KIND_MATCH = 0.3
+ANCHOR = 0.38
+"""The least score of a clause that holds a value of the kind the question asks for ("who" a name, "which
+company" a name, "how much" money): the value's kind says as much as the words the question shares with it.
+Such a clause must also say the thing the question possesses ("my *car*") or a word within :data:`ANCHOR`
+cosine of it: "how much did my car cost" is not answered by "my budget is 4,500 euros"."""
 
 
 PAIR_FACTOR = 0.95
@@ -225,14 +347,20 @@ a little below a clause that answers alone."""
 
 
 def _neighbours(memory: Sequence[Clause]) -> list[Clause]:
-    """Each two consecutive clauses of the same sentence as one unit (marked by a negative position)."""
+    """Each clause that goes on about the one before it, with that one, as one unit (marked by a negative
+    position; one across sentences has both sentences, a line apart): within a sentence ("i booked the dentist,
+    its with dr. Okonkwo"), and across sentences when it opens with a possessive ("my son Kwame started at
+    Oakfield." "his teacher is Mrs Delacroix")."""
     pairs = zip(memory, memory[1:], strict=False)
-    return [Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence) for a, b in pairs
-            if a.sentence == b.sentence and a.source == b.source and _CONTINUES.match(b.text)]
+    return [Clause(f"{a.text}, {b.text}", a.source, -b.position,
+                   a.sentence if _CONTINUES.match(b.text) else f"{a.sentence}\n{b.sentence}") for a, b in pairs
+            if a.source == b.source and (a.sentence == b.sentence and _CONTINUES.match(b.text)
+                                         or _POSSESSIVE_START.match(b.text))]
 
 
 _CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're|that|which|who)\b", re.I)
 """A clause that goes on about the one before it ("i booked the dentist, its with dr. Okonkwo")."""
+_POSSESSIVE_START = re.compile(r"(?:his|her|its|their)\s+\w", re.I)
 
 
 OWN_PREFIXES = ("Got it", "Noted:", "(simulated answer", "I don't have that information", "From what you sent me")

@@ -15,7 +15,9 @@ and never the old one:
   latest clause about the same thing (shared words or close meaning), or, with no subject of its
   own, in the latest clause holding a value of that kind.
 
-The correcting clause itself is kept without its "not Y" part, so the old value is not repeated.
+A new day replaces only the day of an earlier "the 17th at 10:30", a new clock time only its clock
+time ("moved to the 19th, same time" keeps 10:30). The correcting clause itself is kept without its
+"not Y" part, so the old value is not repeated.
 """
 
 from __future__ import annotations
@@ -27,16 +29,21 @@ from dataclasses import dataclass, replace
 
 from .language import content_words, sentences
 from .questions import is_question, without_fillers
-from .values import Value, values
+from .values import CLOCK, TIME_PART, Value, values
 
 _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|she|he|they|it|its|it's|we|i|i'm|"
-                    r"im|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
-                    r"also)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|their)\b))\s*",
+                    r"his|her|their|im|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
+                    r"also)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|their)\b))\s*"
+                    r"|(?:(?<=\bsaid)|(?<=\bsays)|(?<=\btold me)|(?<=\bmentioned))\s+(?:that\s+)?"
+                    r"(?=(?:my|our|the|it|it's|its|his|her|their|your|ur|there)\b)",
                     re.I)
+"""Where a statement's clauses part. Reported speech parts too: in "the receptionist said my insurance is Delta
+Dental" the name belongs to the insurance, not to the receptionist, whose name was never given."""
 _TAIL = re.compile(r"[\s,]*(?:\b(?:lol|haha+|tbh|btw|ok|pls|please|though|lmao|i think|i guess)\b[\s,.!]*)+$", re.I)
 STRONG = re.compile(r"\b(?:make (?:that|it)|scratch that|correction|i meant|typo|changed my mind|change of plans?|"
-                    r"no wait|wait no|instead|renam\w* it|moved (?:it|to)|push(?:ed)? (?:it|back)|switch(?:ed)? to|"
-                    r"chang(?:e|ed) (?:it|that) to)\b", re.I)
+                    r"no wait|wait no|no sorry|sorry no|instead|renam\w* it|moved (?:it|to)|push(?:ed)? (?:it|back)|"
+                    r"switch(?:ed)? (?:it |that )?to|chang(?:e|ed) (?:it|that)|(?:raised|lowered|increased|reduced|"
+                    r"bumped|dropped|cut) (?:it|that)(?: up| down)? to)\b", re.I)
 """Self-correction phrases: the clause updates an earlier value even when it shares no word with it."""
 WEAK = re.compile(r"\b(?:now|actually|not anymore|update[ds]?)\b", re.I)
 """Words that may mark an update: only an earlier clause sharing a word with this one is updated."""
@@ -156,6 +163,19 @@ def _family(kind: str) -> str:
     return "proper" if kind in ("name", "code") else kind
 
 
+def _part_corrected(old: Value, new: Value) -> Value:
+    """The part of an earlier time that a new one replaces: its clock time for a clock time, else its day."""
+    if old.kind != "time" or new.kind != "time":
+        return old
+    parts = list(TIME_PART.finditer(old.text))
+    is_clock = bool(CLOCK.match(new.text.strip()))
+    same = [p for p in parts if bool(CLOCK.match(old.text[:p.end()], p.start())) == is_clock]  # sees "at 9"
+    if len(parts) < 2 or not same:
+        return old
+    part = same[0]
+    return Value("time", part.group(0), old.start + part.start(), old.start + part.end())
+
+
 def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause]:
     """A correction that does not repeat the old value: replace the value it updates, if one is found."""
     from .matching import similarity  # matching reads memory's clauses; imported here to keep one direction
@@ -187,6 +207,7 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
         return [*memory, clause]
     _, index, old = best
     target = memory[index]
+    old = _part_corrected(old, new)  # "moved to the 19th, same time": the day changes, "at 10:30" stays
     replacement, end = new.text, old.end
     number = re.match(r"[$€£¥]?\d[\d,.:]*", old.text)
     if number and re.match(r"[$€£¥]?\d", new.text):  # "8 of us" updates "7 people" to "8 people"

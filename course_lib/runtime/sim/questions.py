@@ -16,7 +16,7 @@ The question's type says what kind of value its answer must contain (:func:`answ
 
 from __future__ import annotations
 
-__all__ = ["answer_kind", "is_question", "without_fillers"]
+__all__ = ["answer_kind", "asks_for_a_named_thing", "attribute_holders", "is_question", "without_fillers"]
 
 import re
 
@@ -68,8 +68,8 @@ _HOW = re.compile(r"\bhow (?:much|many|long|fast|far|old|big|often|soon)\b", re.
 KIND_NOUNS = {
     "time": "time times date dates day days hour hours deadline month year when".split(),
     "amount": "cost costs price prices budget amount total rate fee fees headcount speed much many count".split(),
-    "code": "number numbers id ids code codes reference ref model serial password pin".split(),
-    "name": "name names called named who".split(),
+    "code": "number numbers id ids code codes reference ref model serial password pin email url website".split(),
+    "name": "name names called named surname who".split(),
     "place": "address city town country street place venue where".split(),
 }
 """Nouns that say which kind of value a "what"/"which" question wants ("what time", "what's the cost")."""
@@ -92,4 +92,61 @@ def answer_kind(question: str) -> str | None:
         return _LEADING_KINDS[parts[0]]
     kind = "amount" if _HOW.search(core) else next(
         (_NOUN_KIND[w] for w in parts if w in _NOUN_KIND and w not in ("who", "when", "where")), None)
-    return "money" if kind == "amount" and MONEY_WORDS.intersection(parts) else kind
+    if kind == "amount" and (MONEY_WORDS.intersection(parts) or _PRICE.match(core)):
+        return "money"
+    return kind
+
+
+_PRICE = re.compile(r"how much (?:is|are|was|were|will|would|does|did|do)\b(?! (?:it|that|this) (?:weigh|take|hold))")
+""""How much is the cake": the price of a thing (but "how much does it weigh" is not)."""
+
+
+def asks_for_a_named_thing(question: str) -> bool:
+    """True for a question after one thing of a sort ("which company do we pay", "what brand is the printer"):
+    a clause holding a name or a code may answer it. Introduced in notebook 00_start_here."""
+    return bool(_WHICH_THING.match(core_of(question)))
+
+
+_WHICH_THING = re.compile(r"(?:which|what)\s+(?!(?:kind|sort|type|else|if|about|of)\b)[a-z][\w-]*"
+                          r"(?:\s+[a-z][\w-]*)?\s+(?:is|are|was|were|do|does|did|am|should|will|can|has|have)\b"
+                          r"|which\s+(?!(?:is|are|was|were|do|does|did|one|of)\b)[a-z]")
+"""A question for one thing of a sort: "which company do we pay", "what brand is the printer" (but "what is it",
+"what did we name it" are not)."""
+
+ATTRIBUTE_NOUNS = frozenset("name surname number called named address email password pin code".split())
+"""Words that ask for a value *of* something: "the receptionist's name", "the wifi password"."""
+_SPECIFIC = frozenset("address email password pin".split())
+_QUALIFIERS = frozenset("last first full middle real new old current exact".split())
+
+
+def attribute_holders(question: str) -> list[str]:
+    """The words a question asks a name, number or password *of*: "whats the receptionists name" ->
+    ["receptionists"], "whats derek's last name" -> ["derek"], "whats the wifi password" -> ["wifi", "password"].
+
+    If such a word is in the conversation but never next to a value of the asked kind, the value was never
+    given (:func:`.matching.best_clause` then declines to answer). Introduced in notebook 00_start_here.
+    """
+    from .language import CASUAL_WORDS, FRAME_WORDS, STOPWORDS  # language imports nothing from here
+
+    closed = STOPWORDS | CASUAL_WORDS | FRAME_WORDS
+    tokens = [w.removesuffix("'s") if w not in closed else w for w in re.findall(r"[\w'-]+", core_of(question))]
+    found: list[str] = []
+    for i, token in enumerate(tokens):
+        if token not in ATTRIBUTE_NOUNS:
+            continue
+        if token in _SPECIFIC:
+            found.append(token)
+        if i + 1 < len(tokens) and tokens[i + 1] == "of":  # "the name of the company"
+            found += [w for w in tokens[i + 2:i + 4] if w not in closed][:1]
+            continue
+        j = i - 1
+        while j >= 0 and tokens[j] not in closed and tokens[j] not in ATTRIBUTE_NOUNS:
+            if tokens[j] not in _QUALIFIERS:
+                found.append(tokens[j])
+            j -= 1
+    return list(dict.fromkeys(found))
+
+
+def core_of(question: str) -> str:
+    """The question in lower case without its opening fillers."""
+    return without_fillers(question).lower()

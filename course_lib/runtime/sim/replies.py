@@ -12,10 +12,11 @@ from __future__ import annotations
 __all__ = ["NO_INFORMATION", "recap", "reply_to", "requested_sentences"]
 
 import re
+from collections.abc import Sequence
 
-from .language import sentences, words
+from .language import meaning_words, sentences, words
 from .matching import best_clause
-from .memory import STRONG, remember
+from .memory import STRONG, Clause, remember
 from .python_docs import DocPassage, python_passages
 from .questions import answer_kind, is_question
 
@@ -66,18 +67,26 @@ def reply_to(question: str, system: str, sent: list[str]) -> str:
     found = best_clause(asked[-1], memory)
     if found:
         return answer(found.text)
-    return unanswered(asked[-1], system)
+    return unanswered(asked[-1], system, memory)
 
 
-def unanswered(question: str, system: str) -> str:
+def unanswered(question: str, system: str, memory: Sequence[Clause] = ()) -> str:
     """No clause answers: about this conversation, say so; about Python, quote its docs; else a marked refusal."""
     asked = {w.lower() for w in words(question)}
-    if asked & PERSONAL or answer_kind(question) == "name" or POSSESSIVE.search(question):
+    if asked & PERSONAL or answer_kind(question) == "name" or POSSESSIVE.search(question) \
+            or _about_the_conversation(question, memory):
         return NO_INFORMATION  # about this conversation or a person in it, never about Python
     passages = python_passages(question) if asked & PYTHON_WORDS else []
     if passages:
         return python_answer(passages[0], requested_sentences(system))
     return NO_INFORMATION if asked & SELF else GENERAL
+
+
+def _about_the_conversation(question: str, memory: Sequence[Clause]) -> bool:
+    """True when a word of the question other than a Python word is one the user used: "whats the gate code"
+    after "the gate code is on the card" is about the gate, not about Python's code objects."""
+    topic = {stem for stem, word in meaning_words(question).items() if word not in PYTHON_WORDS}
+    return any(topic & set(meaning_words(c.text)) for c in memory if c.source == "user")
 
 
 _PERSON = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "i'm": "you're",

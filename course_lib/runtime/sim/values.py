@@ -3,17 +3,23 @@
 A question's type says what kind of value its answer holds ("when" a time, "how many" an amount,
 "who" a name); :func:`values` finds the values of each kind in a clause, as the spans of text
 that a correction can replace ("make that 22k" replaces the earlier amount). Shapes, not a list
-of facts: a weekday or "3:40pm" is a time, "$35" or "8 of us" an amount, a capitalised word
-inside a sentence a name, "KX-4417-B" a code.
+of facts: a weekday, "3:40pm" or "at 9" is a time, "$35" or "8 of us" an amount, a capitalised word
+inside a sentence a name, "KX-4417-B", "0161 555 2093", "harrowbarn.co.uk" or an email a code.
+An ordinal is a day only up to the 31st ("60th" is an age), and a preposition inside a title
+("Lessons in Chemistry") makes no place. :func:`holds_answer` says whether a clause holds the value a
+question asks for, as precisely as it asks.
 """
 
 from __future__ import annotations
 
-__all__ = ["KINDS", "NUMBER_WORDS", "Value", "values"]
+__all__ = ["CLOCK", "KINDS", "NUMBER_WORDS", "TIME_PART", "Value", "holds_answer", "in_question", "values"]
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from .language import meaning_words, words
+from .questions import ATTRIBUTE_NOUNS, attribute_holders, without_fillers
 
 MONTHS = ("january february march april may june july august september october november december "
           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
@@ -21,20 +27,30 @@ DAYS = ("monday tuesday wednesday thursday friday saturday sunday mon tue tues w
         "today tomorrow tonight yesterday weekend noon midnight morning afternoon evening").split()
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                 "sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand dozen").split()
-_TIME_WORD = rf"(?:{'|'.join(MONTHS + DAYS)})"
-_CLOCK = r"\d{1,2}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d"
-_ORDINAL = r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b(?:\s+of\s+\w+)?"
+_TIME_WORD = rf"(?:{'|'.join(MONTHS + DAYS)}|(?:mon|tues|wednes|thurs|fri|satur|sun)days)"  # "on wednesdays" too
+_CLOCK = (r"\d{1,2}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d"
+          r"|(?<=\bat )(?:1[0-2]|0?[1-9])(?![\d:,.]|\s*(?:%|[a-z]))")
+"""A clock time: "4:15pm", "11:30", and a bare hour after "at" ("on tuesday at 9")."""
+_ORDINAL = r"(?:the\s+)?(?:[12]?\d|3[01])(?:st|nd|rd|th)\b(?:\s+of\s+\w+)?"  # a day of the month: "60th" is none
 _DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d|(?:19|20)\d\d"
 _MONTH = rf"(?:{'|'.join(MONTHS)})"
 _TIME_ATOM = (rf"(?:\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b{_TIME_WORD}\b(?:\s+\d{{1,2}}(?:st|nd|rd|th)?\b)?"
               rf"|\b(?:{_CLOCK})|\b{_ORDINAL}|\b(?:{_DATE})\b)")
 TIME = re.compile(rf"{_TIME_ATOM}(?:(?:\s+(?:at|the|on|,)?\s*){_TIME_ATOM})*", re.I)
-AMOUNT = re.compile(rf"[$€£¥]\s?\d[\d,.]*\s?[kKmM]?\b(?:\s?/\s?\w+)?|\b\d[\d,.]*\s?(?:%|k\b|of\s+us\b|[a-z]{{1,12}}\b)?"
+TIME_PART = re.compile(_TIME_ATOM, re.I)
+"""One part of a time ("the 17th", "10:30" in "the 17th at 10:30"): a correction may change one part only."""
+CLOCK = re.compile(rf"(?:{_CLOCK})\s*$", re.I)
+AMOUNT = re.compile(rf"[$€£¥]\s?\d[\d,.]*\s?[kKmM]?\b(?:\s?/\s?\w+)?"
+                    rf"|\b(?!\d+(?:st|nd|rd|th)\b)\d[\d,.]*\s?(?:%|k\b|of\s+us\b|[a-z]{{1,12}}\b)?"
                     rf"|\b(?:{'|'.join(NUMBER_WORDS)})\b(?:\s+(?:people|of us|ppl|guests|hours|hrs|days|weeks|"
                     r"years|months|kids|items))?", re.I)
 CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b|\b[A-Z]{1,4}[- ]?\d{2,}[A-Z]?\b"
-                  r"|\b(?=\w*\d)(?=\w*[A-Za-z])\w{3,}\b|\b\d{2,}-\d{2,}[\d-]*\b|\b[A-Za-z]+_\w+\b")
+                  r"|\b(?!\d+(?:st|nd|rd|th)\b)(?=\w*\d)(?=\w*[A-Za-z])\w{3,}\b|\b\d{2,}-\d{2,}[\d-]*\b|\b[A-Za-z]+_\w+\b")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+WEB = re.compile(r"\bhttps?://\S+|\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|co|uk|de|nl|fr|es|"
+                 r"eu|info|me)\b(?:/\S*)?", re.I)
+PHONE = re.compile(r"(?<![\w.])\+?\d{2,5}(?:[ -]\d{2,4}){2,4}(?![\w.])")
+"""A phone number in groups ("0161 555 2093", "+31 20 555 0142"): a code, not three amounts."""
 _NOT_NAMES = {w.capitalize() for w in MONTHS + DAYS} | {"I", "I'm", "I'll", "I've", "I'd", "Im", "Ok", "Okay"}
 NAME = re.compile(r"\b[A-Z][\w'&-]*(?:\s+(?:of|the|in|&|and)?\s*[A-Z][\w'-]*)*")
 _NOT_PLACE = "|".join(MONTHS + DAYS + NUMBER_WORDS + (
@@ -75,17 +91,139 @@ def _names(text: str) -> list[Value]:
 
 @lru_cache(maxsize=65536)
 def values(text: str) -> tuple[Value, ...]:
-    """Every value in a text, by kind; a span claimed as a time is not also an amount (cached per text)."""
-    found: list[Value] = [Value("time", m.group(0).strip(" ,"), m.start(), m.end()) for m in TIME.finditer(text)]
+    """Every value in a text, by kind; a span claimed as a phone number or a time is not also an amount (cached
+    per text)."""
+    found: list[Value] = [Value("code", m.group(0), m.start(), m.end()) for m in PHONE.finditer(text)]
     taken = [(v.start, v.end) for v in found]
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in taken)
 
-    for kind, pattern in (("code", EMAIL), ("code", CODE), ("place", STREET), ("amount", AMOUNT), ("place", PLACE)):
+    found += [Value("time", m.group(0).strip(" ,"), m.start(), m.end()) for m in TIME.finditer(text)
+              if free(m.start(), m.end())]
+    taken = [(v.start, v.end) for v in found]
+
+    shapes = (("code", EMAIL), ("code", WEB), ("code", CODE), ("place", STREET), ("amount", AMOUNT), ("place", PLACE))
+    for kind, pattern in shapes:
         for m in pattern.finditer(text):
             if m.group(0).strip() and free(m.start(), m.end()):
                 found.append(Value(kind, m.group(0).strip(), m.start(), m.end()))
                 if pattern is not PLACE:  # "in Leeds" may hold a name too; "14 Elm Street" is not an amount
                     taken.append((m.start(), m.end()))
-    found += [v for v in _names(text) if free(v.start, v.end)]
-    return tuple(sorted(found, key=lambda v: v.start))
+    names = [v for v in _names(text) if free(v.start, v.end)]
+    # "in Chemistry" inside the title "Lessons in Chemistry" is part of a name, not a place
+    found = [v for v in found if v.kind != "place" or not any(n.start < v.start and v.end <= n.end for n in names)]
+    return tuple(sorted(found + names, key=lambda v: v.start))
+
+
+# Does a clause hold the value a question asks for? The kind decides, then how precisely it was asked.
+
+_KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": {"amount"}, "money": {"amount"},
+                "time": {"time"}, "place": {"place", "name"}}
+_FIRST_CHOICE = {"name": "name", "code": "code", "amount": "amount", "money": "amount", "time": "time",
+                 "place": "place"}
+_MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|bucks|cents?)\b|\d\s?k\b|/\s?h(?:ou)?r",
+                    re.I)
+
+
+@lru_cache(maxsize=65536)
+def holds_answer(kind: str | None, question: str, clause: str, first_choice: bool = False) -> bool:
+    """True when the clause holds a value of the asked kind that the question does not already say, as
+    precisely as it asks ("what time" a clock time, "the date" a day, "per hour" a rate, "how many" a count).
+
+    With ``first_choice``, only the kind's own values count (a street for "where", not any name). Used by
+    :mod:`.matching`, which notebook 00_start_here introduces.
+    """
+    if kind is None:
+        return True
+    asked_precisely = _PRECISE_ASKED[kind].search(question)
+    asked_for = asked_precisely.group(0).lower().split()[-1] if asked_precisely else ""  # "what time" -> "time"
+    precise = _PRECISE.get(asked_for)
+    # "what time" wants a clock time, "what year" a year, "the date" a day, "the address" a street
+    counting = kind == "amount" and _HOW_MANY.search(question)  # a count: "$65/hr" is no answer to "how many hrs"
+    if kind == "name":
+        for thing in _named_by_the_way(question):  # the shop's own name ("the shop is Spoke & Chain") is not
+            clause = _OWN_NAME(thing).sub(" ", clause)  # its owner's, nor the name of "the guy at the shop"
+    if first_choice:
+        return any(v.kind == _FIRST_CHOICE[kind] and not in_question(v.text, question)
+                   and (precise is None or precise.search(v.text)) for v in values(clause))
+    found = values(clause)
+    if kind == "name" and not _STREET.search(question):  # "Mill Road" names a street, not a who
+        streets = [p for p in found if p.kind == "place" and _STREET.search(p.text)]
+        found = tuple(v for v in found if not any(p.start <= v.start and v.end <= p.end for p in streets))
+    rate = _RATE.search(question)
+    return any(v.kind in _KIND_VALUES[kind] and not in_question(v.text, question)
+               and (kind != "money" or _is_money(v, clause)) and (precise is None or precise.search(v.text))
+               and not (counting and _is_money(v, clause))
+               and (rate is None or _per(rate) in _per(_RATE.search(clause[v.start:v.end + 20])))
+               for v in found)
+
+
+def _is_money(value, clause: str) -> bool:
+    """A sum of money by its shape ("$35", "95 pounds") or by the word before it ("he charges 200")."""
+    return bool(_MONEY.search(value.text) or _PAID.search(clause[:value.start]))
+
+
+def _per(match: re.Match[str] | None) -> str:
+    """The unit of a rate ("per hour", "an hour", "hourly", "/hr" -> "h"), or "" for none."""
+    if match is None:
+        return ""
+    return next(g for g in match.groups() if g)[0].lower()
+
+
+_PAID = re.compile(r"\b(?:charges?|charged|costs?|paid|pay|paying|quoted?|priced|fee|budget|spent|spend|owes?|rent)"
+                   r"(?:\s+(?:me|us|you|him|her|them|about|around|roughly|only|just|is|was|will be|would be|of|at|"
+                   r"to)){0,2}\s+$", re.I)
+_RATE = re.compile(r"(?:\bper\s+|\ban?\s+|/\s?)(hour|hr|h|day|week|wk|month|mo|year|yr)\b"
+                   r"|\b(hour|dai|week|month|year)ly\b", re.I)
+"""A rate's unit: "per hour", "a month", "/hr", "hourly": "how much is the hire per hour" wants one."""
+
+
+_WHO_DOES = re.compile(r"who\s+(?!(?:is|was|are|were|do|does|did|will|would|can|should|has|have|had)\b)[a-z]+s?\s+"
+                       r"(?:the|my|our|his|her|their|this|that)\s+([a-z]+)\b")
+"""A question after who does something to a thing: "who owns the shop", "who runs the cafe"."""
+
+
+@lru_cache(maxsize=4096)
+def _named_by_the_way(question: str) -> tuple[str, ...]:
+    """The things a name question mentions without asking their name: "who owns *the shop*", "whats the name of
+    the guy at *the shop*" (but not "whats the shop called")."""
+    acted_on = _WHO_DOES.match(without_fillers(question).lower())
+    if acted_on:
+        return (acted_on.group(1),)
+    holders = set(attribute_holders(question))
+    if not holders:
+        return ()
+    return tuple(w for w in meaning_words(question).values() if w not in holders and w not in ATTRIBUTE_NOUNS)
+
+
+def _OWN_NAME(thing: str) -> re.Pattern[str]:  # noqa: N802 - builds a pattern, named like the constants it joins
+    """The span that gives a thing its own name: "the shop is Spoke & Chain", "a cafe called Ferns"."""
+    return re.compile(rf"(?i:\b{re.escape(thing)}\w*\s+(?:(?:is|was|'s)\s+(?:called\s+|named\s+)?|called\s+|named\s+)"
+                      r"(?:the\s+|a\s+|an\s+)?)[A-Z][\w'&-]*(?:\s+(?:&\s+|of\s+|the\s+)?[A-Z][\w'&-]*)*")
+
+
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+_PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
+    "time": r"\bdate\b|\bwhat time\b|\bwhat hour\b|\b(?:what|which) year\b",
+    "place": r"\bstreet\b|(?<!mail )\baddress\b", "code": r"\bemail\b|\burl\b|\bwebsite\b|\bphone\b"}.items()}
+_PRECISE_ASKED.update({kind: re.compile(r"(?!)") for kind in ("name", "amount", "money")})
+_DAY = re.compile(r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun)\w*\b|\b(?:today|tomorrow|tonight)\b", re.I)
+_CLOCK_TIME = re.compile(r"\d\s?(?:am|pm|a\.m\.|p\.m\.)|\d:\d\d|\bat \d|^\d{1,2}$|\b(?:noon|midday|midnight|morning|"
+                         r"afternoon|evening|tonight)\b", re.I)
+_STREET = re.compile(r"\b(?:street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b", re.I)
+_PRECISE = {"date": _DAY, "time": _CLOCK_TIME, "hour": _CLOCK_TIME, "year": re.compile(r"\b(?:19|20)\d\d\b"),
+            "street": _STREET, "address": _STREET, "email": re.compile(r"@"), "url": re.compile(r"\w\.\w|/"),
+            "website": re.compile(r"\w\.\w|/"), "phone": re.compile(r"\d[\d -]{5,}")}
+"""A date is a day ("in june" is not the date of the wedding); an address is a street ("in Utrecht" is not the
+flat's address): what such a question asks for must be that precise."""
+
+
+def in_question(value: str, question: str) -> bool:
+    """True when the question already says the value, whole or by one of its proper names ("who owns halcyon"
+    says "Halcyon Studio", "how many people" does not say "8 people"): a value the asker typed is the topic.
+    Used by :func:`holds_answer` (notebook 00_start_here)."""
+    asked = question.lower()
+    if value.lower() in asked:
+        return True
+    typed = {w.lower().removesuffix("'s") for w in words(question)}
+    return any(len(w) > 2 and w[:1].isupper() and w.lower().removesuffix("'s") in typed for w in words(value))
