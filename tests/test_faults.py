@@ -139,8 +139,8 @@ def test_a_first_message_too_big_for_the_window_is_refused_with_nothing_to_prune
 
 def test_an_overflow_that_pruning_fixes_keeps_the_transcript_and_survives_a_restart(tmp_path):
     manager = TokenWindowManager(make_client("simulated", context_window=500), max_tokens=100, history_budget=10_000)
-    for fact in FACTS:
-        manager.send(fact + " " + "It was a long and detailed story about the delivery. " * 8)  # the user's words alone overflow
+    for fact in FACTS:  # the user's words alone overflow the window: the replies are short
+        manager.send(fact + " " + "It was a long and detailed story about the delivery. " * 8)
     assert manager.overflow_floor > 0 and len(manager.transcript) == 2 * len(FACTS)
     assert [row["kind"] for row in manager.usage_log].count("retry") >= 1
     assert_consistent(manager)
