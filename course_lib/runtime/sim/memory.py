@@ -41,7 +41,8 @@ _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|s
 Dental" the name belongs to the insurance, not to the receptionist, whose name was never given."""
 _TAIL = re.compile(r"[\s,]*(?:\b(?:lol|haha+|tbh|btw|ok|pls|please|though|lmao|i think|i guess)\b[\s,.!]*)+$", re.I)
 STRONG = re.compile(r"\b(?:make (?:that|it)|scratch that|correction|i meant|typo|changed my mind|change of plans?|"
-                    r"no wait|wait no|no sorry|sorry no|instead|renam\w* it|moved (?:it|to)|push(?:ed)? (?:it|back)|"
+                    r"no wait|wait no|no sorry|sorry no|my mistake|my bad|got (?:it|that) wrong|instead|renam\w* it|"
+                    r"moved (?:(?:it|that|me|us|him|her|them) )?to|push(?:ed)? (?:it|back)|"
                     r"switch(?:ed)? (?:it |that )?to|chang(?:e|ed) (?:it|that)|(?:raised|lowered|increased|reduced|"
                     r"bumped|dropped|cut) (?:it|that)(?: up| down)? to)\b", re.I)
 """Self-correction phrases: the clause updates an earlier value even when it shares no word with it."""
@@ -51,7 +52,8 @@ EXPLICIT = (re.compile(r"^(?P<new>.*?\S)\s*,?\s+(?:and\s+)?not\s+(?:the\s+|a\s+|
                        r"\s*(?:[,;.!?]|$)", re.I),
             re.compile(r"^(?P<new>.*?\S)\s+instead of\s+(?P<old>[^,;.!?]+?)\s*(?:[,;.!?]|$)", re.I),
             re.compile(r"\bnot\s+(?P<old>[^,;.!?]+?)\s*,?\s+but\s+(?P<new>.+)$", re.I),
-            re.compile(r"\b(?:renamed|changed|moved|switched)\s+(?!it\b|that\b)(?P<old>\S+)\s+to\s+(?P<new>\S+)", re.I))
+            re.compile(r"\b(?:renamed|changed|moved|switched)\s+(?!(?:it|that|me|us|him|her|them)\b)(?P<old>\S+)\s+to\s+"
+                       r"(?P<new>\S+)", re.I))  # "moved me to thursday" renames nothing: a pronoun is not an old value
 _LEAD = re.compile(r"^(?:(?:sorry|oh|no|wait|ok|so|and|also|actually|typo|earlier|above|my bad|correction|scratch "
                    r"that|changed my mind|change of plans?|make (?:that|it)|it's|its|it is|it was|that's|thats|"
                    r"i meant|i mean)\b[\s,:.!-]*)+", re.I)
@@ -141,7 +143,8 @@ def _new_value(new_part: str, old: str) -> str:
     kinds = {v.kind for v in values(old)}
     found = [v for v in values(new_part) if v.kind in kinds] if kinds else []
     if found:  # "95 pounds" replaces a bare "85" as "95": the unit after it is still there
-        return found[-1].text.split()[0] if len(old.split()) == 1 else found[-1].text
+        text = re.sub(r"^(?:the|on|at)\s+", "", found[-1].text, flags=re.I)  # "the 5th" replaces "3rd" as "5th"
+        return text.split()[0] if len(old.split()) == 1 else text
     words = _LEAD.sub("", new_part.strip()).split()
     return " ".join(words[-max(1, len(old.split())):])
 

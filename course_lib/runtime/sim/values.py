@@ -28,9 +28,10 @@ DAYS = ("monday tuesday wednesday thursday friday saturday sunday mon tue tues w
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                 "sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand dozen").split()
 _TIME_WORD = rf"(?:{'|'.join(MONTHS + DAYS)}|(?:mon|tues|wednes|thurs|fri|satur|sun)days)"  # "on wednesdays" too
-_CLOCK = (r"\d{1,2}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d"
+_CLOCK = (r"\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d|(?<=\bat )(?:[01]?\d|2[0-3])\.[0-5]\d\b"
           r"|(?<=\bat )(?:1[0-2]|0?[1-9])(?![\d:,.]|\s*(?:%|[a-z]))")
-"""A clock time: "4:15pm", "11:30", and a bare hour after "at" ("on tuesday at 9")."""
+"""A clock time: "4:15pm", "11:30", a dotted one after "at" as British typing has it ("at 9.20"), and a bare
+hour after "at" ("on tuesday at 9")."""
 _ORDINAL = r"(?:the\s+)?(?:[12]?\d|3[01])(?:st|nd|rd|th)\b(?:\s+of\s+\w+)?"  # a day of the month: "60th" is none
 _DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d|(?:19|20)\d\d"
 _MONTH = rf"(?:{'|'.join(MONTHS)})"
