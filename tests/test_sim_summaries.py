@@ -1,5 +1,6 @@
-"""The simulator's summaries leave out replies that only say back what the user said."""
+"""The simulator's summaries: replies that only say back a user line are left out, and a blurred value is told as one."""
 
+from course_lib import DEFAULT_MODEL, make_client
 from course_lib.runtime.sim import summarize
 
 
@@ -16,3 +17,14 @@ def test_a_reply_with_something_new_is_kept():
                 "assistant: An engineer will visit on Friday to replace the router.\n"
                 "user: I will stay at home that day.")
     assert "engineer will visit" in summarize(material)
+
+
+def test_a_question_about_a_value_the_summary_blurred_is_told_so():
+    summary = ("Summary of our earlier conversation (messages 1-8; details may be lost):\n"
+               "The user asked about: a refund. My booking reference is [an id]. I fly to Oslo on [a name].")
+    messages = [{"role": "user", "content": summary},
+                {"role": "assistant", "content": "Thanks, I will use that summary of our earlier conversation."},
+                {"role": "user", "content": "whats my booking reference"}]
+    reply = make_client("simulated").messages.create(model=DEFAULT_MODEL, max_tokens=200, messages=messages)
+    text = "".join(block.text for block in reply.content if block.type == "text")
+    assert '"My booking reference is [an id]"' in text and "not kept" in text, text

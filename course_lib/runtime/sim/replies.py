@@ -19,6 +19,7 @@ from .matching import best_clause
 from .memory import STRONG, Clause, remember
 from .python_docs import DocPassage, python_passages
 from .questions import answer_kind, is_question
+from .values import BLURRED
 
 NO_INFORMATION = "I don't have that information in this conversation."
 GENERAL = ("(simulated answer) I don't have that information: the offline simulator answers only from what you "
@@ -65,6 +66,8 @@ def reply_to(question: str, system: str, sent: list[str]) -> str:
         return acknowledge(question)
     memory = remember([("system", system), *(("user", text) for text in [*sent, question])])
     found = best_clause(asked[-1], memory)
+    if found and BLURRED.search(found.text):
+        return blurred_answer(found.text)
     if found:
         return answer(found.text)
     return unanswered(asked[-1], system, memory)
@@ -113,6 +116,11 @@ def answer(clause: str) -> str:
     text = text.rstrip(" ,;:-")
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def blurred_answer(clause: str) -> str:
+    """The answer is in a summary that lost its value: say what the summary says, and that the value is gone."""
+    return f'The summary of our earlier conversation only says "{clause.strip().rstrip(".")}": the exact value was not kept.'
 
 
 def python_answer(passage: DocPassage, limit: int | None) -> str:

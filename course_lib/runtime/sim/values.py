@@ -12,7 +12,7 @@ question asks for, as precisely as it asks.
 
 from __future__ import annotations
 
-__all__ = ["CLOCK", "KINDS", "NUMBER_WORDS", "TIME_PART", "Value", "holds_answer", "in_question", "values"]
+__all__ = ["BLURRED", "CLOCK", "KINDS", "NUMBER_WORDS", "TIME_PART", "Value", "holds_answer", "in_question", "values"]
 
 import re
 from dataclasses import dataclass
@@ -52,6 +52,10 @@ WEB = re.compile(r"\bhttps?://\S+|\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:co
                  r"eu|info|me)\b(?:/\S*)?", re.I)
 PHONE = re.compile(r"(?<![\w.])\+?\d{2,5}(?:[ -]\d{2,4}){2,4}(?![\w.])")
 """A phone number in groups ("0161 555 2093", "+31 20 555 0142"): a code, not three amounts."""
+BLURRED = re.compile(r"\[an? (id|email|number|name)\]")
+"""A value a simulated summary lost (:mod:`.summaries` writes "[an id]"): still a value of its kind, so a question
+about it finds the blurred sentence and the reply can say the value was not kept."""
+_BLURRED_KIND = {"id": "code", "email": "code", "number": "amount", "name": "name"}
 _NOT_NAMES = {w.capitalize() for w in MONTHS + DAYS} | {"I", "I'm", "I'll", "I've", "I'd", "Im", "Ok", "Okay"}
 NAME = re.compile(r"\b[A-Z][\w'&-]*(?:\s+(?:of|the|in|&|and)?\s*[A-Z][\w'-]*)*")
 _NOT_PLACE = "|".join(MONTHS + DAYS + NUMBER_WORDS + (
@@ -94,7 +98,9 @@ def _names(text: str) -> list[Value]:
 def values(text: str) -> tuple[Value, ...]:
     """Every value in a text, by kind; a span claimed as a phone number or a time is not also an amount (cached
     per text)."""
-    found: list[Value] = [Value("code", m.group(0), m.start(), m.end()) for m in PHONE.finditer(text)]
+    found: list[Value] = [Value(_BLURRED_KIND[m.group(1)], m.group(0), m.start(), m.end()) for m in BLURRED.finditer(text)]
+    found += [Value("code", m.group(0), m.start(), m.end()) for m in PHONE.finditer(text)
+              if not any(v.start < m.end() and m.start() < v.end for v in found)]
     taken = [(v.start, v.end) for v in found]
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in taken)
