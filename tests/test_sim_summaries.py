@@ -1,4 +1,4 @@
-"""The simulator's summaries: replies that only say back a user line are left out, and a blurred value is told as one."""
+"""Simulated summaries: a reply that only says back a user line is left out; a blurred value is told as one."""
 
 from course_lib import DEFAULT_MODEL, make_client
 from course_lib.runtime.sim import summarize

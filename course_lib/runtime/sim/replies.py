@@ -120,7 +120,8 @@ def answer(clause: str) -> str:
 
 def blurred_answer(clause: str) -> str:
     """The answer is in a summary that lost its value: say what the summary says, and that the value is gone."""
-    return f'The summary of our earlier conversation only says "{clause.strip().rstrip(".")}": the exact value was not kept.'
+    said = clause.strip().rstrip(".")
+    return f'The summary of our earlier conversation only says "{said}": the exact value was not kept.'
 
 
 def python_answer(passage: DocPassage, limit: int | None) -> str:

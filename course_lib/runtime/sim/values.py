@@ -98,7 +98,7 @@ def _names(text: str) -> list[Value]:
 def values(text: str) -> tuple[Value, ...]:
     """Every value in a text, by kind; a span claimed as a phone number or a time is not also an amount (cached
     per text)."""
-    found: list[Value] = [Value(_BLURRED_KIND[m.group(1)], m.group(0), m.start(), m.end()) for m in BLURRED.finditer(text)]
+    found = [Value(_BLURRED_KIND[m.group(1)], m.group(0), m.start(), m.end()) for m in BLURRED.finditer(text)]
     found += [Value("code", m.group(0), m.start(), m.end()) for m in PHONE.finditer(text)
               if not any(v.start < m.end() and m.start() < v.end for v in found)]
     taken = [(v.start, v.end) for v in found]
