@@ -28,3 +28,15 @@ def test_a_question_about_a_value_the_summary_blurred_is_told_so():
     reply = make_client("simulated").messages.create(model=DEFAULT_MODEL, max_tokens=200, messages=messages)
     text = "".join(block.text for block in reply.content if block.type == "text")
     assert '"My booking reference is [an id]"' in text and "not kept" in text, text
+
+
+def test_a_pinned_fact_outranks_the_blurred_sentence():
+    summary = ("Summary of our earlier conversation (messages 1-8; details may be lost):\n"
+               "The user asked about: a refund. My booking reference is [an id].")
+    messages = [{"role": "user", "content": summary},
+                {"role": "assistant", "content": "Thanks, I will use that summary of our earlier conversation."},
+                {"role": "user", "content": "whats my booking reference"}]
+    reply = make_client("simulated").messages.create(
+        model=DEFAULT_MODEL, max_tokens=200, messages=messages,
+        system="You are helpful.\n\nPinned facts (verbatim, never summarized):\n- Booking reference: QZ-7731")
+    assert "QZ-7731" in "".join(block.text for block in reply.content if block.type == "text")

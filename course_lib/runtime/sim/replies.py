@@ -66,8 +66,9 @@ def reply_to(question: str, system: str, sent: list[str]) -> str:
         return acknowledge(question)
     memory = remember([("system", system), *(("user", text) for text in [*sent, question])])
     found = best_clause(asked[-1], memory)
-    if found and BLURRED.search(found.text):
-        return blurred_answer(found.text)
+    if found and BLURRED.search(found.text):  # a pinned fact or a later turn may still hold the exact value
+        exact = best_clause(asked[-1], [c for c in memory if not BLURRED.search(c.text)])
+        return answer(exact.text) if exact else blurred_answer(found.text)
     if found:
         return answer(found.text)
     return unanswered(asked[-1], system, memory)
