@@ -12,6 +12,13 @@ def test_a_reply_that_says_a_user_line_back_is_not_summarized_twice():
     assert summary.count("moves on the") == 1 and "We agreed" in summary and "You agreed" not in summary
 
 
+def test_a_reply_that_says_back_what_the_previous_summary_holds_is_left_out_too():
+    material = ("The user asked about: a line move. We agreed that the line moves on the 14th with no moving fee.\n"
+                "user: When does my line move?\n"
+                "assistant: You agreed that the line moves on the 14th with no moving fee.")
+    assert "You agreed" not in summarize(material)
+
+
 def test_a_reply_with_something_new_is_kept():
     material = ("user: My router keeps dropping the connection.\n"
                 "assistant: An engineer will visit on Friday to replace the router.\n"
