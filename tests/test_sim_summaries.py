@@ -47,3 +47,14 @@ def test_a_pinned_fact_outranks_the_blurred_sentence():
         model=DEFAULT_MODEL, max_tokens=200, messages=messages,
         system="You are helpful.\n\nPinned facts (verbatim, never summarized):\n- Booking reference: QZ-7731")
     assert "QZ-7731" in "".join(block.text for block in reply.content if block.type == "text")
+
+
+def test_a_precise_question_finds_the_blurred_value_too():
+    """"the address" wants a street: a blurred "[a number] Elm [a name]" lost its shape with its value."""
+    summary = ("Summary of our earlier conversation (messages 1-8; details may be lost):\n"
+               "The user asked about: a move. The new address is [a number] Harbour [a name], flat 2.")
+    messages = [{"role": "user", "content": summary},
+                {"role": "assistant", "content": "Thanks, I will use that summary of our earlier conversation."},
+                {"role": "user", "content": "what's my new address"}]
+    reply = make_client("simulated").messages.create(model=DEFAULT_MODEL, max_tokens=200, messages=messages)
+    assert "not kept" in "".join(block.text for block in reply.content if block.type == "text")

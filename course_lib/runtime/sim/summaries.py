@@ -13,8 +13,9 @@ The rule, close to what a real summary keeps and loses:
   or more lines, or kept by the summary before, it is kept. Assistant replies never count as a
   repetition, and the simulator's own framing ("Got it", "(simulated answer") never enters a summary.
 * **A reply that only says back what the user said adds nothing.** An assistant line whose
-  meaning-bearing words all occur in one of the user's lines (or in the summary before) ("Your new address is 22 Elm Street."
-  after "The new address is 22 Elm Street.") is left out, as a real summary would not say it twice.
+  meaning-bearing words all occur in one of the user's lines, or in the summary before ("Your new
+  address is 22 Elm Street." after "The new address is 22 Elm Street."), is left out, as a real
+  summary would not say it twice.
 
 So a fact planted once (an account number) does not survive a summary, and pinning it is what
 keeps it: the benchmarks and notebook 07 show exactly that.

@@ -152,17 +152,22 @@ def holds_answer(kind: str | None, question: str, clause: str, first_choice: boo
             clause = _OWN_NAME(thing).sub(" ", clause)  # its owner's, nor the name of "the guy at the shop"
     if first_choice:
         return any(v.kind == _FIRST_CHOICE[kind] and not in_question(v.text, question)
-                   and (precise is None or precise.search(v.text)) for v in values(clause))
+                   and (precise is None or precise.search(v.text) or _lost(v)) for v in values(clause))
     found = values(clause)
     if kind == "name" and not _STREET.search(question):  # "Mill Road" names a street, not a who
         streets = [p for p in found if p.kind == "place" and _STREET.search(p.text)]
         found = tuple(v for v in found if not any(p.start <= v.start and v.end <= p.end for p in streets))
     rate = _RATE.search(question)
     return any(v.kind in _KIND_VALUES[kind] and not in_question(v.text, question)
-               and (kind != "money" or _is_money(v, clause)) and (precise is None or precise.search(v.text))
+               and (kind != "money" or _is_money(v, clause)) and (precise is None or precise.search(v.text) or _lost(v))
                and not (counting and _is_money(v, clause))
                and (rate is None or _per(rate) in _per(_RATE.search(clause[v.start:v.end + 20])))
                for v in found)
+
+
+def _lost(value: Value) -> bool:
+    """A blurred value ("[a number]"): its shape was lost with it, so it passes for the precise kind asked."""
+    return BLURRED.fullmatch(value.text) is not None
 
 
 def _is_money(value, clause: str) -> bool:
