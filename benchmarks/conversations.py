@@ -11,11 +11,11 @@ Two scenarios, both generated deterministically from a seeded ``random.Random``:
   host, flaky test, ...) are stated first and asked about twice in the second half.
 
 A question is answered correctly when the simulator's reply contains the planted value. The
-simulator answers only by quoting sentences of what it was sent that share enough of the
-question's words, so the value can only come back if the planting sentence (or an earlier turn
-that quoted it verbatim) was in the request. :func:`check_scenario` proves, for every generated
-script, that no other sentence of the script can answer a question and that the value appears
-nowhere else: recall then measures what each strategy sent, not luck.
+simulator answers only from the user's side of what it was sent (it never reads assistant
+turns), so the value can only come back if the planting sentence was in the request.
+:func:`check_scenario` proves, for every generated script, that no other sentence of the script
+can answer a question and that the value appears nowhere else: recall then measures what each
+strategy sent, not luck.
 """
 
 from __future__ import annotations
@@ -366,7 +366,8 @@ MACHINERY_TEXT = "\n".join([
     PINNED_HEADER, SUMMARIZER_SYSTEM, SUMMARY_ACK, SUMMARY_INSTRUCTION, SUMMARY_MARKER,
     "Summary of our earlier conversation (messages 1-99; details may be lost):",
     "Summary of the earlier conversation: [a number] [an id] [a name] [an email]",
-    "Noted: From what you sent me:", "I don't have that information in this conversation.",
+    "Got it. Got it, thanks. Got it, I'll keep that in mind. Got it, I've updated that. From what you sent me:",
+    "I don't have that information in this conversation.",
     "(simulated answer) The offline simulator has no general knowledge of that; it only quotes what the "
     "conversation contains.", "According to get_order: nothing", "get_order returned nothing I can use to answer that.",
     "Progressively summarize the lines of conversation provided, adding onto the previous summary returning a "

@@ -265,7 +265,8 @@ def markdown(scenario_list: Sequence[Scenario], results: dict[str, list[RunResul
         "instance each, same configuration: 200,000-token window) and counts tokens with "
         "`course_lib.tokens`. Facts (ids, names, dates) are stated in the first turns and asked about twice "
         "later; a question counts as recalled when the reply contains the planted value. The simulator "
-        "answers only by quoting what it was sent, and the script is checked so that no other sentence can "
+        "answers only from the user's side of what it was sent, and the script is checked so that no other "
+        "sentence can "
         "answer a question. Summaries by the simulator keep sentences but blur every number, id and name.",
         "",
         "## Target",
