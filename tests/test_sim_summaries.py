@@ -26,35 +26,34 @@ def test_a_reply_with_something_new_is_kept():
     assert "engineer will visit" in summarize(material)
 
 
-def test_a_question_about_a_value_the_summary_blurred_is_told_so():
-    summary = ("Summary of our earlier conversation (messages 1-8; details may be lost):\n"
-               "The user asked about: a refund. My booking reference is [an id]. I fly to Oslo on [a name].")
-    messages = [{"role": "user", "content": summary},
+HEADING = "Summary of our earlier conversation (messages 1-8; details may be lost):\n"
+
+
+def ask_after_summary(summary: str, question: str, system: str = "You are helpful.") -> str:
+    """The reply to ``question`` in a request that opens with a summary pair, as the summarizing managers send it."""
+    messages = [{"role": "user", "content": HEADING + summary},
                 {"role": "assistant", "content": "Thanks, I will use that summary of our earlier conversation."},
-                {"role": "user", "content": "whats my booking reference"}]
-    reply = make_client("simulated").messages.create(model=DEFAULT_MODEL, max_tokens=200, messages=messages)
-    text = "".join(block.text for block in reply.content if block.type == "text")
+                {"role": "user", "content": question}]
+    reply = make_client("simulated").messages.create(model=DEFAULT_MODEL, max_tokens=200, system=system,
+                                                     messages=messages)
+    return "".join(block.text for block in reply.content if block.type == "text")
+
+
+def test_a_question_about_a_value_the_summary_blurred_is_told_so():
+    text = ask_after_summary("The user asked about: a refund. My booking reference is [an id]. I fly to Oslo on "
+                             "[a name].", "whats my booking reference")
     assert '"My booking reference is [an id]"' in text and "not kept" in text, text
 
 
 def test_a_pinned_fact_outranks_the_blurred_sentence():
-    summary = ("Summary of our earlier conversation (messages 1-8; details may be lost):\n"
-               "The user asked about: a refund. My booking reference is [an id].")
-    messages = [{"role": "user", "content": summary},
-                {"role": "assistant", "content": "Thanks, I will use that summary of our earlier conversation."},
-                {"role": "user", "content": "whats my booking reference"}]
-    reply = make_client("simulated").messages.create(
-        model=DEFAULT_MODEL, max_tokens=200, messages=messages,
-        system="You are helpful.\n\nPinned facts (verbatim, never summarized):\n- Booking reference: QZ-7731")
-    assert "QZ-7731" in "".join(block.text for block in reply.content if block.type == "text")
+    pinned = "You are helpful.\n\nPinned facts (verbatim, never summarized):\n- Booking reference: QZ-7731"
+    text = ask_after_summary("The user asked about: a refund. My booking reference is [an id].",
+                             "whats my booking reference", system=pinned)
+    assert "QZ-7731" in text, text
 
 
 def test_a_precise_question_finds_the_blurred_value_too():
     """"the address" wants a street: a blurred "[a number] Elm [a name]" lost its shape with its value."""
-    summary = ("Summary of our earlier conversation (messages 1-8; details may be lost):\n"
-               "The user asked about: a move. The new address is [a number] Harbour [a name], flat 2.")
-    messages = [{"role": "user", "content": summary},
-                {"role": "assistant", "content": "Thanks, I will use that summary of our earlier conversation."},
-                {"role": "user", "content": "what's my new address"}]
-    reply = make_client("simulated").messages.create(model=DEFAULT_MODEL, max_tokens=200, messages=messages)
-    assert "not kept" in "".join(block.text for block in reply.content if block.type == "text")
+    text = ask_after_summary("The user asked about: a move. The new address is [a number] Harbour [a name], flat 2.",
+                             "what's my new address")
+    assert "not kept" in text, text

@@ -33,6 +33,12 @@ def chat(turns: list[str], question: str, system: str = "You are a helpful assis
     (["the budget for the garden is 3k", "oh wait actually make that 5k"], "whats the budget", "5k", "3k"),
     (["my dentist is dr. Harlow", "scratch that, it's dr. Whitcombe, harlow retired"], "who's my dentist",
      "Whitcombe", "Harlow"),
+    # "moved me to": a pronoun is no old value; "my mistake" marks a correction; "the 12th": the article is no value
+    (["my interview is on wednesday at 2pm", "they moved me to thursday, same time"], "what day is my interview",
+     "thursday", "wednesday"),
+    (["the first jabs for the puppy are on the 10th at the vet", "ugh i got it wrong, its the 12th not the 10th"],
+     "when are the puppy's jabs", "12th", "10th"),
+    (["the gig starts at 8.45", "oh my mistake, it starts at 9.15"], "when does the gig start", "9.15", "8.45"),
 ])
 def test_a_correction_replaces_the_earlier_value(turns, question, new, old):
     reply = chat(turns, question)
@@ -437,19 +443,6 @@ def test_a_possessive_clause_goes_on_about_the_clause_before_it_in_the_sentence(
 def test_his_thing_is_not_hers_nor_the_users(question, trap):
     reply = chat(VISIT, question)
     assert REFUSAL in reply and trap not in reply, reply
-
-
-@pytest.mark.parametrize("turns, question, new, old", [
-    (["my interview is on wednesday at 2pm", "they moved me to thursday, same time"], "what day is my interview",
-     "thursday", "wednesday"),
-    (["the first jabs for the puppy are on the 10th at the vet", "ugh i got it wrong, its the 12th not the 10th"],
-     "when are the puppy's jabs", "12th", "10th"),
-    (["the gig starts at 8.45", "oh my mistake, it starts at 9.15"], "when does the gig start", "9.15", "8.45"),
-])
-def test_everyday_self_corrections(turns, question, new, old):
-    """"moved me to" (a pronoun is no old value), "my mistake", and "the 12th not the 10th" (an article is no value)."""
-    reply = chat(turns, question)
-    assert new in reply.lower() and old not in reply.lower() and " the the" not in reply, reply
 
 
 def test_a_dotted_clock_time_after_at_is_a_time():
