@@ -12,7 +12,8 @@ What it does, and the rules it follows (every one is deterministic):
   earlier value: "X not Y" rewrites every earlier clause saying Y; "make that 22k", "it's 8 of us
   now", "scratch that, ...", "sorry typo earlier, the order number is actually KX-4417-B" replace
   the earlier value of the same kind (:mod:`.values`: time, amount, name or code) in the latest
-  clause about the same thing. The answer then gives the new value and never the old one.
+  clause about the same thing; so do "they moved me to thursday", "my mistake, it starts at 9.15".
+  The answer then gives the new value and never the old one.
 * Tells questions from statements by form (:mod:`.questions`), not only by "?": "whats our spending
   limit" asks; "when i was in lisbon i lost my passport" tells. A statement gets a short
   acknowledgement ("Got it.", "Got it, I've updated that." after a correction).
@@ -29,6 +30,9 @@ What it does, and the rules it follows (every one is deterministic):
   :data:`.matching.STRONG_MATCH` is said back as a sentence in the second person ("my manager is Dev
   Okafor" -> "Your manager is Dev Okafor."); the later of two equal clauses wins. Below it, a
   question about the conversation gets "I don't have that information in this conversation."
+  When the best clause holds a value a summary blurred ("My account number is [an id]") and no other
+  clause holds the exact one (a pinned fact does), the reply says what the summary says and that
+  the value was not kept.
 * Python questions (:mod:`.python_docs`): only a question that names something of Python's (a list,
   a dict, a function, ...) and is not about the conversation or a person in it (no "my", "again",
   "who", "Priya's") is answered from the documentation that ships with the interpreter, what
@@ -45,7 +49,8 @@ What it does, and the rules it follows (every one is deterministic):
   statements, what is decided, preferred or repeated is kept first (at most
   :data:`.summaries.SUMMARY_MAX_SENTENCES` sentences); a number, id, email or name said only once on the
   user's side is blurred ("[a number]", "[an id]"), one said twice or kept by the previous summary
-  survives. So a fact planted once is lost unless it is pinned.
+  survives; a reply that only says back a line of the user's (or of the previous summary) is left
+  out. So a fact planted once is lost unless it is pinned.
 * Usage. ``input_tokens`` comes from :mod:`course_lib.tokens` over everything sent (system,
   messages, tools); ``output_tokens`` from the reply. With ``cache_control`` it reports cache
   writes and reads like the API: the prefix up to a breakpoint is written once (if it is at least
