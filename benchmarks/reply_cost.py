@@ -1,10 +1,10 @@
-"""What a simulated reply costs: milliseconds per reply, main's word matcher vs this checkout's, side by side.
+"""What a simulated reply costs: milliseconds per reply, the old word matcher vs this checkout's, side by side.
 
     python benchmarks/reply_cost.py        # writes benchmarks/results/reply_cost.md
 
 The same request (a chat of N user messages with the simulator's replies between them, then one
-question) is answered by ``make_client("simulated")`` in this checkout and, in the same run, by
-main's code from a temporary ``git worktree`` of ``main`` imported in a subprocess. Each figure is
+question) is answered by ``make_client("simulated")`` in this checkout and, in the same run, by the
+word matcher's code (:data:`WORD_MATCHER`) from a temporary ``git worktree`` imported in a subprocess. Each figure is
 the median of several replies after one warm-up reply (the embedding model loads once per process,
 and is timed apart as "first reply").
 """
@@ -62,15 +62,19 @@ def measure(checkout: Path) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main_worktree(folder: Path) -> Path:
-    subprocess.run(["git", "worktree", "add", "--detach", str(folder), "main"], cwd=ROOT, check=True,
+WORD_MATCHER = "4ae10d3"
+"""The last commit whose simulator matched words, before its clause memory and embedding-weighted matching."""
+
+
+def word_matcher_worktree(folder: Path) -> Path:
+    subprocess.run(["git", "worktree", "add", "--detach", str(folder), WORD_MATCHER], cwd=ROOT, check=True,
                    capture_output=True)
     return folder
 
 
 def run() -> tuple[dict[str, float], dict[str, float]]:
     with tempfile.TemporaryDirectory(prefix="reply_cost_") as tmp:
-        folder = main_worktree(Path(tmp) / "main")
+        folder = word_matcher_worktree(Path(tmp) / "word_matcher")
         try:
             old = measure(folder)
         finally:
@@ -86,9 +90,9 @@ def markdown(old: dict[str, float], new: dict[str, float], info: dict) -> str:
     return "\n\n".join([
         "# What a simulated reply costs",
         f"Command: `python benchmarks/reply_cost.py`. Median of {RUNS} replies per size, after a warm-up reply; "
-        "main's word matcher (a temporary `git worktree` of `main`) and this checkout timed in the same run, "
+        f"the word matcher (a temporary `git worktree` of {WORD_MATCHER}) and this checkout timed in the same run, "
         "each in a fresh interpreter.",
-        table(["request", "main (ms)", "this checkout (ms)", "ratio"], rows, "lrrr"),
+        table(["request", f"word matcher, {WORD_MATCHER} (ms)", "this checkout (ms)", "ratio"], rows, "lrrr"),
         machine_md(info)]) + "\n"
 
 
