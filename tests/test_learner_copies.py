@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from course_lib.classroom import checks
-from course_lib.runtime.cli import NOTEBOOKS, SOLUTION_TAG, SOLUTIONS, STUB_MARKER, learner_copy, main
+from course_lib.runtime.cli import NOTEBOOKS, SOLUTION_TAG, SOLUTIONS, STUB_MARKER, learner_copy, main, notebook_paths
 from course_lib.runtime.learner_copies import LINK_TAG, stub_source
 
 SOLVED = sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
@@ -135,3 +135,9 @@ def test_recorded_banners_read_as_the_learners_simulated_run():
         "course_lib 0.1.0 | mode: simulated -> the offline simulator (free) | model: claude-x\n")
     committed = [*NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"), *SOLVED]
     assert not [p.name for p in committed if "mode: record" in p.read_text(encoding="utf-8")]
+
+
+def test_recording_everything_records_the_start_notebook_last():
+    """00 adds up the usage in every cassette: recorded first, it would show the totals of the last recording."""
+    paths = notebook_paths([])
+    assert paths[-1].stem == "00_start_here" and len(paths) == len(list(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))

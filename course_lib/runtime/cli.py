@@ -34,6 +34,8 @@ from .static_images import add_static_images
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SOLUTIONS = ROOT / "solutions"
+START = "00_start_here"
+"""The notebook whose cost estimate reads every other notebook's cassette."""
 RECORD_BANNER = re.compile(r"mode: record -> [^|\n]*(?= \| model: )")
 
 __all__ = ["NOTEBOOKS", "SOLUTIONS", "SOLUTION_TAG", "STUB_MARKER", "learner_copy", "main"]
@@ -41,8 +43,8 @@ __all__ = ["NOTEBOOKS", "SOLUTIONS", "SOLUTION_TAG", "STUB_MARKER", "learner_cop
 
 def notebook_paths(names: Sequence[str]) -> list[Path]:
     """Each notebook's source: its solved copy in solutions/ if it has one, else notebooks/."""
-    if not names:
-        names = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if not names:  # 00 adds up every cassette's usage, so it is recorded after the others
+        names = sorted((p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), key=lambda n: (n == START, n))
     paths = [Path(n) if Path(n).suffix == ".ipynb" else source_of(n) for n in names]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
