@@ -426,7 +426,8 @@ def test_two_processes_saving_into_one_sqlite_file_lose_nothing(tmp_path):
     for writer, prefix in zip(writers, ("p1", "p2"), strict=True):
         wait_for(tmp_path / f"go.{prefix}.ready", writer)
     go.touch()  # both are imported and waiting: they start saving together, and both create the schema
-    # Generous: on a busy CI box a writer's first save (its first reply loads the embedding model) took over 50 s
+    # Generous: on a busy CI box one writer's first save came over 50 s after the other's (cause unseen: the test
+    # showed only the first writer's stderr; it now shows both)
     errors = [writer.communicate(timeout=180)[1] for writer in writers]  # both, so a failure shows each side
     assert [writer.returncode for writer in writers] == [0, 0], errors
     store = SqliteStore(path)
