@@ -448,3 +448,27 @@ def test_his_thing_is_not_hers_nor_the_users(question, trap):
 def test_a_dotted_clock_time_after_at_is_a_time():
     reply = chat(["the ferry leaves at 7.05 from pier 3"], "when does the ferry leave")
     assert "7.05" in reply, reply
+
+
+def test_a_new_date_replaces_every_part_of_the_old_one():
+    # "thursday april 3" is two parts of one date: a new date leaves neither behind
+    turns = ["the essay is due thursday april 3 and it has to be 2000 words",
+             "ugh sorry, they pushed it, it's due april 10 now"]
+    reply = chat(turns, "when's my essay due")
+    assert "april 10" in reply and "april 3" not in reply and "thursday" not in reply, reply
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("what's the rent per year for the allotment", "money"),  # "per year" is a rate, not the time asked for
+    ("whats the parking permit a month", None),  # no word names a sum: the rate alone asks for no kind
+    ("whats the deposit", "money"),  # a noun that names a sum of money
+    ("which company owes me money", None),  # a verb of money asks for a name, not a sum
+    ("what day a week is yoga", "time"),  # the asked word comes before the rate
+])
+def test_a_rate_is_not_the_asked_kind_and_a_sum_asks_for_money(question, kind):
+    assert answer_kind(question) == kind
+
+
+def test_a_question_about_a_sum_per_period_is_answered_with_the_sum():
+    turns = ["the allotment costs 120 a year and we got plot 14", "we pick up the keys on the 6th of june"]
+    assert "120" in chat(turns, "what's the rent per year for the allotment")

@@ -167,16 +167,19 @@ def _family(kind: str) -> str:
 
 
 def _part_corrected(old: Value, new: Value) -> Value:
-    """The part of an earlier time that a new one replaces: its clock time for a clock time, else its day."""
+    """The part of an earlier time that a new one replaces: its clock time for a clock time, else its date.
+
+    A date may be several parts ("friday march 14"): a new date ("march 21") replaces all of them, from the
+    first to the last, so no part of the old date is left beside the new one."""
     if old.kind != "time" or new.kind != "time":
         return old
     parts = list(TIME_PART.finditer(old.text))
     is_clock = bool(CLOCK.match(new.text.strip()))
     same = [p for p in parts if bool(CLOCK.match(old.text[:p.end()], p.start())) == is_clock]  # sees "at 9"
-    if len(parts) < 2 or not same:
+    if len(same) == len(parts) or not same:
         return old
-    part = same[0]
-    return Value("time", part.group(0), old.start + part.start(), old.start + part.end())
+    start, end = same[0].start(), same[0].end() if is_clock else same[-1].end()
+    return Value("time", old.text[start:end], old.start + start, old.start + end)
 
 
 def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause]:
