@@ -77,6 +77,11 @@ _NOUN_KIND = {noun: kind for kind, nouns in KIND_NOUNS.items() for noun in nouns
 MONEY_WORDS = frozenset("cost costs price prices pay paying paid spend spent charge charging charged budget fee fees "
                         "rent salary bill bills quote quoted owe owes afford".split())
 """Words that make an amount a sum of money: "how much does the venue cost" is not answered by "120 guests"."""
+SUMS = frozenset("rent salary wage wages bill fee fees deposit fare premium mortgage".split())
+"""Nouns that name a sum of money, so "what's the X" asks for an amount of money (verbs such as "owe" do not:
+"which company owes me money" asks for a name)."""
+_RATE = frozenset("per a an each every".split())
+_UNITS = frozenset("hour hours day days week weeks month months year years".split())
 
 
 def answer_kind(question: str) -> str | None:
@@ -90,10 +95,14 @@ def answer_kind(question: str) -> str | None:
     parts = [w.removesuffix("'s") for w in re.findall(r"[\w']+", core)]
     if parts and parts[0] in _LEADING_KINDS:
         return _LEADING_KINDS[parts[0]]
+    # "per month", "a week": a rate says how often, not what is asked ("whats the rent per month" asks for money)
+    asked = [w for before, w in zip(["", *parts[:-1]], parts, strict=True) if before not in _RATE or w not in _UNITS]
     kind = "amount" if _HOW.search(core) else next(
-        (_NOUN_KIND[w] for w in parts if w in _NOUN_KIND and w not in ("who", "when", "where")), None)
+        (_NOUN_KIND[w] for w in asked if w in _NOUN_KIND and w not in ("who", "when", "where")), None)
     if kind == "amount" and (MONEY_WORDS.intersection(parts) or _PRICE.match(core)):
         return "money"
+    if kind is None and parts[:1] in (["what"], ["whats"], ["what's"]) and SUMS.intersection(parts):
+        return "money"  # "what's the rent": a sum of money, though no word says "amount"
     return kind
 
 
