@@ -472,3 +472,16 @@ def test_a_rate_is_not_the_asked_kind_and_a_sum_asks_for_money(question, kind):
 def test_a_question_about_a_sum_per_period_is_answered_with_the_sum():
     turns = ["the allotment costs 120 a year and we got plot 14", "we pick up the keys on the 6th of june"]
     assert "120" in chat(turns, "what's the rent per year for the allotment")
+
+
+KITTEN = ["we adopted a kitten last week!! a tabby named Miso, hes 3 months", "what litter is best for kittens"]
+
+
+def test_a_sentence_that_only_names_a_thing_belongs_to_the_sentence_before():
+    assert "Miso" in chat(KITTEN, "whats my cats name")  # "a tabby named Miso" is the kitten
+
+
+def test_a_name_that_does_something_is_not_the_thing_before_it():
+    turns = ["my brother came round on sunday. a guy called Rob fixed our boiler, it cost 90 quid"]
+    reply = chat(turns, "whats my brothers name")  # Rob fixed the boiler: he is not the brother
+    assert REFUSAL in reply and "Rob" not in reply, reply

@@ -350,17 +350,27 @@ def _neighbours(memory: Sequence[Clause]) -> list[Clause]:
     """Each clause that goes on about the one before it, with that one, as one unit (marked by a negative
     position; one across sentences has both sentences, a line apart): within a sentence ("i booked the dentist,
     its with dr. Okonkwo"), and across sentences when it opens with a possessive ("my son Kwame started at
-    Oakfield." "his teacher is Mrs Delacroix")."""
-    pairs = zip(memory, memory[1:], strict=False)
-    return [Clause(f"{a.text}, {b.text}", a.source, -b.position,
-                   a.sentence if _CONTINUES.match(b.text) else f"{a.sentence}\n{b.sentence}") for a, b in pairs
-            if a.source == b.source and (a.sentence == b.sentence and _CONTINUES.match(b.text)
-                                         or _POSSESSIVE_START.match(b.text))]
+    Oakfield." "his teacher is Mrs Delacroix"). A sentence that only names what the one before it spoke of
+    ("we just got a puppy!! a beagle called Biscuit") is one sentence with it: the name is the puppy's."""
+    units = []
+    for a, b in zip(memory, memory[1:], strict=False):
+        if a.source != b.source:
+            continue
+        if a.sentence == b.sentence and _CONTINUES.match(b.text):
+            units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence))
+        elif a.sentence != b.sentence and _APPOSITION.match(b.text):
+            units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, f"{a.sentence} {b.sentence}"))
+        elif _POSSESSIVE_START.match(b.text):
+            units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, f"{a.sentence}\n{b.sentence}"))
+    return units
 
 
 _CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're|that|which|who)\b", re.I)
 """A clause that goes on about the one before it ("i booked the dentist, its with dr. Okonkwo")."""
 _POSSESSIVE_START = re.compile(r"(?:his|her|its|their)\s+\w", re.I)
+_APPOSITION = re.compile(r"(?i:a|an)\s+(?:[\w-]+\s+){0,3}?(?i:called|named)\s+[\w'-]+(?:\s+[A-Z][\w'-]*)*\s*(?:,|$)")
+"""A sentence that opens by naming a thing of a sort, with no verb of its own: "a beagle called Biscuit, ..."
+(but "a guy called Rob fixed our boiler" says what Rob did, not who the thing before it was)."""
 
 
 OWN_PREFIXES = ("Got it", "Noted:", "(simulated answer", "I don't have that information", "From what you sent me")
