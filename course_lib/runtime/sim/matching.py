@@ -347,15 +347,12 @@ a little below a clause that answers alone."""
 
 
 def _neighbours(memory: Sequence[Clause]) -> list[Clause]:
-    """Each clause that goes on about the one before it, with that one, as one unit (marked by a negative
-    position; one across sentences has both sentences, a line apart): within a sentence ("i booked the dentist,
-    its with dr. Okonkwo"), and across sentences when it opens with a possessive ("my son Kwame started at
-    Oakfield." "his teacher is Mrs Delacroix"). A sentence that only names what the one before it spoke of
-    ("we just got a puppy!! a beagle called Biscuit") is one sentence with it: the name is the puppy's."""
+    """Clauses that go on about the one before, paired with it as one unit (negative position): in a sentence
+    ("i booked the dentist, its with dr. Okonkwo"), across sentences after a possessive ("my son Kwame started at
+    Oakfield." "his teacher is Mrs Delacroix": a line apart), and a verbless sentence naming a thing, as one
+    sentence ("we just got a puppy!! a beagle called Biscuit": the name is the puppy's)."""
     units = []
-    for a, b in zip(memory, memory[1:], strict=False):
-        if a.source != b.source:
-            continue
+    for a, b in ((a, b) for a, b in zip(memory, memory[1:], strict=False) if a.source == b.source):
         if a.sentence == b.sentence and _CONTINUES.match(b.text):
             units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence))
         elif a.sentence != b.sentence and _APPOSITION.match(b.text):
@@ -369,8 +366,7 @@ _CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're
 """A clause that goes on about the one before it ("i booked the dentist, its with dr. Okonkwo")."""
 _POSSESSIVE_START = re.compile(r"(?:his|her|its|their)\s+\w", re.I)
 _APPOSITION = re.compile(r"(?i:a|an)\s+(?:[\w-]+\s+){0,3}?(?i:called|named)\s+[\w'-]+(?:\s+[A-Z][\w'-]*)*\s*(?:,|$)")
-"""A sentence that opens by naming a thing of a sort, with no verb of its own: "a beagle called Biscuit, ..."
-(but "a guy called Rob fixed our boiler" says what Rob did, not who the thing before it was)."""
+"""A verbless sentence naming a thing: "a beagle called Biscuit, ..." (not "a guy called Rob fixed it")."""
 
 
 OWN_PREFIXES = ("Got it", "Noted:", "(simulated answer", "I don't have that information", "From what you sent me")
