@@ -79,7 +79,8 @@ MONEY_WORDS = frozenset("cost costs price prices pay paying paid spend spent cha
 """Words that make an amount a sum of money: "how much does the venue cost" is not answered by "120 guests"."""
 SUMS = frozenset("rent salary wage wages bill fee fees deposit fare premium mortgage".split())
 """Nouns that name a sum of money, so "what's the X" asks for an amount of money (verbs such as "owe" do not:
-"which company owes me money" asks for a name)."""
+"which company owes me money" asks for a name). Not all of them are in MONEY_WORDS, which also decides whether a
+clause's number is money: "the deposit was 1300" stays an amount, so "how big was the deposit" finds it."""
 _RATE = frozenset("per a an each every".split())
 _UNITS = frozenset("hour hours day days week weeks month months year years".split())
 
@@ -101,7 +102,7 @@ def answer_kind(question: str) -> str | None:
         (_NOUN_KIND[w] for w in asked if w in _NOUN_KIND and w not in ("who", "when", "where")), None)
     if kind == "amount" and (MONEY_WORDS.intersection(parts) or _PRICE.match(core)):
         return "money"
-    if kind is None and parts[:1] in (["what"], ["whats"], ["what's"]) and SUMS.intersection(parts):
+    if kind is None and parts[:1] in (["what"], ["whats"]) and SUMS.intersection(parts):  # "what's": 's removed
         return "money"  # "what's the rent": a sum of money, though no word says "amount"
     return kind
 
