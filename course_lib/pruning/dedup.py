@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import minhash
 from .exchanges import Exchange
-from .facts import exchange_shingles
+from .facts import exchange_shingles, numbers
 from .strategies import RankingStrategy
 
 if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
@@ -215,7 +215,7 @@ class _MeaningIndex(_Index):
 
         vectors = embed([e.text for e in new])
         self.vectors = vectors if self.vectors is None else np.vstack((self.vectors, vectors))
-        self.stated += [frozenset().union(*(f.numbers for f in e.facts)) for e in new]
+        self.stated += [numbers(w for f in e.facts for w in f.words) for e in new]
 
     def _candidates(self, old: int) -> Iterator[tuple[int, int, bool, bool]]:
         import numpy as np

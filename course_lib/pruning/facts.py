@@ -1,8 +1,8 @@
 """What pruning needs to know about a message, worked out once per distinct message and remembered.
 
 Introduced in notebook 05_pruning. A manager re-plans the whole history before every turn, but
-only the newest exchange is new: remembering each message's token estimate, score, words and
-preview (and each exchange's shingles) makes a re-plan cost a dictionary lookup per message, not
+only the newest exchange is new: remembering each message's token estimate, score and words (and
+each exchange's shingles) makes a re-plan cost a dictionary lookup per message, not
 a regular-expression pass. The memo is keyed by the message's content, not its identity, so an
 edited message is worked out again, and it is bounded, so a long-running notebook cannot grow it
 without limit.
@@ -14,7 +14,7 @@ import json
 import re
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from .scoring import MessageScore, score_message
 if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
     import numpy as np
 
-__all__ = ["MessageFacts", "facts", "facts_of", "exchange_shingles", "message_key", "MEMO_SIZE"]
+__all__ = ["MessageFacts", "facts", "facts_of", "exchange_shingles", "message_key", "numbers", "preview", "MEMO_SIZE"]
 
 MEMO_SIZE = 65_536
 """Distinct messages (and exchanges) remembered: a 10,000-message history fits several times over."""
@@ -45,10 +45,6 @@ class MessageFacts:
     score: MessageScore
     words: tuple[str, ...]
     """The words of ``"role: text"``, lowercased: what near-duplicate detection compares."""
-    numbers: frozenset[str]
-    """The words holding a digit (ids, amounts, dates): what a duplicate by meaning must repeat."""
-    preview: str
-    """The text on one line, cut to 30 characters, for a plan's table."""
     opens_exchange: bool
 
 
@@ -100,13 +96,23 @@ def facts_of(messages: Sequence[Mapping[str, Any]]) -> tuple[list[Hashable], lis
     return keys, found
 
 
+def numbers(words: Iterable[str]) -> frozenset[str]:
+    """The words holding a digit (ids, amounts, dates): what a duplicate by meaning must repeat.
+
+    Worked out when asked, not with the other facts: only ``Deduplicate(by="meaning")`` reads them.
+    """
+    return frozenset(filter(_HAS_DIGIT, words))
+
+
+def preview(message: Mapping[str, Any]) -> str:
+    """The text on one line, cut to 30 characters, for a plan's table (written only when a table is read)."""
+    text = " ".join(content_text(message["content"]).split())
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
 def _work_out(message: Mapping[str, Any]) -> MessageFacts:
-    text = content_text(message["content"])
-    preview = " ".join(text.split())
-    words = tuple(_WORD.findall(f"{message['role']}: {text}".lower()))
+    words = tuple(_WORD.findall(f"{message['role']}: {content_text(message['content'])}".lower()))
     return MessageFacts(tokens=estimate_message_tokens(message), score=score_message(message), words=words,
-                        numbers=frozenset(filter(_HAS_DIGIT, words)),
-                        preview=preview if len(preview) <= 30 else preview[:27] + "...",
                         opens_exchange=starts_exchange(message))
 
 

@@ -14,6 +14,7 @@ from ..budget import TokenBudget
 from ..messages import InvalidHistoryError, Message, validate_messages
 from .dedup import Deduplicate
 from .exchanges import Exchange, TokenCounter, live, live_tokens, split_exchanges
+from .facts import preview
 from .scoring import MessageScore
 from .strategies import ImportanceScoring, RoleBasedRetention, Strategy
 from .summarize import SummarizeAndReplace
@@ -220,10 +221,9 @@ def _make_plan(items: Sequence[Any], ledger: list[Exchange], limit: int, before:
 
 def _rows(exchange: Exchange) -> list[Row]:
     """The plan's rows for one exchange: each message's status and the reason for it."""
-    previews = [f.preview for f in exchange.facts]
     rows = []
-    for message, index, tokens, score, pinned, preview in zip(exchange.messages, exchange.indices, exchange.tokens,
-                                                              exchange.scores, exchange.pinned, previews, strict=True):
+    for message, index, tokens, score, pinned in zip(exchange.messages, exchange.indices, exchange.tokens,
+                                                     exchange.scores, exchange.pinned, strict=True):
         strategy, reason = exchange.dropped or ("", exchange.protected)
         if exchange.dropped:
             status = "summarized" if exchange.summarized else "dropped"
@@ -232,5 +232,5 @@ def _rows(exchange: Exchange) -> list[Row]:
             reason = "the summary" if message["role"] == "user" else "acknowledges the summary"
         else:
             status = "pinned" if pinned else "kept"
-        rows.append(Row(index, message["role"], tokens, score, status, strategy, reason, preview))
+        rows.append(Row(index, message["role"], tokens, score, status, strategy, reason, preview(message)))
     return rows
