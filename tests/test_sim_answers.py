@@ -10,7 +10,8 @@ from benchmarks.sim_battery import TARGET, load_battery, run
 from course_lib import DEFAULT_MODEL, make_client
 from course_lib.runtime.sim import summarize
 from course_lib.runtime.sim.language import content_words
-from course_lib.runtime.sim.matching import best_matches, question_cue
+from course_lib.runtime.sim.matching import best_matches
+from course_lib.runtime.sim.questions import answer_kind
 from course_lib.runtime.sim.replies import requested_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +63,7 @@ def test_stems_and_synonyms_fold_paraphrases_together():
                                            ("What's my dog called?", "name"), ("What is my order number?", "code"),
                                            ("What's the experiment about?", None)])
 def test_question_type_cues(question, cue):
-    assert question_cue(question) == cue
+    assert answer_kind(question) == cue
 
 
 def test_a_cue_decides_between_two_sentences_sharing_the_words():

@@ -485,3 +485,28 @@ def test_a_name_that_does_something_is_not_the_thing_before_it():
     turns = ["my brother came round on sunday. a guy called Rob fixed our boiler, it cost 90 quid"]
     reply = chat(turns, "whats my brothers name")  # Rob fixed the boiler: he is not the brother
     assert REFUSAL in reply and "Rob" not in reply, reply
+
+
+@pytest.mark.parametrize("turns, question, name", [
+    (["ok so my sister maya is flying in on friday, can u suggest a dinner spot"], "whats my sisters name", "maya"),
+    (["we adopted a rescue cat called pickle last week, any litter tips"], "whats the cat called", "pickle"),
+    (["my cousin ravi booked the cabin for the weekend"], "whats my cousins name", "ravi"),
+])
+def test_a_name_typed_in_lower_case_is_still_a_name(turns, question, name):
+    assert name in chat(turns, question)
+
+
+@pytest.mark.parametrize("turns, question", [
+    (["my brother moved to leeds in june, hes loving it"], "whats my brothers name"),
+    (["my son turns 9 next week and wants a bike"], "whats my sons name"),  # "turns" is what he does
+])
+def test_a_person_named_only_by_their_role_has_no_name_to_give(turns, question):
+    assert REFUSAL in chat(turns, question)
+
+
+@pytest.mark.parametrize("turns, question", [
+    (["my cousin ravi booked the cabin for the weekend"], "whats the cabin owners name"),
+    (["My cousin Ravi booked the cabin for the weekend."], "What's the cabin owner's name?"),
+])
+def test_a_name_answers_only_for_the_one_it_belongs_to(turns, question):
+    assert REFUSAL in chat(turns, question)  # the cousin booked it; the owner was never named

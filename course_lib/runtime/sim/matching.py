@@ -35,7 +35,8 @@ Which clause answers (:func:`best_clause`):
 
 1. If a word the question asks a value *of* (:func:`.questions.attribute_holders`: "the
    *receptionist's* name", "the *wifi* password") is in the context but never in a clause holding a
-   value of the asked kind, that value was never given: nothing answers.
+   value of the asked kind, that value was never given: nothing answers. A clause that does not
+   name whose name is asked for ("the airbnb *host's* name") scores 0 for it.
 2. At :data:`STRONG_MATCH` or above, the best clause answers; but when the question wants a kind of
    value (a "who", "when", "how much" question, or one for one named thing, "which company") and
    the best clause holds none, a clause that holds one and scores within :data:`HOLDING_MARGIN`
@@ -49,14 +50,13 @@ Which clause answers (:func:`best_clause`):
 
 Single-word cosines from the embedding model are weak evidence: unrelated pairs reach 0.35
 ("dentist"/"rental"), close synonyms sit at 0.3 to 0.6 ("boss"/"manager" 0.32, "teeth"/"dentist"
-0.62). Hence the anchor's threshold, and hence the value's kind carries as much as the words do.
-Otherwise nothing answers, and the reply says "I don't have that information". Deterministic: same
-request, same scores.
+0.62): hence the anchor, and a value's kind weighing as much as the words. Otherwise nothing
+answers ("I don't have that information"). Deterministic: same request, same scores.
 """
 
 from __future__ import annotations
 
-__all__ = ["STRONG_MATCH", "best_clause", "best_matches", "is_own_words", "question_cue", "similarity"]
+__all__ = ["STRONG_MATCH", "best_clause", "best_matches", "is_own_words", "similarity"]
 
 import re
 from collections.abc import Sequence
@@ -118,11 +118,6 @@ CONTRAST_SETS = (
 )
 """Closed classes whose members are close in meaning and still different things: a sister is not a
 brother, Tuesday is not Monday. Two different members of one set never cover each other."""
-
-
-def question_cue(question: str) -> str | None:
-    """The kind of answer a question's wording asks for (see :func:`.questions.answer_kind`)."""
-    return answer_kind(question)
 
 
 def similarity(a: str, b: str) -> float:
@@ -208,6 +203,9 @@ class Scorer:
             self._known(i, stem, everywhere, vocabulary) or (i + 1 < len(stems) and stems[i + 1] in everywhere))
             else 1.0 for i, stem in enumerate(stems)}
         self.known = any(self._known(i, stem, everywhere, vocabulary) for i, stem in enumerate(stems))
+        # Whose name ("the airbnb *host's* name"); not a number's word, often its kind ("*phone* number" for "0161 ...")
+        holders = [h for h in attribute_holders(question) if h not in ATTRIBUTE_NOUNS] if self.kind == "name" else []
+        self.holder = next(iter(meaning_words(holders[0])), None) if holders else None
 
     def anchored(self, text: str) -> bool:
         """True when the clause says what the question is about, not only a value of the asked kind: it shares
@@ -287,6 +285,8 @@ class Scorer:
                 cover *= 0.2  # "my flight", "my wife's flight" are not "his flight"
             elif word and stem in self.mine and not said_as_mine(text, word):
                 cover *= NOT_MINE  # "my kid" is better said by "my daughter Priya" than by "a boy ..., nice kid"
+            if stem == self.holder and cover == 0:
+                return 0.0  # "my friend chloe sorted the airbnb" gives no host's name
             covered += self.weights[stem] * cover
         total_weight = sum(self.weights.values())
         if self.kind and self.leading_kind:  # "who ..." is itself answered by a name, "when ..." by a time

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .language import meaning_words, words
+from .language import meaning_words, stem, words
 from .questions import ATTRIBUTE_NOUNS, attribute_holders, without_fillers
 
 MONTHS = ("january february march april may june july august september october november december "
@@ -80,8 +80,10 @@ class Value:
 
 
 def _names(text: str) -> list[Value]:
-    """Capitalised words past the first one of the text (sentence openers are capitalised anyway)."""
-    found = []
+    """Capitalised words past the first one of the text (sentence openers are capitalised anyway); in text typed
+    all in lower case, the words a name stands in (:func:`_lowercase_names`)."""
+    found = _lowercase_names(text) if not _CAPITAL.search(text) else []
+
     for match in NAME.finditer(text):
         words = match.group(0).split()
         while words and words[0] in _NOT_NAMES:
@@ -91,6 +93,41 @@ def _names(text: str) -> list[Value]:
         span = " ".join(words)
         start = text.index(span, match.start())
         found.append(Value("name", span.rstrip("'s") if span.endswith("'s") else span, start, start + len(span)))
+    return found
+
+
+_CAPITAL = re.compile(r"[A-Z](?<!\bI)|\bI\w")
+"""A capital letter other than the pronoun "I": text typed with capitals gives its names capitals too."""
+_PERSON_NOUNS = ("son daughter boy girl kid partner wife husband boyfriend girlfriend fiance fiancee mum mom mother "
+                 "dad father brother sister cousin aunt uncle nephew niece grandma grandpa nan friend mate flatmate "
+                 "roommate boss manager colleague coworker neighbour neighbor teacher tutor coach doctor dentist vet "
+                 "landlord landlady plumber builder mechanic").split()
+_AFTER_PERSON = re.compile(rf"\b(?:my|our|his|her|their)\s+(?:(?:little|older|younger|big|eldest|youngest|new|best)"
+                           rf"\s+)?(?:{'|'.join(_PERSON_NOUNS)})s?\s+([a-z][a-z'-]+)\b")
+_AFTER_CALLED = re.compile(r"\b(?:called|named)\s+([a-z][\w'&-]*(?:\s+[a-z][\w'&-]*){0,2})")
+_NOT_A_NAME = frozenset("""and or but is was has had will would can could should does did who which that just
+    also still always never now then today tonight tomorrow really actually finally usually sometimes too as at in on
+    for with to from by of about after before so if when went made came took left broke ran ate saw bought sent lost
+    found knew felt kept paid met sold fell won drove wrote spoke put let set cut hit told gave got said""".split())
+"""Words that follow a person ("my son went", "my boss said") or end a name ("called biscuit and"): never a name."""
+
+
+def _lowercase_names(text: str) -> list[Value]:
+    """Names typed in lower case, by where they stand: after a person's role ("my son leo", "my partner priya")
+    or after "called"/"named" ("a place called jungle jims on harrow road": up to three words, to the first
+    word that cannot be one). A word that changes when stemmed ("my son turns 7") is a verb, not a name."""
+    found = []
+    for pattern in (_AFTER_PERSON, _AFTER_CALLED):
+        for match in pattern.finditer(text):
+            kept = []
+            for word in match.group(1).split():
+                word = word.removesuffix("'s")
+                if word in _NOT_A_NAME or (pattern is _AFTER_PERSON and stem(word) != word):
+                    break
+                kept.append(word)
+            if kept:
+                span = " ".join(kept)
+                found.append(Value("name", span, match.start(1), match.start(1) + len(span)))
     return found
 
 
