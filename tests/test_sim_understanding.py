@@ -510,3 +510,10 @@ def test_a_person_named_only_by_their_role_has_no_name_to_give(turns, question):
 ])
 def test_a_name_answers_only_for_the_one_it_belongs_to(turns, question):
     assert REFUSAL in chat(turns, question)  # the cousin booked it; the owner was never named
+
+
+def test_a_question_about_what_the_user_only_asked_about_is_still_about_the_conversation():
+    # "party" is only in the user's requests, never in a statement: still this conversation's party, not trivia
+    reply = chat(["hey can u help me plan a kids party? its for my son", "how many party bags do ppl usually do"],
+                 "when does the party kick off")
+    assert reply == NO_INFORMATION, reply

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from .language import meaning_words, sentences, words
 from .matching import best_clause
-from .memory import STRONG, Clause, remember
+from .memory import STRONG, remember
 from .python_docs import DocPassage, python_passages
 from .questions import answer_kind, is_question
 from .values import BLURRED
@@ -71,14 +71,14 @@ def reply_to(question: str, system: str, sent: list[str]) -> str:
         return answer(exact.text) if exact else blurred_answer(found.text)
     if found:
         return answer(found.text)
-    return unanswered(asked[-1], system, memory)
+    return unanswered(asked[-1], system, sent)
 
 
-def unanswered(question: str, system: str, memory: Sequence[Clause] = ()) -> str:
+def unanswered(question: str, system: str, sent: Sequence[str] = ()) -> str:
     """No clause answers: about this conversation, say so; about Python, quote its docs; else a marked refusal."""
     asked = {w.lower() for w in words(question)}
     if asked & PERSONAL or answer_kind(question) == "name" or POSSESSIVE.search(question) \
-            or _about_the_conversation(question, memory):
+            or _about_the_conversation(question, sent):
         return NO_INFORMATION  # about this conversation or a person in it, never about Python
     passages = python_passages(question) if asked & PYTHON_WORDS else []
     if passages:
@@ -86,11 +86,12 @@ def unanswered(question: str, system: str, memory: Sequence[Clause] = ()) -> str
     return NO_INFORMATION if asked & SELF else GENERAL
 
 
-def _about_the_conversation(question: str, memory: Sequence[Clause]) -> bool:
-    """True when a word of the question other than a Python word is one the user used: "whats the gate code"
-    after "the gate code is on the card" is about the gate, not about Python's code objects."""
+def _about_the_conversation(question: str, sent: Sequence[str]) -> bool:
+    """True when a word of the question other than a Python word is one the user used, in a statement or in a
+    question: "whats the gate code" after "the gate code is on the card" is about the gate, not about Python's
+    code objects, and "when does the party kick off" after "can u help me plan a kids party" is about the party."""
     topic = {stem for stem, word in meaning_words(question).items() if word not in PYTHON_WORDS}
-    return any(topic & set(meaning_words(c.text)) for c in memory if c.source == "user")
+    return any(topic & set(meaning_words(text)) for text in sent)
 
 
 _PERSON = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "i'm": "you're",
