@@ -517,3 +517,12 @@ def test_a_question_about_what_the_user_only_asked_about_is_still_about_the_conv
     reply = chat(["hey can u help me plan a kids party? its for my son", "how many party bags do ppl usually do"],
                  "when does the party kick off")
     assert reply == NO_INFORMATION, reply
+
+
+def test_a_correction_with_no_old_value_updates_the_latest_value_it_could_mean():
+    # two monthly prices share the word "month"; "its actually" corrects the one just given, not the first
+    turns = ["my current phone plan costs £30 a month and the signal is bad",
+             "ok i switched to a new network, unlimited data for £12 a month",
+             "ah sorry its actually £14 a month, i forgot the vat"]
+    reply = chat(turns, "how much will the new network cost me monthly")
+    assert "14" in reply and "12" not in reply, reply

@@ -184,8 +184,6 @@ def _part_corrected(old: Value, new: Value) -> Value:
 
 def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause]:
     """A correction that does not repeat the old value: replace the value it updates, if one is found."""
-    from .matching import similarity  # matching reads memory's clauses; imported here to keep one direction
-
     recent = [(i, c) for i, c in enumerate(memory) if c.source == "user"][-RECENT_CLAUSES:]
     said = " ".join(c.text.lower() for _, c in recent)
     given = [v for v in clause.values if v.kind != "place" and v.text.lower() not in said]  # new information only
@@ -197,7 +195,7 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
     # What the correction is about: its sentence's words without the new value itself ("guests" in "120 guests" stays)
     said_value = " ".join(w for w in new.text.split() if any(ch.isdigit() for ch in w) or w[:1].isupper())
     subject = content_words(clause.sentence) - content_words(said_value or new.text)
-    best: tuple[float, int, Value] | None = None
+    best: tuple[int, int, Value] | None = None
     for i, earlier in recent:
         for old in earlier.values:
             if _family(old.kind) != _family(new.kind) or old.text.lower() == new.text.lower():
@@ -205,8 +203,7 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
             shared = len(subject & content_words(earlier.text))
             if not shared and (not strong or len(content_words(clause.text)) > SHORT_CORRECTION):
                 continue  # "actually" in a long clause about something else corrects nothing
-            about = similarity(clause.text, earlier.text) + shared
-            key = (about, i, old)
+            key = (shared, i, old)  # the most words in common, then the latest: people correct what they just said
             if best is None or key[:2] > best[:2]:
                 best = key
     if best is None:
