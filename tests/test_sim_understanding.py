@@ -526,3 +526,13 @@ def test_a_correction_with_no_old_value_updates_the_latest_value_it_could_mean()
              "ah sorry its actually £14 a month, i forgot the vat"]
     reply = chat(turns, "how much will the new network cost me monthly")
     assert "14" in reply and "12" not in reply, reply
+
+
+def test_now_far_from_a_new_value_is_no_correction():
+    # "now" belongs to "he starts later now", not to his train time: the user's own train time stands
+    turns = ["my train to york leaves at 07:12, coach C",
+             "my brother is getting the 09:40 train cos he starts later now"]
+    reply = chat(turns, "what time does my train leave")
+    assert "07:12" in reply and "09:40" not in reply, reply
+    assert "4 nights" in chat(["the cabin is booked for 3 nights", "we extended it so its 4 nights now"],
+                              "how many nights is the cabin booked for")  # next to its value, "now" still updates

@@ -66,6 +66,10 @@ RECENT_CLAUSES = 40
 """A correction that does not repeat the old value updates one of the user's last 40 clauses: people
 correct what they said recently, and looking further back would make every reply cost more as a chat grows."""
 
+WEAK_REACH = 4
+"""The most words between a weak marker and the value it updates ("its 4 nights now", "is actually KX-4417-B"):
+"now" at the end of "chloes flying on FR 3155 cos she lives up there now" updates nothing."""
+
 SHORT_CORRECTION = 5
 """A self-correction of at most this many meaning words ("make that 22k") needs no word in common with what it
 corrects; a longer one must share one ("the order number is actually KX-4417-B")."""
@@ -192,6 +196,9 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
     marker = STRONG.search(clause.text) or WEAK.search(clause.text)
     at = marker.start() if marker else 0
     new = min(given, key=lambda v: min(abs(v.start - at), abs(v.end - at)))  # the value the marker points at
+    between = clause.text[min(new.end, at):max(new.start, at)]
+    if not strong and len(between.split()) > WEAK_REACH:  # "on FR 3155 cos she lives up there now": no update
+        return [*memory, clause]
     # What the correction is about: its sentence's words without the new value itself ("guests" in "120 guests" stays)
     said_value = " ".join(w for w in new.text.split() if any(ch.isdigit() for ch in w) or w[:1].isupper())
     subject = content_words(clause.sentence) - content_words(said_value or new.text)
