@@ -536,3 +536,11 @@ def test_now_far_from_a_new_value_is_no_correction():
     assert "07:12" in reply and "09:40" not in reply, reply
     assert "4 nights" in chat(["the cabin is booked for 3 nights", "we extended it so its 4 nights now"],
                               "how many nights is the cabin booked for")  # next to its value, "now" still updates
+
+
+def test_an_answer_never_repeats_the_value_a_correction_ruled_out():
+    # the 9 was said inside a question, so no statement holds it; the correction alone answers, without "not 9"
+    turns = ["how much pizza do i need, weve got 9 teenagers coming?",
+             "sorry its 11 teenagers not 9, two more said yes"]
+    reply = chat(turns, "how many teenagers are coming")
+    assert "11" in reply and "9" not in reply, reply

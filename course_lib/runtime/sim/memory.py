@@ -125,6 +125,8 @@ def _apply(memory: list[Clause], clause: Clause, marked: bool) -> list[Clause]:
         match = pattern.search(clause.text)
         if match and _find(memory, match.group("old")):
             return _explicit(memory, clause, match.group("new"), match.group("old"))
+        if match and pattern is EXPLICIT[0]:  # "its 21 kids not 18": 18 is wrong whatever it was said of
+            clause = _without_old(clause, match.group("new"))
         if match and pattern is EXPLICIT[-1]:  # "i renamed emit_tax to emit_tax_total": nothing said before changes
             return [*memory, clause]
     strong = marked or bool(STRONG.search(clause.text))
@@ -161,8 +163,13 @@ def _explicit(memory: list[Clause], clause: Clause, new_part: str, old: str) -> 
     """ "X not Y": earlier clauses saying Y say X; the correction is kept as its "X" part only."""
     new, saying = _new_value(new_part, old), set(_find(memory, old))
     memory = [replace(c, text=_substitute(c.text, old, new)) if i in saying else c for i, c in enumerate(memory)]
-    kept = _LEAD.sub("", new_part).strip()
-    return [*memory, replace(clause, text=new_part)] if len(content_words(kept)) > 1 else memory
+    kept = _without_old(clause, new_part)
+    return [*memory, kept] if kept.text == new_part else memory
+
+
+def _without_old(clause: Clause, new_part: str) -> Clause:
+    """A correction kept as its "X" part, so an answer never repeats the wrong value; whole if "X" says too little."""
+    return replace(clause, text=new_part) if len(content_words(_LEAD.sub("", new_part).strip())) > 1 else clause
 
 
 def _family(kind: str) -> str:
