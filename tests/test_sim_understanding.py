@@ -491,6 +491,8 @@ def test_a_name_that_does_something_is_not_the_thing_before_it():
     (["ok so my sister maya is flying in on friday, can u suggest a dinner spot"], "whats my sisters name", "maya"),
     (["we adopted a rescue cat called pickle last week, any litter tips"], "whats the cat called", "pickle"),
     (["my cousin ravi booked the cabin for the weekend"], "whats my cousins name", "ravi"),
+    # a phone capitalises each sentence's first letter, never the name
+    (["Ok so the cabin is sorted. My cousin ravi booked it for the weekend"], "whats my cousins name", "ravi"),
 ])
 def test_a_name_typed_in_lower_case_is_still_a_name(turns, question, name):
     assert name in chat(turns, question)

@@ -96,15 +96,16 @@ def _names(text: str) -> list[Value]:
     return found
 
 
-_CAPITAL = re.compile(r"[A-Z](?<!\bI)|\bI\w")
-"""A capital letter other than the pronoun "I": text typed with capitals gives its names capitals too."""
+_CAPITAL = re.compile(r"(?<!^)(?<![.!?] )(?<![.!?])\b(?!I(?:m|ve|ll|d)?\b|I')[A-Z]")
+"""A capital letter inside a sentence, other than the pronoun "I" ("Im", "I'll"): text typed with capitals gives
+its names capitals too, while a phone that capitalises only each sentence's first letter leaves names lower case."""
 _PERSON_NOUNS = ("son daughter boy girl kid partner wife husband boyfriend girlfriend fiance fiancee mum mom mother "
                  "dad father brother sister cousin aunt uncle nephew niece grandma grandpa nan friend mate flatmate "
                  "roommate boss manager colleague coworker neighbour neighbor teacher tutor coach doctor dentist vet "
                  "landlord landlady plumber builder mechanic").split()
-_AFTER_PERSON = re.compile(rf"\b(?:my|our|his|her|their)\s+(?:(?:little|older|younger|big|eldest|youngest|new|best)"
+_AFTER_PERSON = re.compile(rf"\b(?i:my|our|his|her|their)\s+(?:(?:little|older|younger|big|eldest|youngest|new|best)"
                            rf"\s+)?(?:{'|'.join(_PERSON_NOUNS)})s?\s+([a-z][a-z'-]+)\b")
-_AFTER_CALLED = re.compile(r"\b(?:called|named)\s+([a-z][\w'&-]*(?:\s+[a-z][\w'&-]*){0,2})")
+_AFTER_CALLED = re.compile(r"\b(?i:called|named)\s+([a-z][\w'&-]*(?:\s+[a-z][\w'&-]*){0,2})")
 _NOT_A_NAME = frozenset("""and or but is was has had will would can could should does did who which that just
     also still always never now then today tonight tomorrow really actually finally usually sometimes too as at in on
     for with to from by of about after before so if when went made came took left broke ran ate saw bought sent lost
