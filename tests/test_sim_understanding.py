@@ -546,3 +546,13 @@ def test_an_answer_never_repeats_the_value_a_correction_ruled_out():
              "sorry its 11 teenagers not 9, two more said yes"]
     reply = chat(turns, "how many teenagers are coming")
     assert "11" in reply and "9" not in reply, reply
+
+
+def test_a_new_day_replaces_a_date_never_a_clock_time():
+    # "moved it to monday the 8th" changes the plumber's day; "home at 6pm", said later, is a clock time: it stays
+    turns = ["the plumber is coming thursday the 4th at 10am", "my wife gets home at 6pm so she can let him out",
+             "no wait he moved it to monday the 8th, same time"]
+    plumber = chat(turns, "when is the plumber coming")
+    assert "monday the 8th" in plumber.lower() and "10am" in plumber and "thursday" not in plumber.lower(), plumber
+    home = chat(turns, "what time does my wife get home")
+    assert "6pm" in home and "monday" not in home.lower(), home

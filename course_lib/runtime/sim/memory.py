@@ -12,12 +12,14 @@ and never the old one:
 * a correction without the old value ("make that 22k", "it's 8 of us now", "scratch that, ...",
   "changed my mind, next month we'll do Piranesi", "sorry typo earlier, the order number is
   actually KX-4417-B"): the value it gives replaces the earlier value of the same kind in the
-  latest clause about the same thing (shared words or close meaning), or, with no subject of its
-  own, in the latest clause holding a value of that kind.
+  clause sharing the most words with it, the latest of those, or, with no subject of its own, in
+  the latest clause holding a value of that kind. A weak marker ("now", "actually") must stand
+  within :data:`WEAK_REACH` words of the value.
 
-A new day replaces only the day of an earlier "the 17th at 10:30", a new clock time only its clock
-time ("moved to the 19th, same time" keeps 10:30). The correcting clause itself is kept without its
-"not Y" part, so the old value is not repeated.
+A new day replaces only a day ("moved it to friday the 10th" leaves "she finishes at 12" alone) and
+only the day of an earlier "the 17th at 10:30", a new clock time only a clock time ("moved to the
+19th, same time" keeps 10:30). The correcting clause itself is kept without its "not Y" part, even
+when nothing said before holds Y, so the old value is not repeated.
 """
 
 from __future__ import annotations
@@ -177,6 +179,16 @@ def _family(kind: str) -> str:
     return "proper" if kind in ("name", "code") else kind
 
 
+def _time_parts(text: str, value: Value) -> set[str]:
+    """What the parts of a time are, read where ``text`` says it ("at 9.15" is a clock time, "9.15" alone may not
+    be): a day replaces a date and a clock time a clock time, so "moved it to friday the 10th" leaves "she finishes
+    at 12" alone. Any other value is of one part, "value"."""
+    if value.kind != "time":
+        return {"value"}
+    return {"clock" if CLOCK.match(text[:p.end()], p.start()) else "day"
+            for p in TIME_PART.finditer(text, value.start, value.end)} or {"day"}
+
+
 def _part_corrected(old: Value, new: Value) -> Value:
     """The part of an earlier time that a new one replaces: its clock time for a clock time, else its date.
 
@@ -212,7 +224,8 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
     best: tuple[int, int, Value] | None = None
     for i, earlier in recent:
         for old in earlier.values:
-            if _family(old.kind) != _family(new.kind) or old.text.lower() == new.text.lower():
+            if _family(old.kind) != _family(new.kind) or old.text.lower() == new.text.lower() \
+                    or not _time_parts(earlier.text, old) & _time_parts(clause.text, new):
                 continue
             shared = len(subject & content_words(earlier.text))
             if not shared and (not strong or len(content_words(clause.text)) > SHORT_CORRECTION):
