@@ -179,30 +179,36 @@ def _family(kind: str) -> str:
     return "proper" if kind in ("name", "code") else kind
 
 
-def _time_parts(text: str, value: Value) -> set[str]:
-    """What the parts of a time are, read where ``text`` says it ("at 9.15" is a clock time, "9.15" alone may not
-    be): a day replaces a date and a clock time a clock time, so "moved it to friday the 10th" leaves "she finishes
-    at 12" alone. Any other value is of one part, "value"."""
+def _time_parts(text: str, value: Value) -> list[tuple[int, int, bool]]:
+    """Each part of a time value, as (start, end) in ``text``, and whether it is a clock time, read where ``text``
+    says it: "at 9.15" is a clock time, while "9.15" alone may not be."""
+    return [(p.start(), p.end(), bool(CLOCK.match(text[:p.end()], p.start())))
+            for p in TIME_PART.finditer(text, value.start, value.end)]
+
+
+def _part_kinds(text: str, value: Value) -> set[bool | str]:
+    """What a value's parts are: clock times (True) or days (False) for a time, one "value" for anything else. A
+    correction replaces only a value with a part of its own kind: "moved it to friday the 10th" leaves "she
+    finishes at 12" alone."""
     if value.kind != "time":
         return {"value"}
-    return {"clock" if CLOCK.match(text[:p.end()], p.start()) else "day"
-            for p in TIME_PART.finditer(text, value.start, value.end)} or {"day"}
+    return {clock for _, _, clock in _time_parts(text, value)} or {False}
 
 
-def _part_corrected(old: Value, new: Value) -> Value:
+def _part_corrected(old: Value, old_text: str, new: Value, new_text: str) -> Value:
     """The part of an earlier time that a new one replaces: its clock time for a clock time, else its date.
 
     A date may be several parts ("friday march 14"): a new date ("march 21") replaces all of them, from the
     first to the last, so no part of the old date is left beside the new one."""
     if old.kind != "time" or new.kind != "time":
         return old
-    parts = list(TIME_PART.finditer(old.text))
-    is_clock = bool(CLOCK.match(new.text.strip()))
-    same = [p for p in parts if bool(CLOCK.match(old.text[:p.end()], p.start())) == is_clock]  # sees "at 9"
+    parts = _time_parts(old_text, old)
+    is_clock = _part_kinds(new_text, new) == {True}
+    same = [(start, end) for start, end, clock in parts if clock == is_clock]
     if len(same) == len(parts) or not same:
         return old
-    start, end = same[0].start(), same[0].end() if is_clock else same[-1].end()
-    return Value("time", old.text[start:end], old.start + start, old.start + end)
+    start, end = same[0][0], same[0][1] if is_clock else same[-1][1]
+    return Value("time", old_text[start:end], start, end)
 
 
 def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause]:
@@ -225,7 +231,7 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
     for i, earlier in recent:
         for old in earlier.values:
             if _family(old.kind) != _family(new.kind) or old.text.lower() == new.text.lower() \
-                    or not _time_parts(earlier.text, old) & _time_parts(clause.text, new):
+                    or not _part_kinds(earlier.text, old) & _part_kinds(clause.text, new):
                 continue
             shared = len(subject & content_words(earlier.text))
             if not shared and (not strong or len(content_words(clause.text)) > SHORT_CORRECTION):
@@ -237,7 +243,8 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
         return [*memory, clause]
     _, index, old = best
     target = memory[index]
-    old = _part_corrected(old, new)  # "moved to the 19th, same time": the day changes, "at 10:30" stays
+    # "moved to the 19th, same time": the day changes, "at 10:30" stays
+    old = _part_corrected(old, target.text, new, clause.text)
     replacement, end = new.text, old.end
     number = re.match(r"[$€£¥]?\d[\d,.:]*", old.text)
     if number and re.match(r"[$€£¥]?\d", new.text):  # "8 of us" updates "7 people" to "8 people"

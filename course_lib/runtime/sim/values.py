@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .language import meaning_words, stem, words
+from .language import CASUAL_WORDS, STOPWORDS, meaning_words, stem, words
 from .questions import ATTRIBUTE_NOUNS, attribute_holders, without_fillers
 
 MONTHS = ("january february march april may june july august september october november december "
@@ -80,10 +80,9 @@ class Value:
 
 
 def _names(text: str) -> list[Value]:
-    """Capitalised words past the first one of the text (sentence openers are capitalised anyway); in text typed
-    all in lower case, the words a name stands in (:func:`_lowercase_names`)."""
+    """Capitalised words past the first one of the text (sentence openers are capitalised anyway); in text with no
+    capital inside a sentence, also the words where a name stands (:func:`_lowercase_names`)."""
     found = _lowercase_names(text) if not _CAPITAL.search(text) else []
-
     for match in NAME.finditer(text):
         words = match.group(0).split()
         while words and words[0] in _NOT_NAMES:
@@ -105,12 +104,13 @@ _PERSON_NOUNS = ("son daughter boy girl kid partner wife husband boyfriend girlf
                  "landlord landlady plumber builder mechanic").split()
 _AFTER_PERSON = re.compile(rf"\b(?i:my|our|his|her|their)\s+(?:(?:little|older|younger|big|eldest|youngest|new|best)"
                            rf"\s+)?(?:{'|'.join(_PERSON_NOUNS)})s?\s+([a-z][a-z'-]+)\b")
+_SPAN = re.compile(r"\S+")
 _AFTER_CALLED = re.compile(r"\b(?i:called|named)\s+([a-z][\w'&-]*(?:\s+[a-z][\w'&-]*){0,2})")
-_NOT_A_NAME = frozenset("""and or but is was has had will would can could should does did who which that just
-    also still always never now then today tonight tomorrow really actually finally usually sometimes too as at in on
-    for with to from by of about after before so if when went made came took left broke ran ate saw bought sent lost
-    found knew felt kept paid met sold fell won drove wrote spoke put let set cut hit told gave got said""".split())
-"""Words that follow a person ("my son went", "my boss said") or end a name ("called biscuit and"): never a name."""
+_NOT_A_NAME = STOPWORDS | CASUAL_WORDS | frozenset("""after before always never still sometimes usually finally today
+    tonight tomorrow ate bought broke came cut drove fell felt found gave hit kept knew left let lost made met paid put
+    ran saw sent set sold spoke told took won wrote""".split())
+"""Words that follow a person ("my son went", "my boss said") or end a name ("called biscuit and"): never a name.
+The stop words and casual words, plus the adverbs and irregular past tenses the stemmer leaves unchanged."""
 
 
 def _lowercase_names(text: str) -> list[Value]:
@@ -120,15 +120,14 @@ def _lowercase_names(text: str) -> list[Value]:
     found = []
     for pattern in (_AFTER_PERSON, _AFTER_CALLED):
         for match in pattern.finditer(text):
-            kept = []
-            for word in match.group(1).split():
-                word = word.removesuffix("'s")
-                if word in _NOT_A_NAME or (pattern is _AFTER_PERSON and stem(word) != word):
+            end = None  # where the name ends: after its last word that can be one
+            for word in _SPAN.finditer(text, match.start(1), match.end(1)):
+                plain = word.group(0).removesuffix("'s")
+                if plain in _NOT_A_NAME or (pattern is _AFTER_PERSON and stem(plain) != plain):
                     break
-                kept.append(word)
-            if kept:
-                span = " ".join(kept)
-                found.append(Value("name", span, match.start(1), match.start(1) + len(span)))
+                end = word.start() + len(plain)
+            if end is not None:
+                found.append(Value("name", text[match.start(1):end], match.start(1), end))
     return found
 
 
