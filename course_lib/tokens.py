@@ -22,12 +22,17 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+import string
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # numpy loads on first use of estimate_tokens_many: importing the kit stays light
+    import numpy as np
 
 __all__ = ["MESSAGE_OVERHEAD", "api_token_counter", "content_text", "count_tokens", "estimate_message_tokens",
-           "estimate_request_tokens", "estimate_tokens", "system_text"]
+           "estimate_request_tokens", "estimate_tokens", "estimate_tokens_many", "system_text"]
 
 MESSAGE_OVERHEAD = 4
 """Tokens of framing per message (role markers and separators)."""
@@ -41,6 +46,76 @@ matches counts the tokens in one pass of the regex engine, with no Python loop o
 def estimate_tokens(text: str) -> int:
     """Estimate how many tokens ``text`` costs (see the module docstring for the error bounds)."""
     return len(_PIECES.findall(text))
+
+
+_SPACE, _LETTER, _DIGIT, _MARK = range(4)
+_PIECE_SIZE = (math.inf, 6, 3, 1)
+"""Characters per token for each class of byte; whitespace is never a token (``x / inf`` is 0)."""
+MANY_MIN = 16
+"""Fewer texts than this are counted by the regex one by one: numpy's fixed cost per call is larger (measured)."""
+MANY_CHUNK = 512
+"""ASCII texts counted per numpy pass: the arrays stay small enough for the CPU cache and for malloc to reuse,
+where one pass over 10,000 texts spends more time on fresh memory pages than on counting (measured)."""
+
+
+def _byte_class(char: str) -> int:
+    if char.isspace():  # exactly what ``\s`` matches in a str pattern, \x1c-\x1f included
+        return _SPACE
+    if char in string.ascii_letters:
+        return _LETTER
+    return _DIGIT if char in string.digits else _MARK
+
+
+_BYTE_CLASS = bytes(_byte_class(chr(b)) for b in range(256))
+"""A ``bytes.translate`` table from each byte to its class, the regex's view of an ASCII text."""
+
+
+def estimate_tokens_many(texts: Sequence[str]) -> list[int]:
+    """``[estimate_tokens(t) for t in texts]``, several times faster for many short texts.
+
+    Pruning estimates every message of a history it has not seen: for 10,000 messages the regex, text by
+    text, is most of the time spent. ASCII texts are counted together with numpy (the same count, found
+    from runs of letters, digits and marks); any other text is left to the regex, whose Unicode rules
+    are not worth copying.
+    """
+    ascii_texts = [t for t in texts if t.isascii()]
+    if len(ascii_texts) < MANY_MIN:
+        return [estimate_tokens(t) for t in texts]
+    counts: list[int] = []
+    for start in range(0, len(ascii_texts), MANY_CHUNK):
+        counts += _ascii_token_counts(ascii_texts[start:start + MANY_CHUNK])
+    if len(counts) == len(texts):
+        return counts
+    in_order = iter(counts)
+    return [next(in_order) if t.isascii() else estimate_tokens(t) for t in texts]
+
+
+def _ascii_token_counts(texts: Sequence[str]) -> list[int]:
+    """The estimate of each ASCII text, from one array of the classes of all their bytes."""
+    import numpy as np
+
+    # Joined by (and wrapped in) whitespace, no run crosses from one text into the next, and the first
+    # byte is whitespace, so every run that costs anything starts where the class changes.
+    joined = "\n" + "\n".join(texts) + "\n"
+    classes = np.frombuffer(joined.encode("ascii").translate(_BYTE_CLASS), dtype=np.uint8)
+    starts = np.flatnonzero(classes[1:] != classes[:-1]) + 1
+    lengths = np.diff(starts, append=classes.size)
+    # ceil(length / piece size) per run, exact in floats: a division is correctly rounded, and the run
+    # lengths are far below the 2**50 where rounding could cross an integer.
+    costs = np.ceil(lengths / np.array(_PIECE_SIZE).take(classes.take(starts)))
+    return _sum_per_text(costs, starts, texts)
+
+
+def _sum_per_text(costs: np.ndarray, starts: np.ndarray, texts: Sequence[str]) -> list[int]:
+    """Total the costs of the runs inside each text, by where the separators between the texts are."""
+    import numpy as np
+
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    separators = np.concatenate(([0], np.cumsum(lengths + 1)))
+    # Runs before each separator: those of text i are the ones between separators i and i + 1.
+    before = np.searchsorted(starts, separators)
+    running = np.concatenate(([0.0], np.cumsum(costs)))
+    return np.diff(running[before]).astype(np.int64).tolist()
 
 
 def content_text(content: str | Iterable[Mapping[str, Any]]) -> str:
