@@ -1,11 +1,11 @@
 """The conversations and strategies whose pruning plans are pinned in ``tests/fixtures/pruning_plans.json.gz``.
 
 The fixture was written by the quadratic implementation (before pruning became a package), so
-``test_pruning_golden.py`` shows the faster one makes the same plans, reasons included. One exception,
-rewritten on purpose when near-duplicates came to be found by MinHash: "random 15" with ``Deduplicate()``
-and both default pipelines. Its exchanges 10-13 and 14-17 (tool results of 256 and 191 shingles) are 0.706
-similar, just over the 0.7 threshold, but their signatures agree on 19 of 32 values (0.59), under the 0.6
-that gets a pair checked exactly, so MinHash keeps the older one and the later strategies drop other things:
+``test_pruning_golden.py`` shows the faster one makes the same plans, reasons included. Every plan is
+the quadratic one's. (From MinHash's arrival until shingles were hashed in numpy, "random 15" was an
+exception: its exchanges 10-13 and 14-17 are 0.706 similar, and the CRC-32 signatures of their shingle
+strings agreed on only 19 of 32 values, so that pair was never checked; its plans were rewritten then,
+and restored when the new ids' signatures caught the pair.) Rewrite the fixture only on purpose:
 
     PYTHONPATH=. python tests/pruning_cases.py     # rewrites the fixture: only on purpose
 

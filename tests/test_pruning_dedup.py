@@ -38,16 +38,39 @@ def matches(strategy, live):
     return {i: m[0] for i, m in enumerate(strategy._index.matches) if m is not None}
 
 
+@pytest.fixture
+def hash_seeds(monkeypatch):
+    """Sets MinHash's seed; afterwards the default seed and freshly made signatures again, for the other tests."""
+    facts = sys.modules["course_lib.pruning.facts"]
+
+    def use(seed):
+        monkeypatch.setattr(minhash, "SEED", seed)
+        minhash._hash_functions.cache_clear()
+        facts._EXCHANGES.clear()  # signatures are remembered with each exchange's shingles
+
+    yield use
+    monkeypatch.undo()
+    minhash._hash_functions.cache_clear()
+    facts._EXCHANGES.clear()
+
+
 @pytest.mark.parametrize("threshold", [0.2, 0.3, 0.5, 0.7, 0.9, 1.0])
-def test_minhash_finds_what_comparing_every_pair_finds_and_nothing_else(threshold):
-    for history in (growing(80) + [{"role": "user", "content": "Thanks!"}], repetitive(120)):
-        live = split_exchanges(history)
-        expected, found = earliest_matches(live, threshold), matches(Deduplicate(threshold), live)
-        sets = shingle_sets(live)
-        assert all(j > i and jaccard(sets[i], sets[j]) >= threshold for i, j in found.items())  # all real
-        assert found.keys() == expected.keys()  # every exchange with a duplicate has one found
-        same = sum(found[i] == expected[i] for i in expected)
-        assert same >= len(expected) - 1, (threshold, found, expected)  # the same, earliest, match
+def test_minhash_finds_what_comparing_every_pair_finds_and_nothing_else(threshold, hash_seeds):
+    # the bands catch a pair right at the threshold 98% of the time (more above it), and each exchange has at most
+    # CHECKS borderline checks: a probability, so judged over several hash seeds, not on one lucky or unlucky seed
+    expected_total = missed = same = 0
+    for seed in range(minhash.SEED, minhash.SEED + 8):
+        hash_seeds(seed)
+        for history in (growing(80) + [{"role": "user", "content": "Thanks!"}], repetitive(120)):
+            live = split_exchanges(history)
+            expected, found = earliest_matches(live, threshold), matches(Deduplicate(threshold), live)
+            sets = shingle_sets(live)
+            assert all(j > i and jaccard(sets[i], sets[j]) >= threshold for i, j in found.items())  # all real
+            expected_total += len(expected)
+            missed += len(expected.keys() - found.keys())
+            same += sum(found.get(i) == j for i, j in expected.items())
+    assert missed <= 0.03 * expected_total, (threshold, missed, expected_total)  # a duplicate found: 97% or more
+    assert same >= 0.95 * expected_total, (threshold, same, expected_total)  # the same, earliest, match: 95% or more
 
 
 def test_templated_text_costs_a_bounded_number_of_checks_and_a_far_copy_is_still_found():
@@ -85,7 +108,8 @@ def test_shared_bound_is_never_below_what_a_pair_shares(threshold):
         index = strategy._index
         earlier, later = minhash.candidate_pairs(index.bands, since=0)
         bound = minhash.shared_bound(index.counts, earlier, later).tolist()
-        shared = [len(index.sets[i] & index.sets[j]) for i, j in zip(earlier.tolist(), later.tolist(), strict=True)]
+        shared = [len(index.shingle_set(i) & index.shingle_set(j))
+                  for i, j in zip(earlier.tolist(), later.tolist(), strict=True)]
         assert all(b >= s for b, s in zip(bound, shared, strict=True))
         assert sum(bound) < 1.2 * sum(shared)  # and close: most of what it adds is one or two shingles
 
@@ -145,33 +169,19 @@ def test_agreement_is_the_share_of_equal_signature_values_across_chunks(monkeypa
     assert len(expected) > 7 and len(set(expected)) > 1
 
 
-def test_a_shingle_many_exchanges_share_is_one_string():
-    """Interned, so the exact Jaccard of two look-alike exchanges compares addresses, not characters."""
-    strategy = Deduplicate()
-    list(strategy.candidates(split_exchanges(templated(6))))
-    first, second = strategy._index.sets[:2]
-    in_second = {shingle: shingle for shingle in second}  # each equal string as the second set holds it
-    shared = [shingle for shingle in first if shingle in in_second]
-    assert len(shared) > 10 and all(in_second[shingle] is shingle for shingle in shared)
-
-
-def test_shared_shingles_and_the_memos_stay_bounded_and_forget_the_oldest_first(monkeypatch):
+def test_the_exchange_memo_stays_bounded_and_forgets_the_oldest_first(monkeypatch):
     facts = sys.modules["course_lib.pruning.facts"]
-    monkeypatch.setattr(facts, "_SHINGLES", facts._Memo(50))
     monkeypatch.setattr(facts, "_EXCHANGES", facts._Memo(10))
-    strategy = Deduplicate()
-    list(strategy.candidates(split_exchanges(templated(60))))  # 30 exchanges of ~47 shingles
-    assert len(facts._SHINGLES) == 50 and len(facts._EXCHANGES) == 10
-    last = strategy._index.sets[-1]
-    assert all(facts._SHINGLES[shingle] is shingle for shingle in last if shingle in facts._SHINGLES)
+    list(Deduplicate().candidates(split_exchanges(templated(60))))  # 30 exchanges
+    assert len(facts._EXCHANGES) == 10
     memo = facts._Memo(3)
     for key in "abcd":
-        memo.remember(key, key.upper)
+        memo.add(key, key.upper())
     assert list(memo) == ["b", "c", "d"]  # "a", the oldest, went
 
 
 def test_signatures_do_not_depend_on_the_process():
-    """CRC-32 shingle ids and a seeded generator: another hash seed gives the same signatures, so the same plans."""
+    """Seeded word hashes and hash functions: another PYTHONHASHSEED gives the same signatures, so the same plans."""
     probe = ("import sys; sys.path.insert(0, 'tests'); from test_pruning_dedup import templated, signature_sums; "
              "print(signature_sums())")
     other = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
@@ -264,9 +274,9 @@ def test_an_exchange_repeated_in_a_new_history_is_shingled_once(monkeypatch: pyt
     pair = [{"role": "user", "content": "Where is my parcel 4471 today?"},
             {"role": "assistant", "content": "Parcel 4471 left the depot this morning."}]
     history = pair * 40 + [{"role": "user", "content": "Thanks, and the invoice?"}]
-    shingled: list[list[str]] = []
-    original = facts._shingles
-    monkeypatch.setattr(facts, "_shingles", lambda words, size: shingled.append(words) or original(words, size))
+    shingled: list[str] = []
+    original = facts.shingle_ids
+    monkeypatch.setattr(facts, "shingle_ids", lambda texts, size: shingled.extend(texts) or original(texts, size))
     facts._EXCHANGES.clear()  # a memo: emptied, it is only worked out again
     result = plan(history, 0, Deduplicate()).dropped
     assert len(shingled) == 2  # the repeated pair and the last question

@@ -20,10 +20,11 @@ calls the summarizer you pass in while planning (one API call in live mode), so 
 the summary before you use it.
 
 The modules, in reading order: ``scoring`` (what a message is worth), ``facts`` (each message
-worked out once and remembered), ``exchanges``, ``strategies``, ``minhash`` and ``dedup``,
-``summarize``, ``plan``. Re-planning a 10,000-message history costs a dictionary lookup per message,
-a sort, and MinHash signatures for the new exchanges: O(n log n), not the O(n^2) of comparing every
-pair, even when every message follows one template.
+worked out once and remembered), ``exchanges``, ``strategies``, ``shingles`` (runs of words as
+numbers), ``minhash`` and ``dedup``, ``summarize``, ``plan``. Re-planning a 10,000-message
+history costs a dictionary lookup per message, a sort, and MinHash signatures for the new
+exchanges: O(n log n), not the O(n^2) of comparing every pair, even when every message follows one
+template.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import minhash
 from .exchanges import Exchange
 from .facts import exchange_shingles, numbers
+from .shingles import words
 from .strategies import RankingStrategy
 
 if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
@@ -158,7 +159,10 @@ class _WordingIndex(_Index):
 
     def __init__(self, threshold: float) -> None:
         super().__init__(threshold)
-        self.sets: list[frozenset[str]] = []
+        self.shingles: list[np.ndarray] = []
+        """Each exchange's shingle ids, sorted (``facts.exchange_shingles``)."""
+        self.sets: dict[int, frozenset[int]] = {}
+        """The same ids as sets, made for the exchanges the exact Jaccard compares: few, once the bounds are applied."""
         self.rows = minhash.bands_for(min(max(threshold, 0.01), 1.0))
         self.signature: np.ndarray | None = None
         self.counts: np.ndarray | None = None
@@ -167,10 +171,11 @@ class _WordingIndex(_Index):
     def _extend(self, new: Sequence[Exchange], keys: list[tuple[Hashable, ...]]) -> None:
         import numpy as np
 
-        found = exchange_shingles([(key, e.facts) for key, e in zip(keys, new, strict=True)])
-        self.sets += [sets for sets, _, _ in found]
-        signature = np.vstack([signature for _, signature, _ in found])
-        counts = np.vstack([counts for _, _, counts in found])
+        found = exchange_shingles([(key, e.messages) for key, e in zip(keys, new, strict=True)])
+        self.shingles += [shingles for shingles, _, _ in found]
+        # the rows joined end to end, then shaped: a vstack of 5,000 rows would make each one 2-D first, in Python
+        signature = np.concatenate([signature for _, signature, _ in found]).reshape(len(found), minhash.NUM_PERM)
+        counts = np.concatenate([counts for _, _, counts in found]).reshape(len(found), minhash.BINS)
         bands = minhash.band_keys(signature, self.rows)
         self.signature = signature if self.signature is None else np.vstack((self.signature, signature))
         self.counts = counts if self.counts is None else np.vstack((self.counts, counts))
@@ -182,7 +187,7 @@ class _WordingIndex(_Index):
         if self.threshold > 1:
             return iter(())
         earlier, later = minhash.candidate_pairs(self.bands, since=old)
-        sizes = np.fromiter(map(len, self.sets), dtype=np.float64, count=len(self.sets))
+        sizes = np.fromiter(map(len, self.shingles), dtype=np.float64, count=len(self.shingles))
         unmatched = np.fromiter((m is None for m in self.matches), dtype=bool, count=len(self.matches))
         small, large = np.minimum(sizes[earlier], sizes[later]), np.maximum(sizes[earlier], sizes[later])
         possible = unmatched[earlier] & (small >= self.threshold * large)  # Jaccard is at most the sizes' ratio
@@ -197,7 +202,14 @@ class _WordingIndex(_Index):
         return zip(earlier.tolist(), later.tolist(), likely.tolist(), may_match.tolist(), strict=True)
 
     def _similarity(self, i: int, j: int) -> float:
-        return jaccard(self.sets[i], self.sets[j])
+        return jaccard(self.shingle_set(i), self.shingle_set(j))
+
+    def shingle_set(self, i: int) -> frozenset[int]:
+        """Exchange ``i``'s shingle ids as a set, made when first compared."""
+        found = self.sets.get(i)
+        if found is None:
+            found = self.sets[i] = frozenset(self.shingles[i].tolist())
+        return found
 
 
 class _MeaningIndex(_Index):
@@ -215,7 +227,7 @@ class _MeaningIndex(_Index):
 
         vectors = embed([e.text for e in new])
         self.vectors = vectors if self.vectors is None else np.vstack((self.vectors, vectors))
-        self.stated += [numbers(w for f in e.facts for w in f.words) for e in new]
+        self.stated += [numbers(words(e.text)) for e in new]
 
     def _candidates(self, old: int) -> Iterator[tuple[int, int, bool, bool]]:
         import numpy as np

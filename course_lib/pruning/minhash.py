@@ -61,7 +61,7 @@ CHUNK = 4_096
 
 @lru_cache(maxsize=1)
 def _hash_functions() -> tuple[np.ndarray, np.ndarray]:
-    """``NUM_PERM`` multiply-add-shift hash functions of a 32-bit id: ``(a * x + b) >> 32`` in 64 bits."""
+    """``NUM_PERM`` multiply-add-shift hash functions of an id: the top 32 bits of ``a * x + b`` in 64 bits."""
     import numpy as np
 
     rng = np.random.default_rng(SEED)  # PCG64: the same numbers on every platform
@@ -71,7 +71,8 @@ def _hash_functions() -> tuple[np.ndarray, np.ndarray]:
 
 
 def signatures(id_sets: Sequence[Sequence[int]]) -> np.ndarray:
-    """The ``NUM_PERM`` minimums of each set of 32-bit shingle ids, a row per set (largest values for an empty set).
+    """The ``NUM_PERM`` minimums of each set of shingle ids (up to 64 bits), a row per set (the largest values for an
+    empty set).
 
     All the sets at once, one hash function at a time over every id end to end: an exchange seen
     for the first time costs its share of 32 long array operations, not a dozen small ones of its own.
@@ -103,7 +104,10 @@ def _end_to_end(id_sets: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarra
 
     sizes = np.fromiter(map(len, id_sets), dtype=np.int64, count=len(id_sets))
     rows = np.flatnonzero(sizes)
-    flat = np.fromiter(chain.from_iterable(id_sets), dtype=np.uint64, count=int(sizes.sum()))
+    if all(isinstance(ids, np.ndarray) for ids in id_sets):  # arrays are joined in C, not read id by id
+        flat = np.concatenate([*id_sets, np.zeros(0, dtype=np.uint64)]).astype(np.uint64, copy=False)
+    else:
+        flat = np.fromiter(chain.from_iterable(id_sets), dtype=np.uint64, count=int(sizes.sum()))
     starts = np.concatenate(([0], np.cumsum(sizes[rows])[:-1])).astype(np.int64)
     return rows, flat, starts
 
@@ -197,8 +201,9 @@ def shared_bound(counts: np.ndarray, earlier: np.ndarray, later: np.ndarray) -> 
     bound = np.empty(len(earlier), dtype=np.int64)
     for start in range(0, len(earlier), CHUNK):  # in chunks, as in agreement(): the rows stay in cache
         rows = slice(start, start + CHUNK)
-        first, second = counts[earlier[rows]], counts[later[rows]]
-        bound[rows] = np.minimum(first, second).sum(axis=1, dtype=np.int64)
-        both_full = ((first == FULL) & (second == FULL)).any(axis=1)
-        bound[rows][both_full] = np.iinfo(np.int64).max
+        bound[rows] = np.minimum(counts[earlier[rows]], counts[later[rows]]).sum(axis=1, dtype=np.int64)
+    has_full = (counts == FULL).any(axis=1)  # a full bin at all: only exchanges of thousands of shingles
+    both = np.flatnonzero(has_full[earlier] & has_full[later])  # rare: only these pairs are read bin by bin
+    full_in_both = ((counts[earlier[both]] == FULL) & (counts[later[both]] == FULL)).any(axis=1)
+    bound[both[full_in_both]] = np.iinfo(np.int64).max
     return bound
