@@ -27,7 +27,10 @@ def starts_exchange(message: Mapping[str, Any]) -> bool:
 
     Introduced in notebook 02_history_strategies.
     """
-    return message.get("role") == "user" and not any(b.get("type") == "tool_result" for b in blocks(message))
+    if message.get("role") != "user":
+        return False
+    content = message.get("content")
+    return isinstance(content, str) or not any(b.get("type") == "tool_result" for b in blocks(message))
 
 
 def exchange_starts(messages: Sequence[Mapping[str, Any]]) -> list[int]:

@@ -456,18 +456,18 @@ def _plain_text_points(text: str) -> list[tuple[float, str, str]]:
     points: list[tuple[float, str, str]] = []
     ids = [m.group(0) for pattern in _PLAIN_IDS for m in pattern.finditer(text)]
     if ids:
-        points.append((3, "id", f"contains an id: {scoring._listed(ids)}"))
+        points.append((3, "id", f"+3 contains an id: {scoring._listed(ids)}"))
     rest = text
     for found_id in ids:
         rest = rest.replace(found_id, " ")
     numbers = [n.rstrip(",.") for n in _PLAIN_NUMBER.findall(rest)]
     if numbers:
-        points.append((1, "number", f"contains a number: {scoring._listed(numbers)}"))
+        points.append((1, "number", f"+1 contains a number: {scoring._listed(numbers)}"))
     for pattern, tag, label in ((_PLAIN_DECISION, "decision", "records a decision"),
                                 (_PLAIN_PREFERENCE, "preference", "states a preference")):
         hit = pattern.search(text)
         if hit:
-            points.append((3, tag, f"{label}: {hit.group(0)!r}"))
+            points.append((3, tag, f"+3 {label}: {hit.group(0)!r}"))
     return points
 
 

@@ -56,6 +56,7 @@ _KEYS = {_DECISION: ("decided", "go with", "take", "ahead", "confirmed", "agreed
          _PREFERENCE: ("prefer", "rather", "please", "always", "ever", "call me")}
 """A part of every phrase of each pattern: lowered ASCII text holding none of them cannot match, and six
 substring tests (in C) cost a fifth of one pass of the pattern. Most messages decide and prefer nothing."""
+_PHRASE_KEYS = _KEYS[_DECISION] + _KEYS[_PREFERENCE]
 _FILLER = re.compile(r"\b(?:is there anything else i can help(?: you)? with|how can i help(?: you)?(?: today)?|"
                      r"anything else|you'?re welcome|you are welcome|thank you|thanks|thx|hello|hi|hey|okay|ok|"
                      r"great|cool|perfect|awesome|sounds good|got it|no problem|glad to help|happy to help|"
@@ -75,27 +76,41 @@ def score_message(message: Mapping[str, Any]) -> MessageScore:
     preference, +4 for a tool result, +2 for a tool call, +3 for an earlier summary, and -2 for
     a message that is only greetings or thanks.
     """
-    found = blocks(message)
-    text = content_text(found).replace("\u2019", "'")  # "let’s" as typed on a phone is still a decision
-    points = _tool_points(found) + _text_points(text)
+    content = message.get("content")
+    if isinstance(content, str):  # most messages: no blocks to look through, so no tool data
+        text, points = content, []
+    else:
+        found = blocks(message)
+        text, points = content_text(found), _tool_points(found)
+    text = text.replace("\u2019", "'")  # "let’s" as typed on a phone is still a decision
+    points += _text_points(text)
     if not points and _is_filler(text):
         short = text.strip() if len(text) <= 40 else text[:37] + "..."
-        points.append((-2, "filler", f"only greetings or thanks: {short!r}"))
+        points.append(_point(-2, "filler", f"only greetings or thanks: {short!r}"))
     if not points:
-        return MessageScore(0, ("0 ordinary message: no id, number, decision, preference or tool data",))
-    reasons = tuple(f"{value:+g} {reason}" for value, _, reason in points)
-    tags = frozenset(tag for _, tag, _ in points)
-    return MessageScore(sum(value for value, _, _ in points), reasons, _TAG_SETS.setdefault(tags, tags))
+        return _ORDINARY
+    values, tags, reasons = zip(*points, strict=True)
+    found_tags = frozenset(tags)
+    return MessageScore(sum(values), reasons, _TAG_SETS.setdefault(found_tags, found_tags))
+
+
+def _point(value: float, tag: str, reason: str) -> tuple[float, str, str]:
+    """Points for one thing found: how many, its tag, and the reason as a plan prints it ("+3 contains an id: ...")."""
+    return value, tag, f"{value:+g} {reason}"
+
+
+_ORDINARY = MessageScore(0, ("0 ordinary message: no id, number, decision, preference or tool data",))
+"""The score of every message that holds nothing to score: one shared object (a score is never changed)."""
 
 
 def _tool_points(found: list[dict[str, Any]]) -> list[tuple[float, str, str]]:
     """Points for tool data: a result was fetched for this conversation; a call says what was asked."""
     points: list[tuple[float, str, str]] = []
     if any(b.get("type") == "tool_result" for b in found):
-        points.append((4, "tool_result", "holds a tool result (data fetched for this conversation)"))
+        points.append(_point(4, "tool_result", "holds a tool result (data fetched for this conversation)"))
     names = [str(b.get("name", "")) for b in found if b.get("type") == "tool_use"]
     if names:
-        points.append((2, "tool_use", f"calls a tool: {', '.join(names)}"))
+        points.append(_point(2, "tool_use", f"calls a tool: {', '.join(names)}"))
     return points
 
 
@@ -103,22 +118,24 @@ def _text_points(text: str) -> list[tuple[float, str, str]]:
     """Points for what the words carry: a summary, ids, other numbers, decisions, preferences."""
     points: list[tuple[float, str, str]] = []
     if text.startswith(SUMMARY_MARKER):
-        points.append((3, "summary", "is a summary of earlier exchanges"))
+        points.append(_point(3, "summary", "is a summary of earlier exchanges"))
     lowered = text.lower() if text.isascii() else None  # isascii() is free: a str knows whether it is ASCII
     ids = _ids(text, lowered)
     if ids:
-        points.append((3, "id", f"contains an id: {_listed(ids)}"))
+        points.append(_point(3, "id", f"contains an id: {_listed(ids)}"))
     rest = text
     for found_id in ids:  # an id's digits are not also "a number"
         rest = rest.replace(found_id, " ")
     numbers = [n.rstrip(",.") for n in _NUMBER.findall(rest)]
     if numbers:
-        points.append((1, "number", f"contains a number: {_listed(numbers)}"))
+        points.append(_point(1, "number", f"contains a number: {_listed(numbers)}"))
+    if lowered is not None and not any(map(lowered.__contains__, _PHRASE_KEYS)):
+        return points  # most messages decide and prefer nothing: one test of all the keys, not two of half each
     for pattern, tag, label in ((_DECISION, "decision", "records a decision"),
                                 (_PREFERENCE, "preference", "states a preference")):
         hit = _first(pattern, text, lowered)
         if hit:
-            points.append((3, tag, f"{label}: {hit!r}"))
+            points.append(_point(3, tag, f"{label}: {hit!r}"))
     return points
 
 
@@ -141,7 +158,10 @@ def _matches(pattern: re.Pattern[str], text: str, lowered: str | None) -> list[s
     if lowered is None:
         return pattern.findall(text)
     # ASCII: lowering keeps every character in its place, so a match in ``lowered`` is one in ``text``
-    return [text[hit.start():hit.end()] for hit in _LOWERED[pattern].finditer(lowered)]
+    found = _LOWERED[pattern]
+    if found.search(lowered) is None:  # the usual case ("order" without a number): no iterator, no list built
+        return []
+    return [text[hit.start():hit.end()] for hit in found.finditer(lowered)]
 
 
 def _first(pattern: re.Pattern[str], text: str, lowered: str | None) -> str | None:
