@@ -139,7 +139,8 @@ def _word_ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     data = np.frombuffer("\0".join(texts).encode("ascii"), dtype=np.uint8)
     edges = np.diff(_word_bytes()[data].view(np.int8), prepend=np.int8(0), append=np.int8(0))
     first, after = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # each word's first and after-last byte
-    powers, inverses = _powers(max(len(data), CHUNK_BYTES))  # one size for every group but a long text's
+    # every group but a long text's fits the remembered powers; a long text's are made for it, and not kept
+    powers, inverses = _powers(CHUNK_BYTES) if len(data) <= CHUNK_BYTES else _powers.__wrapped__(len(data))
     with np.errstate(over="ignore"):  # the products and sums wrap around 2**64 on purpose
         running = np.zeros(len(data) + 1, dtype=np.uint64)
         np.cumsum(data * powers[:len(data)], out=running[1:])
@@ -151,7 +152,7 @@ def _word_ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return hashed, np.bincount(text_of_word, minlength=len(texts))
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=1)
 def _powers(length: int) -> tuple[np.ndarray, np.ndarray]:
     """``BASE**i`` and ``BASE**-i`` modulo 2**64 for ``i`` from 0 to ``length``: every place in a group's text."""
     import numpy as np
