@@ -158,10 +158,10 @@ def _matches(pattern: re.Pattern[str], text: str, lowered: str | None) -> list[s
     if lowered is None:
         return pattern.findall(text)
     # ASCII: lowering keeps every character in its place, so a match in ``lowered`` is one in ``text``
-    found = _LOWERED[pattern]
-    if found.search(lowered) is None:  # the usual case ("order" without a number): no iterator, no list built
+    lowered_pattern = _LOWERED[pattern]
+    if lowered_pattern.search(lowered) is None:  # the usual case ("order" without a number): no iterator, no list
         return []
-    return [text[hit.start():hit.end()] for hit in found.finditer(lowered)]
+    return [text[hit.start():hit.end()] for hit in lowered_pattern.finditer(lowered)]
 
 
 def _first(pattern: re.Pattern[str], text: str, lowered: str | None) -> str | None:
