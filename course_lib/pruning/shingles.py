@@ -36,7 +36,7 @@ SHINGLE_BITS = 44
 sort as one 64-bit number."""
 CHUNK_BYTES = 1 << 17
 """Text shingled at a time (a longer exchange on its own): the arrays stay a few megabytes, in the CPU's cache and
-reused by the allocator, which makes a first sight of 10,000 messages a quarter faster than one pass over all of it
+reused by the allocator, which makes shingling 10,000 new messages a quarter faster than one pass over all of them
 (measured). It also keeps the number of an exchange in a group within the 20 bits beside its shingle ids."""
 _BASE = 0xD6E8FEB86659FD93
 """The odd 64-bit base of a word's polynomial (a well-mixed constant of the kind hash functions use)."""
