@@ -43,7 +43,9 @@ _IDS = [
     re.compile(r"order(?<!\worder)\s+(?:number\s+|no\.?\s*)?\d+\b", re.I),  # order 889, order number 889 (\border...)
     re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"),  # an email address
 ]
-_NUMBER = re.compile(r"\d(?<![\w#]\d)[\d,.]*")  # a digit not just after a letter, digit or #: (?<![\w#])\d[\d,.]*
+_NUMBER = re.compile(r"\d(?<![\w#]\d)(?:[\d,.]*\d)?")
+r"""A digit not just after a letter, digit or # (``(?<![\w#])\d``), and what follows of digits, commas and points, up to
+the last digit: "3,400.50" in "3,400.50, then", with no punctuation of the sentence to strip."""
 _DECISION = re.compile(r"\b(?:we(?:'ve| have)? decided|decided to|let'?s go with|let us go with|we'll go with|"
                        r"i'll go with|i'll take|go ahead|confirmed|agreed)\b", re.I)
 _PREFERENCE = re.compile(r"\b(?:i prefer|i'd prefer|i would prefer|i'd rather|i would rather|please use|"
@@ -126,7 +128,7 @@ def _text_points(text: str) -> list[tuple[float, str, str]]:
     rest = text
     for found_id in ids:  # an id's digits are not also "a number"
         rest = rest.replace(found_id, " ")
-    numbers = [n.rstrip(",.") for n in _NUMBER.findall(rest)]
+    numbers = _NUMBER.findall(rest)
     if numbers:
         points.append(_point(1, "number", f"contains a number: {_listed(numbers)}"))
     if lowered is not None and not any(map(lowered.__contains__, _PHRASE_KEYS)):
@@ -177,8 +179,9 @@ def _first(pattern: re.Pattern[str], text: str, lowered: str | None) -> str | No
 
 def _listed(found: list[str], most: int = 3) -> str:
     unique = list(dict.fromkeys(found))
-    more = f" and {len(unique) - most} more" if len(unique) > most else ""
-    return ", ".join(unique[:most]) + more
+    if len(unique) <= most:
+        return ", ".join(unique)
+    return f"{', '.join(unique[:most])} and {len(unique) - most} more"
 
 
 def _is_filler(text: str) -> bool:
