@@ -556,3 +556,13 @@ def test_a_new_day_replaces_a_date_never_a_clock_time():
     assert "monday the 8th" in plumber.lower() and "10am" in plumber and "thursday" not in plumber.lower(), plumber
     home = chat(turns, "what time does my wife get home")
     assert "6pm" in home and "monday" not in home.lower(), home
+
+
+def test_light_verbs_carry_no_meaning_of_their_own():
+    # "gets", "getting", "having" are as light as "get", "got", "have": an earlier "got" must not make "gets" a
+    # word the answer has to share
+    from course_lib.runtime.sim.language import meaning_words
+
+    assert not {"get", "have"} & set(meaning_words("what gets me in, are we getting paid, where are we having it"))
+    reply = chat(["we finally got a rehearsal room", "the door code is 5151"], "what number gets me in at the entrance")
+    assert "5151" in reply, reply

@@ -16,8 +16,8 @@ STOPWORDS = frozenset(
     """a an the is are was were be been am do does did i i'm me my mine you your yours we our us it its
     what what's which who whom whose when where why how that this these those of to in on for with at by
     from about as and or but if then so than too very can could would should will shall may might
-    must have has had not yes please tell know remember again any some there here just also
-    okay ok hi hello thanks thank one get got say said much many out up go goes going went gone happen
+    must have has had having not yes please tell know remember again any some there here just also
+    okay ok hi hello thanks thank one get gets getting got say said much many out up go goes going went gone happen
     happens happening come coming being every each he him his she her hers they them their theirs""".split()
 )
 """Words that carry no meaning of their own in a question or a fact."""
