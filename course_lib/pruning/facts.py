@@ -27,7 +27,7 @@ from .shingles import shingle_ids, word_text
 if TYPE_CHECKING:  # numpy loads on first use: importing the kit stays light
     import numpy as np
 
-__all__ = ["MessageFacts", "facts", "facts_of", "exchange_shingles", "message_key", "numbers", "preview", "MEMO_SIZE"]
+__all__ = ["MessageFacts", "facts_of", "exchange_shingles", "message_key", "numbers", "preview", "MEMO_SIZE"]
 
 MEMO_SIZE = 65_536
 """Distinct messages (and exchanges) remembered: a 10,000-message history fits several times over."""
@@ -73,11 +73,6 @@ def message_key(message: Mapping[str, Any]) -> Hashable:
     if type(content) is str:
         return message.get("role"), content  # a str caches its own hash: this lookup costs no re-hashing
     return message.get("role"), json.dumps(content, sort_keys=True, default=str)
-
-
-def facts(message: Mapping[str, Any]) -> MessageFacts:
-    """The remembered facts of ``message`` (worked out now if this content is new)."""
-    return facts_of([message])[1][0]
 
 
 def facts_of(messages: Sequence[Mapping[str, Any]]) -> tuple[list[Hashable], list[MessageFacts]]:
