@@ -95,6 +95,27 @@ def test_scores_say_why():
     assert ordinary.value == 0 and ordinary.reasons  # every score has a reason, even a plain one
 
 
+def test_prune_writes_no_reason_until_a_plan_is_read(monkeypatch):
+    # a history seen for the first time scores every message and drops thousands of exchanges: prune() reads none
+    # of the reasons, so it must not pay for writing them; a plan's rows still say why
+    from course_lib.pruning import scoring, strategies
+
+    # text no other test uses: nothing about these messages is remembered yet, so every one is scored here
+    history = [{"role": "user" if i % 2 == 0 else "assistant", "content": f"Order QX-{7700 + i} costs ${i}.25 now"}
+               for i in range(40)]
+
+    def refuse(*_: object) -> str:
+        raise AssertionError("a reason was written")
+
+    monkeypatch.setattr(scoring, "_reason", refuse)
+    monkeypatch.setattr(strategies._Ranked, "__str__", refuse)
+    result = plan(history, 60, default_pipeline())
+    assert len(result.apply()) < len(history)  # it scored, dropped, and wrote no reason doing it
+    monkeypatch.undo()
+    expected = plan(history, 60, default_pipeline()).table()
+    assert result.table() == expected and "importance: least value per token first" in expected
+
+
 def test_exchanges_follow_exchange_starts_and_protect_the_last():
     exchanges = split_exchanges(SUPPORT)
     assert [e.indices for e in exchanges] == EXCHANGES
@@ -450,7 +471,7 @@ _PLAIN_PREFERENCE = re.compile(r"\b(?:i prefer|i'd prefer|i would prefer|i'd rat
 
 
 def _plain_text_points(text: str) -> list[tuple[float, str, str]]:
-    """_text_points as first written: the plain patterns, every one run, the phrases case-insensitive on the text."""
+    """What the words scored as first written: the plain patterns, every one run, phrases case-insensitive."""
     from course_lib.pruning import scoring
 
     points: list[tuple[float, str, str]] = []
@@ -478,4 +499,5 @@ def test_scoring_shortcuts_find_what_the_plain_patterns_find(words: list[str], g
     from course_lib.pruning import scoring
 
     text = glue.join(words)
-    assert scoring._text_points(text) == _plain_text_points(text)
+    found = [(finding[0], finding[1], scoring._reason(*finding)) for finding in scoring._text_findings(text)]
+    assert found == _plain_text_points(text)

@@ -60,7 +60,7 @@ class Exchange:
         self.columns, self.start, self.end = columns, start, end
         self.total_tokens = total_tokens
         self.protected = protected  # why this exchange can never be dropped ("" when it can)
-        self.dropped: tuple[str, str] | None = None  # (strategy, reason) once dropped
+        self.dropped: tuple[str, object] | None = None  # (strategy, reason) once dropped: str(reason) is the text
         self.summarized = False  # dropped because a summary replaced it
         self._best: MessageScore | None = None  # score and tags, worked out on first use: several strategies ask
         self._tags: frozenset[str] | None = None

@@ -227,6 +227,7 @@ def _rows(exchange: Exchange) -> list[Row]:
         strategy, reason = exchange.dropped or ("", exchange.protected)
         if exchange.dropped:
             status = "summarized" if exchange.summarized else "dropped"
+            reason = f"{strategy}: {reason}"  # a strategy's reason is written here, when a row is first read
         elif index is None:
             status = "added"
             reason = "the summary" if message["role"] == "user" else "acknowledges the summary"

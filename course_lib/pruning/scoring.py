@@ -17,6 +17,10 @@ from ..tokens import content_text
 __all__ = ["MessageScore", "score_message"]
 
 
+Finding = tuple[float, str, str, tuple[str, ...]]
+"""One thing a score counted: its points, its tag, what it is ("contains an id") and what was found (may be empty)."""
+
+
 @dataclass(frozen=True, slots=True)
 class MessageScore:
     """How much a message is worth keeping, with the reasons, so a learner can argue with it.
@@ -28,11 +32,25 @@ class MessageScore:
     """
 
     value: float
-    reasons: tuple[str, ...]
+    found: tuple[Finding | str, ...]
+    """What was counted, as :data:`Finding` s or as reasons already written: see :attr:`reasons`."""
     tags: frozenset[str] = frozenset()
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Each thing counted, as a plan prints it ("+3 contains an id: ACC-88412").
+
+        Written when read, not when scored: a history seen for the first time scores every
+        message, and ``prune()`` reads none of the reasons (a plan's table reads a few).
+        """
+        return tuple(item if isinstance(item, str) else _reason(*item) for item in self.found)
 
     def __str__(self) -> str:
         return f"{self.value:g} ({'; '.join(self.reasons)})"
+
+
+def _reason(points: float, _tag: str, what: str, items: tuple[str, ...]) -> str:
+    return f"{points:+g} {what}: {_listed(items)}" if items else f"{points:+g} {what}"
 
 
 _IDS = [
@@ -80,65 +98,59 @@ def score_message(message: Mapping[str, Any]) -> MessageScore:
     """
     content = message.get("content")
     if isinstance(content, str):  # most messages: no blocks to look through, so no tool data
-        text, points = content, []
+        text, found = content, []
     else:
-        found = blocks(message)
-        text, points = content_text(found), _tool_points(found)
+        tool_blocks = blocks(message)
+        text, found = content_text(tool_blocks), _tool_findings(tool_blocks)
     text = text.replace("\u2019", "'")  # "let’s" as typed on a phone is still a decision
-    points += _text_points(text)
-    if not points and _is_filler(text):
+    found += _text_findings(text)
+    if not found and _is_filler(text):
         short = text.strip() if len(text) <= 40 else text[:37] + "..."
-        points.append(_point(-2, "filler", f"only greetings or thanks: {short!r}"))
-    if not points:
+        found.append((-2, "filler", f"only greetings or thanks: {short!r}", ()))
+    if not found:
         return _ORDINARY
-    values, tags, reasons = zip(*points, strict=True)
-    found_tags = frozenset(tags)
-    return MessageScore(sum(values), reasons, _TAG_SETS.setdefault(found_tags, found_tags))
-
-
-def _point(value: float, tag: str, reason: str) -> tuple[float, str, str]:
-    """Points for one thing found: how many, its tag, and the reason as a plan prints it ("+3 contains an id: ...")."""
-    return value, tag, f"{value:+g} {reason}"
+    tags = frozenset([tag for _, tag, _, _ in found])
+    return MessageScore(sum([points for points, _, _, _ in found]), tuple(found), _TAG_SETS.setdefault(tags, tags))
 
 
 _ORDINARY = MessageScore(0, ("0 ordinary message: no id, number, decision, preference or tool data",))
 """The score of every message that holds nothing to score: one shared object (a score is never changed)."""
 
 
-def _tool_points(found: list[dict[str, Any]]) -> list[tuple[float, str, str]]:
-    """Points for tool data: a result was fetched for this conversation; a call says what was asked."""
-    points: list[tuple[float, str, str]] = []
-    if any(b.get("type") == "tool_result" for b in found):
-        points.append(_point(4, "tool_result", "holds a tool result (data fetched for this conversation)"))
-    names = [str(b.get("name", "")) for b in found if b.get("type") == "tool_use"]
+def _tool_findings(tool_blocks: list[dict[str, Any]]) -> list[Finding]:
+    """What tool data counts: a result was fetched for this conversation; a call says what was asked."""
+    findings: list[Finding] = []
+    if any(b.get("type") == "tool_result" for b in tool_blocks):
+        findings.append((4, "tool_result", "holds a tool result (data fetched for this conversation)", ()))
+    names = [str(b.get("name", "")) for b in tool_blocks if b.get("type") == "tool_use"]
     if names:
-        points.append(_point(2, "tool_use", f"calls a tool: {', '.join(names)}"))
-    return points
+        findings.append((2, "tool_use", f"calls a tool: {', '.join(names)}", ()))
+    return findings
 
 
-def _text_points(text: str) -> list[tuple[float, str, str]]:
-    """Points for what the words carry: a summary, ids, other numbers, decisions, preferences."""
-    points: list[tuple[float, str, str]] = []
+def _text_findings(text: str) -> list[Finding]:
+    """What the words carry: a summary, ids, other numbers, decisions, preferences."""
+    found: list[Finding] = []
     if text.startswith(SUMMARY_MARKER):
-        points.append(_point(3, "summary", "is a summary of earlier exchanges"))
+        found.append((3, "summary", "is a summary of earlier exchanges", ()))
     lowered = text.lower() if text.isascii() else None  # isascii() is free: a str knows whether it is ASCII
     ids = _ids(text, lowered)
     if ids:
-        points.append(_point(3, "id", f"contains an id: {_listed(ids)}"))
+        found.append((3, "id", "contains an id", tuple(ids)))
     rest = text
     for found_id in ids:  # an id's digits are not also "a number"
         rest = rest.replace(found_id, " ")
     numbers = _NUMBER.findall(rest)
     if numbers:
-        points.append(_point(1, "number", f"contains a number: {_listed(numbers)}"))
+        found.append((1, "number", "contains a number", tuple(numbers)))
     if lowered is not None and not any(map(lowered.__contains__, _PHRASE_KEYS)):
-        return points  # most messages decide and prefer nothing: one test of all the keys, not two of half each
+        return found  # most messages decide and prefer nothing: one test of all the keys, not two of half each
     for pattern, tag, label in ((_DECISION, "decision", "records a decision"),
                                 (_PREFERENCE, "preference", "states a preference")):
         hit = _first(pattern, text, lowered)
         if hit:
-            points.append(_point(3, tag, f"{label}: {hit!r}"))
-    return points
+            found.append((3, tag, label, (repr(hit),)))
+    return found
 
 
 def _ids(text: str, lowered: str | None) -> list[str]:
@@ -177,7 +189,7 @@ def _first(pattern: re.Pattern[str], text: str, lowered: str | None) -> str | No
     return text[hit.start():hit.end()] if hit else None
 
 
-def _listed(found: list[str], most: int = 3) -> str:
+def _listed(found: tuple[str, ...], most: int = 3) -> str:
     unique = list(dict.fromkeys(found))
     if len(unique) <= most:
         return ", ".join(unique)

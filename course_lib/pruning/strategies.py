@@ -33,8 +33,11 @@ class RankingStrategy:
 
     name = "ranking"
 
-    def candidates(self, live: Sequence[Exchange]) -> Iterable[tuple[Exchange, str]]:
-        """(exchange, reason) pairs in the order to drop them. ``live`` includes protected ones, for comparison."""
+    def candidates(self, live: Sequence[Exchange]) -> Iterable[tuple[Exchange, object]]:
+        """(exchange, reason) pairs in the order to drop them. ``live`` includes protected ones, for comparison.
+
+        A reason is a string, or anything whose ``str()`` is one: it is written when a plan's rows are read.
+        """
         raise NotImplementedError
 
     def run(self, ledger: list[Exchange], limit: int) -> list[Exchange]:
@@ -43,7 +46,7 @@ class RankingStrategy:
             if total <= limit:
                 break
             if not exchange.protected and exchange.dropped is None:
-                exchange.dropped = (self.name, f"{self.name}: {reason}")
+                exchange.dropped = (self.name, reason)
                 total -= exchange.total_tokens
         return ledger
 
@@ -86,13 +89,29 @@ class ImportanceScoring(RankingStrategy):
             return value / max(live[i].total_tokens, 1) if self.per_token else value
 
         order = sorted(order, key=rank)  # each ranked once: O(n log n); a stable sort, so ties: oldest first
-        return ((live[i], self._why(live[i], scores[i].value, scores[i].reasons)) for i in order)
+        return ((live[i], _Ranked(live[i], self.per_token)) for i in order)
 
-    def _why(self, exchange: Exchange, value: float, reasons: tuple[str, ...]) -> str:
-        because = "; ".join(reasons)  # one string built per dropped exchange: a templated log drops thousands
+
+class _Ranked:
+    """Why :class:`ImportanceScoring` dropped an exchange, written only when read: a templated log drops
+    thousands of exchanges, and ``prune()`` reads none of the reasons."""
+
+    __slots__ = ("exchange", "per_token")
+
+    def __init__(self, exchange: Exchange, per_token: bool) -> None:
+        self.exchange = exchange
+        self.per_token = per_token
+
+    def __str__(self) -> str:
+        score = self.exchange.score
+        because = "; ".join(score.reasons)
         if self.per_token:
-            return f"least value per token first: scored {value:g} for {exchange.total_tokens:,} tokens ({because})"
-        return f"lowest score first: scored {value:g} ({because})"
+            return (f"least value per token first: scored {score.value:g} for {self.exchange.total_tokens:,} tokens "
+                    f"({because})")
+        return f"lowest score first: scored {score.value:g} ({because})"
+
+    def __repr__(self) -> str:
+        return repr(str(self))
 
 
 class RoleBasedRetention(RankingStrategy):

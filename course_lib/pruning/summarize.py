@@ -48,7 +48,7 @@ class SummarizeAndReplace:
         if replacement.total_tokens >= sum(e.total_tokens for e in block):
             return ledger
         for exchange in block:
-            exchange.dropped = (self.name, f"{self.name}: condensed into the summary ({len(block)} exchanges)")
+            exchange.dropped = (self.name, f"condensed into the summary ({len(block)} exchanges)")
             exchange.summarized = True
         position = ledger.index(block[0])
         return [*ledger[:position], replacement, *ledger[position:]]
