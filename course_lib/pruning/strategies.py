@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from .exchanges import Exchange, live, live_tokens
+from .scoring import MessageScore
 
 __all__ = ["Strategy", "RankingStrategy", "FIFO", "ImportanceScoring", "RoleBasedRetention"]
 
@@ -89,26 +90,29 @@ class ImportanceScoring(RankingStrategy):
             return value / max(live[i].total_tokens, 1) if self.per_token else value
 
         order = sorted(order, key=rank)  # each ranked once: O(n log n); a stable sort, so ties: oldest first
-        return ((live[i], _Ranked(live[i], self.per_token)) for i in order)
+        return ((live[i], _Ranked(scores[i], live[i].total_tokens, self.per_token)) for i in order)
 
 
 class _Ranked:
     """Why :class:`ImportanceScoring` dropped an exchange, written only when read: a templated log drops
-    thousands of exchanges, and ``prune()`` reads none of the reasons."""
+    thousands of exchanges, and ``prune()`` reads none of the reasons.
 
-    __slots__ = ("exchange", "per_token")
+    It holds the exchange's score and size, not the exchange, which holds it: no reference cycle for the
+    garbage collector to find.
+    """
 
-    def __init__(self, exchange: Exchange, per_token: bool) -> None:
-        self.exchange = exchange
+    __slots__ = ("score", "tokens", "per_token")
+
+    def __init__(self, score: MessageScore, tokens: int, per_token: bool) -> None:
+        self.score = score
+        self.tokens = tokens
         self.per_token = per_token
 
     def __str__(self) -> str:
-        score = self.exchange.score
-        because = "; ".join(score.reasons)
+        because = "; ".join(self.score.reasons)
         if self.per_token:
-            return (f"least value per token first: scored {score.value:g} for {self.exchange.total_tokens:,} tokens "
-                    f"({because})")
-        return f"lowest score first: scored {score.value:g} ({because})"
+            return f"least value per token first: scored {self.score.value:g} for {self.tokens:,} tokens ({because})"
+        return f"lowest score first: scored {self.score.value:g} ({because})"
 
     def __repr__(self) -> str:
         return repr(str(self))
