@@ -41,7 +41,7 @@ class MessageScore:
         """Each thing counted, as a plan prints it ("+3 contains an id: ACC-88412").
 
         Written when read, not when scored: a history seen for the first time scores every
-        message, and ``prune()`` reads none of the reasons (a plan's table reads a few).
+        message, and ``prune()`` reads none of the reasons (a plan reads them when its table is printed).
         """
         return tuple(item if isinstance(item, str) else _reason(*item) for item in self.found)
 
