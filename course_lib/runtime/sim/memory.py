@@ -9,12 +9,15 @@ A later clause that corrects an earlier one replaces its value, so the answer gi
 and never the old one:
 
 * "X not Y" / "not Y but X" / "X instead of Y": every earlier clause saying Y now says X;
+* "scrap the Y, ..." / "scratch the Y, ...": the same, with X the value said after it;
 * a correction without the old value ("make that 22k", "it's 8 of us now", "scratch that, ...",
   "changed my mind, next month we'll do Piranesi", "sorry typo earlier, the order number is
   actually KX-4417-B"): the value it gives replaces the earlier value of the same kind in the
-  clause sharing the most words with it, the latest of those, or, with no subject of its own, in
-  the latest clause holding a value of that kind. A weak marker ("now", "actually") must stand
-  within :data:`WEAK_REACH` words of the value.
+  clause sharing the most words with it, the latest of those, or, after a strong marker ("make
+  that", "instead", "was wrong", a statement opening with "sorry"), in the latest clause holding a
+  value of that kind. A weak marker ("now", "actually") must stand within :data:`WEAK_REACH` words
+  of the value, and only updates a clause sharing a word with it. A clause that only says an
+  earlier value was wrong ("the reg i gave u was wrong") is not remembered as a fact.
 
 A new day replaces only a day ("moved it to friday the 10th" leaves "she finishes at 12" alone) and
 only the day of an earlier "the 17th at 10:30", a new clock time only a clock time ("moved to the
@@ -43,11 +46,19 @@ _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|s
 Dental" the name belongs to the insurance, not to the receptionist, whose name was never given."""
 _TAIL = re.compile(r"[\s,]*(?:\b(?:lol|haha+|tbh|btw|ok|pls|please|though|lmao|i think|i guess)\b[\s,.!]*)+$", re.I)
 STRONG = re.compile(r"\b(?:make (?:that|it)|scratch that|correction|i meant|typo|changed my mind|change of plans?|"
-                    r"no wait|wait no|no sorry|sorry no|my mistake|my bad|got (?:it|that) wrong|instead|renam\w* it|"
-                    r"moved (?:(?:it|that|me|us|him|her|them) )?to|push(?:ed)? (?:it|back)|"
-                    r"switch(?:ed)? (?:it |that )?to|chang(?:e|ed) (?:it|that)|(?:raised|lowered|increased|reduced|"
-                    r"bumped|dropped|cut) (?:it|that)(?: up| down)? to)\b", re.I)
-"""Self-correction phrases: the clause updates an earlier value even when it shares no word with it."""
+                    r"no wait|wait no|no sorry|sorry no|my mistake|my bad|got (?:it|that) wrong|(?:was|were) wrong|"
+                    r"instead|renam\w* it|(?:moved|moving) (?:(?:it|that|me|us|him|her|them) )?to|"
+                    r"push(?:ed)? (?:it|back)|switch(?:ed)? (?:it |that )?to|chang(?:e|ed) (?:it|that)|"
+                    r"(?:raised|lowered|increased|reduced|revised|bumped|dropped|cut) (?:it|that)(?: up| down)? to)\b"
+                    r"|^(?:sorry|oops|whoops)\b(?! (?:to|for|if|about)\b)", re.I)
+"""Self-correction phrases: the clause updates an earlier value even when it shares no word with it. A statement
+that opens with "sorry" corrects ("sorry the flight number is FR 8324"); "sorry to bother you" does not."""
+REMARK = re.compile(r"\b(?:(?:was|were|got (?:it|that)) wrong|typo|my (?:mistake|bad))\b", re.I)
+"""A clause that only says something said before was wrong: the correction is in the clause after it."""
+RETRACT = re.compile(r"\b(?:scrap|scratch|forget|ignore)\s+(?:the\s+)?(?P<old>[^,;.!?]+?)\s*(?:[,;]|\s-\s)"
+                     r"\s*(?P<new>.+)$", re.I)
+"""A value taken back, then the new one: "scrap the 22nd, its moving to the 23rd", "scratch the 12,500, we revised it
+down to £11,800". The old value is replaced wherever it was said, and the retracting words are not remembered."""
 WEAK = re.compile(r"\b(?:now|actually|not anymore|update[ds]?)\b", re.I)
 """Words that may mark an update: only an earlier clause sharing a word with this one is updated."""
 EXPLICIT = (re.compile(r"^(?P<new>.*?\S)\s*,?\s+(?:and\s+)?not\s+(?:the\s+|a\s+|on\s+|at\s+)?(?P<old>[^,;.!?]+?)"
@@ -71,11 +82,6 @@ correct what they said recently, and looking further back would make every reply
 WEAK_REACH = 4
 """The most words between a weak marker and the value it updates ("its 4 nights now", "is actually KX-4417-B"):
 "now" at the end of "chloes flying on FR 3155 cos she lives up there now" updates nothing."""
-
-SHORT_CORRECTION = 5
-"""A self-correction of at most this many meaning words ("make that 22k") needs no word in common with what it
-corrects; a longer one must share one ("the order number is actually KX-4417-B")."""
-
 
 @dataclass(frozen=True)
 class Clause:
@@ -109,14 +115,33 @@ def remember(sources: list[tuple[str, str]]) -> list[Clause]:
             if sentence.endswith(":"):
                 continue
             marked = bool(STRONG.search(sentence))  # "no wait, it's due march 21": the marker opens the sentence
-            parts = split_clauses(sentence)
+            said = sentence
+            if source == "user" and (retracted := _retracted(memory, sentence)):
+                memory, said = _retract(memory, *retracted)
+            parts = split_clauses(said)
             # "this month we're reading X, have u read it?": the question is the last clause, the rest is said
             parts = [p for i, p in enumerate(parts) if not is_question(p + ("?" if i == len(parts) - 1 and
                                                                               sentence.endswith("?") else ""))]
             for part in parts:
+                if source == "user" and REMARK.search(part) and not values(part):
+                    continue  # "the reg i gave u was wrong": says an earlier value is wrong, is no fact itself
                 clause = Clause(part, source, len(memory), sentence)
                 memory = _apply(memory, clause, marked) if source == "user" else [*memory, clause]
     return memory
+
+
+def _retracted(memory: list[Clause], sentence: str) -> tuple[str, str] | None:
+    """(old value, what follows it) when the sentence takes back a value the user gave: "scrap the 22nd, ..."."""
+    match = RETRACT.search(sentence)
+    if match and values(match.group("old")) and _find(memory, match.group("old")):
+        return match.group("old"), match.group("new")
+    return None
+
+
+def _retract(memory: list[Clause], old: str, said: str) -> tuple[list[Clause], str]:
+    """Every earlier clause saying ``old`` says the value given after it; what is left to remember is that part."""
+    new, saying = _new_value(said, old), set(_find(memory, old))
+    return [replace(c, text=_substitute(c.text, old, new)) if i in saying else c for i, c in enumerate(memory)], said
 
 
 def _apply(memory: list[Clause], clause: Clause, marked: bool) -> list[Clause]:
@@ -234,8 +259,8 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
                     or not _part_kinds(earlier.text, old) & _part_kinds(clause.text, new):
                 continue
             shared = len(subject & content_words(earlier.text))
-            if not shared and (not strong or len(content_words(clause.text)) > SHORT_CORRECTION):
-                continue  # "actually" in a long clause about something else corrects nothing
+            if not shared and not strong:
+                continue  # "actually" in a clause about something else corrects nothing
             key = (shared, i, old)  # the most words in common, then the latest: people correct what they just said
             if best is None or key[:2] > best[:2]:
                 best = key

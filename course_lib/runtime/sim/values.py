@@ -45,7 +45,9 @@ AMOUNT = re.compile(rf"[$€£¥]\s?\d[\d,.]*\s?[kKmM]?\b(?:\s?/\s?\w+)?"
                     rf"|\b(?!\d+(?:st|nd|rd|th)\b)\d[\d,.]*\s?(?:%|k\b|of\s+us\b|[a-z]{{1,12}}\b)?"
                     rf"|\b(?:{'|'.join(NUMBER_WORDS)})\b(?:\s+(?:people|of us|ppl|guests|hours|hrs|days|weeks|"
                     r"years|months|kids|items))?", re.I)
-CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b|\b[A-Z]{1,4}[- ]?\d{2,}[A-Z]?\b"
+CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b"
+                  r"|\b(?=[A-Z]*\d)(?=[A-Z\d]* ?[A-Z\d]*[A-Z])[A-Z\d]{3,} [A-Z\d]{2,4}\b"  # a plate: "KX14 RTA"
+                  r"|\b[A-Z]{1,4}[- ]?\d{2,}[A-Z]?\b"
                   r"|\b(?!\d+(?:st|nd|rd|th)\b)(?=\w*\d)(?=\w*[A-Za-z])\w{3,}\b|\b\d{2,}-\d{2,}[\d-]*\b|\b[A-Za-z]+_\w+\b")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 WEB = re.compile(r"\bhttps?://\S+|\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|co|uk|de|nl|fr|es|"
