@@ -602,3 +602,16 @@ def test_light_verbs_carry_no_meaning_of_their_own():
     assert not {"get", "have"} & set(meaning_words("what gets me in, are we getting paid, where are we having it"))
     reply = chat(["we finally got a rehearsal room", "the door code is 5151"], "what number gets me in at the entrance")
     assert "5151" in reply, reply
+
+
+@pytest.mark.parametrize("turns, question, trap", [
+    (["theres usually 9 of us on the hike but tomas cant come this week"], "whats tomas number", "9"),
+    (["my neighbour ruth has lived on this street since the 70s"], "whats ruths door code", "70s"),
+])
+def test_a_count_or_a_decade_is_no_number_anyone_quotes(turns, question, trap):
+    reply = chat(turns, question)
+    assert REFUSAL in reply and trap not in reply, reply
+
+
+def test_a_bare_number_still_answers_a_number_question():
+    assert "14" in chat(["we got the allotment, its plot 14 by the gate"], "whats our plot number")

@@ -48,7 +48,7 @@ AMOUNT = re.compile(rf"[$€£¥]\s?\d[\d,.]*\s?[kKmM]?\b(?:\s?/\s?\w+)?"
 CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b"
                   r"|\b(?=[A-Z]*\d)(?=[A-Z\d]* ?[A-Z\d]*[A-Z])[A-Z\d]{3,} [A-Z\d]{2,4}\b"  # a plate: "KX14 RTA"
                   r"|\b[A-Z]{1,4}[- ]?\d{2,}[A-Z]?\b"
-                  r"|\b(?!\d+(?:st|nd|rd|th)\b)(?=\w*\d)(?=\w*[A-Za-z])\w{3,}\b|\b\d{2,}-\d{2,}[\d-]*\b|\b[A-Za-z]+_\w+\b")
+                  r"|\b(?!\d+(?:st|nd|rd|th|s)\b)(?=\w*\d)(?=\w*[A-Za-z])\w{3,}\b|\b\d{2,}-\d{2,}[\d-]*\b|\b[A-Za-z]+_\w+\b")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 WEB = re.compile(r"\bhttps?://\S+|\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|co|uk|de|nl|fr|es|"
                  r"eu|info|me)\b(?:/\S*)?", re.I)
@@ -199,9 +199,18 @@ def holds_answer(kind: str | None, question: str, clause: str, first_choice: boo
     rate = _RATE.search(question)
     return any(v.kind in _KIND_VALUES[kind] and not in_question(v.text, question)
                and (kind != "money" or _is_money(v, clause)) and (precise is None or precise.search(v.text) or _lost(v))
-               and not (counting and _is_money(v, clause))
+               and not (counting and _is_money(v, clause)) and not (kind == "code" and _is_count(v))
                and (rate is None or _per(rate) in _per(_RATE.search(clause[v.start:v.end + 20])))
                for v in found)
+
+
+_COUNT = re.compile(r"\d[\d,.]*\s+(?:of|people|ppl|[a-z]{2,}s)\b|\d0s$", re.I)
+
+
+def _is_count(value: Value) -> bool:
+    """An amount of something ("7 of you", "4 runs") or a decade ("the 80s"): no number anyone quotes, so no answer
+    to "whats jens number"."""
+    return value.kind == "amount" and _COUNT.match(value.text) is not None and not _MONEY.search(value.text)
 
 
 def _lost(value: Value) -> bool:
