@@ -615,3 +615,12 @@ def test_a_count_or_a_decade_is_no_number_anyone_quotes(turns, question, trap):
 
 def test_a_bare_number_still_answers_a_number_question():
     assert "14" in chat(["we got the allotment, its plot 14 by the gate"], "whats our plot number")
+
+
+@pytest.mark.parametrize("question", ["when does oskars flight leave", "when does oskar's flight leave"])
+def test_someone_elses_thing_is_answered_only_by_a_clause_that_says_whose(question):
+    """With or without the apostrophe, "oskar's flight" is not the user's flight."""
+    turns = ["my flight home leaves at 6:40 on sunday", "my mate oskar is coming too, no idea when he lands"]
+    assert "6:40" not in chat(turns, question)
+    turns = ["my flight home leaves at 6:40 on sunday", "my mate oskar is on a later flight, it leaves at 9:15"]
+    assert "9:15" in chat(turns, question)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["CASUAL_WORDS", "FRAME_WORDS", "STOPWORDS", "content_words", "meaning_words", "mine_in", "not_theirs",
-           "owners", "said_as_mine", "sentences", "stem", "words"]
+__all__ = ["CASUAL_WORDS", "FRAME_WORDS", "STOPWORDS", "content_words", "meaning_words", "mentions", "mine_in",
+           "not_theirs", "owners", "said_as_mine", "sentences", "stem", "unmarked_owners", "words"]
 
 import re
 from functools import lru_cache
@@ -139,3 +139,19 @@ def not_theirs(owner: str, text: str, word: str) -> bool:
     at = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I)
     pronoun = _PRONOUN_BEFORE.search(text[:at.start()]) if at else None
     return bool(pronoun) and owner in _GENDER and _GENDER[owner] != pronoun.group(1).lower()
+
+
+_UNMARKED_POSSESSIVE = re.compile(r"\b([a-z]{2,})s\s+(?=([a-z]+))")
+_PRONOUN = re.compile(r"\b(?:he|she|his|her|hers|him|they|their|hes|shes|he's|she's)\b", re.I)
+
+
+def unmarked_owners(question: str, names: set[str]) -> dict[str, str]:
+    """Possessives typed without the apostrophe, for a name the user gave: "chloes flight" -> {"flight": "chloe"}.
+    Used by :mod:`.matching` (notebook 00_start_here)."""
+    return {k: match.group(1) for match in _UNMARKED_POSSESSIVE.finditer(question) if match.group(1) in names
+            for k in meaning_words(match.group(2))}
+
+
+def mentions(text: str, owner: str) -> bool:
+    """True when a clause names the owner (or says "she", "his", ... of someone): "chloe's flight" needs Chloe."""
+    return bool(re.search(rf"(?<![\w-]){re.escape(owner)}(?:'?s)?(?![\w-])", text, re.I) or _PRONOUN.search(text))

@@ -14,7 +14,8 @@ the question's meaning words to the clause's.
 Small rules keep related facts apart:
 
 * a possessed word belongs to its owner ("my flight" is not covered by "my sister's flight"
-  unless the question names the sister), and the question's "my X" is covered at
+  unless the question names the sister; "chloe's flight", typed "chloes flight" too, only by a
+  clause that names Chloe or says "she" or "his"), and the question's "my X" is covered at
   :data:`NOT_MINE` by a word the clause does not call the user's own ("whats my kid's name":
   "my daughter Priya" over "a boy named Jonas, nice kid");
 * members of a closed class never cover one another (:data:`CONTRAST_SETS`: a sister is not a
@@ -62,8 +63,18 @@ import re
 from collections.abc import Sequence
 
 from ... import embeddings
-from .language import meaning_words, mine_in, not_theirs, owners, said_as_mine, sentences, words
-from .memory import Clause, split_clauses
+from .language import (
+    meaning_words,
+    mentions,
+    mine_in,
+    not_theirs,
+    owners,
+    said_as_mine,
+    sentences,
+    unmarked_owners,
+    words,
+)
+from .memory import Clause, neighbour_pairs, split_clauses
 from .questions import (
     ATTRIBUTE_NOUNS,
     answer_kind,
@@ -195,6 +206,8 @@ class Scorer:
         # Whose each asked word is: "my flight" -> the user's, "my wife's flight" -> the wife's
         self.whose = {**{k: "i" for k in self.mine}, **{k: owner for word, owner in owners(self.lowered).items()
                                                         for k in meaning_words(word)}}
+        named = {w.lower() for t in self.words for v in values(t) if v.kind == "name" for w in words(v.text)}
+        self.whose.update(unmarked_owners(self.lowered, named))
         everywhere = {stem for found in self.words.values() for stem in found}
         stems = list(self.asked)
         # A word the context never uses weighs half ("the refund *window*"), unless it modifies the next
@@ -228,7 +241,9 @@ class Scorer:
         # A name the question gives ("when is *pepper's* birthday") says whose, not what: it anchors only alone
         named = self.meaning.exact_only
         anchors = [i for i in close if close[i] and (i not in named or all(j in named for j in topic))]
-        return bool(anchors) and all(mine)  # "my flight" is not "my sister's flight"
+        theirs = {owner for owner in self.whose.values() if owner != "i"}
+        # "my flight" is not "my sister's flight"; "chloe's flight" is one the clause says is Chloe's (or "her")
+        return bool(anchors) and all(mine) and all(mentions(text, owner) for owner in theirs)
 
     def topic(self) -> list[int]:
         """The positions of the question's topic words: its meaning words less the asked kind's own words ("price"
@@ -283,6 +298,8 @@ class Scorer:
                 cover *= 0.2
             elif word and stem in self.whose and not_theirs(self.whose[stem], text, word):
                 cover *= 0.2  # "my flight", "my wife's flight" are not "his flight"
+            elif word and self.whose.get(stem, "i") != "i" and not mentions(text, self.whose[stem]):
+                cover *= 0.2  # "chloe's flight" is not a flight that does not say whose
             elif word and stem in self.mine and not said_as_mine(text, word):
                 cover *= NOT_MINE  # "my kid" is better said by "my daughter Priya" than by "a boy ..., nice kid"
             if stem == self.holder and cover == 0:
@@ -308,7 +325,7 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
     """
     if not memory or _ABOUT_NOW.match(without_fillers(question)):
         return None
-    units = [*memory, *_neighbours(memory)]
+    units = [*memory, *neighbour_pairs(memory)]
     scorer = Scorer(question, [c.text for c in units])
     # Pairs across sentences do not count here: "his teacher is Mrs Delacroix" gives no name to Arlo before it
     if scorer.never_given([c.text for c in units if "\n" not in c.sentence]):
@@ -344,29 +361,6 @@ cosine of it: "how much did my car cost" is not answered by "my budget is 4,500 
 PAIR_FACTOR = 0.95
 """Two neighbouring clauses of one sentence answer together ("i booked the dentist, its with dr. Okonkwo"),
 a little below a clause that answers alone."""
-
-
-def _neighbours(memory: Sequence[Clause]) -> list[Clause]:
-    """Clauses that go on about the one before, paired with it as one unit (negative position): in a sentence
-    ("i booked the dentist, its with dr. Okonkwo"), across sentences after a possessive ("my son Kwame started at
-    Oakfield." "his teacher is Mrs Delacroix": a line apart), and a verbless sentence naming a thing, as one
-    sentence ("we just got a puppy!! a beagle called Biscuit": the name is the puppy's)."""
-    units = []
-    for a, b in ((a, b) for a, b in zip(memory, memory[1:], strict=False) if a.source == b.source):
-        if a.sentence == b.sentence and _CONTINUES.match(b.text):
-            units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence))
-        elif a.sentence != b.sentence and _APPOSITION.match(b.text):
-            units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, f"{a.sentence} {b.sentence}"))
-        elif _POSSESSIVE_START.match(b.text):
-            units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, f"{a.sentence}\n{b.sentence}"))
-    return units
-
-
-_CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're|that|which|who)\b", re.I)
-"""A clause that goes on about the one before it ("i booked the dentist, its with dr. Okonkwo")."""
-_POSSESSIVE_START = re.compile(r"(?:his|her|its|their)\s+\w", re.I)
-_APPOSITION = re.compile(r"(?i:a|an)\s+(?:[\w-]+\s+){0,3}?(?i:called|named)\s+[\w'-]+(?:\s+[A-Z][\w'-]*)*\s*(?:,|$)")
-"""A verbless sentence naming a thing: "a beagle called Biscuit, ..." (not "a guy called Rob fixed it")."""
 
 
 OWN_PREFIXES = ("Got it", "Noted:", "(simulated answer", "I don't have that information", "From what you sent me")

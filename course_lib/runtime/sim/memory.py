@@ -27,9 +27,10 @@ when nothing said before holds Y, so the old value is not repeated.
 
 from __future__ import annotations
 
-__all__ = ["Clause", "remember", "split_clauses"]
+__all__ = ["Clause", "neighbour_pairs", "remember", "split_clauses"]
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .language import content_words, sentences
@@ -277,3 +278,26 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
     fixed = target.text[:old.start] + replacement + target.text[end:]
     memory = [replace(c, text=fixed) if i == index else c for i, c in enumerate(memory)]
     return [*memory, clause]
+
+
+def neighbour_pairs(memory: Sequence[Clause]) -> list[Clause]:
+    """Clauses that go on about the one before, paired with it as one unit (negative position): in a sentence
+    ("i booked the dentist, its with dr. Okonkwo"), across sentences after a possessive ("my son Kwame started at
+    Oakfield." "his teacher is Mrs Delacroix": a line apart), and a verbless sentence naming a thing, as one
+    sentence ("we just got a puppy!! a beagle called Biscuit": the name is the puppy's)."""
+    units = []
+    for a, b in ((a, b) for a, b in zip(memory, memory[1:], strict=False) if a.source == b.source):
+        if a.sentence == b.sentence and _CONTINUES.match(b.text):
+            units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence))
+        elif a.sentence != b.sentence and _APPOSITION.match(b.text):
+            units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, f"{a.sentence} {b.sentence}"))
+        elif _POSSESSIVE_START.match(b.text):
+            units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, f"{a.sentence}\n{b.sentence}"))
+    return units
+
+
+_CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're|that|which|who)\b", re.I)
+"""A clause that goes on about the one before it ("i booked the dentist, its with dr. Okonkwo")."""
+_POSSESSIVE_START = re.compile(r"(?:his|her|its|their)\s+\w", re.I)
+_APPOSITION = re.compile(r"(?i:a|an)\s+(?:[\w-]+\s+){0,3}?(?i:called|named)\s+[\w'-]+(?:\s+[A-Z][\w'-]*)*\s*(?:,|$)")
+"""A verbless sentence naming a thing: "a beagle called Biscuit, ..." (not "a guy called Rob fixed it")."""
