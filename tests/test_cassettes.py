@@ -160,3 +160,28 @@ def test_an_async_client_replays_a_recorded_stream(tmp_path):
 
     again_chunks, again = run_fresh(replay())
     assert again_chunks == chunks and again.model_dump() == final.model_dump()
+
+
+def test_a_recording_that_fails_leaves_the_cassette_as_it_was(tmp_path, monkeypatch, capsys):
+    """Recording rewrites a cassette as the notebook runs; if the run fails halfway, the old one comes back."""
+    import nbformat
+
+    from course_lib.runtime import cli
+
+    (tmp_path / "cassettes").mkdir()
+    cassette = tmp_path / "cassettes" / "07_x.json"
+    cassette.write_text('{"recorded": "before"}')
+    notebook = tmp_path / "07_x.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), notebook)
+
+    def fails_halfway(_notebook, _path):
+        cassette.write_text('{"recorded": "half"')  # what the kernel had written when the run broke
+        raise RuntimeError("Kaleido v1 and later requires Chrome to be installed.")
+
+    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    monkeypatch.setattr(cli, "execute", fails_halfway)
+    monkeypatch.setenv("COURSE_CLIENT_MODE", "simulated")
+    assert cli.record([notebook], live=False) == 1
+    assert cassette.read_text() == '{"recorded": "before"}'
+    said = capsys.readouterr().err
+    assert "recording 07_x.ipynb failed" in said and "requires Chrome" in said

@@ -83,13 +83,29 @@ def record(paths: Sequence[Path], live: bool) -> int:
     os.environ["COURSE_CLIENT_MODE"] = "record"
     os.environ["COURSE_RECORD_VIA"] = "live" if live else "simulated"
     for path in paths:
-        (ROOT / "cassettes" / f"{path.stem}.json").unlink(missing_ok=True)
+        cassette = ROOT / "cassettes" / f"{path.stem}.json"
+        kept = cassette.read_bytes() if cassette.exists() else None
+        cassette.unlink(missing_ok=True)  # recorded anew, request by request, as the notebook runs
         print(f"recording {path.name} via {os.environ['COURSE_RECORD_VIA']} ...", file=sys.stderr)
-        solved = nbformat.read(path, as_version=4)
-        execute(solved, path)
-        if path.parent == SOLUTIONS:  # the learner copy's requests differ where stubs are unwritten: record them too
-            execute(learner_copy(solved, f"../solutions/{path.name}"), NOTEBOOKS / path.name)
+        try:
+            record_one(path)
+        except Exception as error:  # noqa: BLE001 - any failure: put the old cassette back, say what went wrong
+            cassette.unlink(missing_ok=True)
+            if kept is not None:
+                cassette.write_bytes(kept)
+            print(f"course-kit: recording {path.name} failed, its cassette and notebook are left as they were: "
+                  f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}",
+                  file=sys.stderr)
+            return 1
     return 0
+
+
+def record_one(path: Path) -> None:
+    """Run one notebook in record mode and write it (for a solution, its learner copy too)."""
+    solved = nbformat.read(path, as_version=4)
+    execute(solved, path)
+    if path.parent == SOLUTIONS:  # the learner copy's requests differ where stubs are unwritten: record them too
+        execute(learner_copy(solved, f"../solutions/{path.name}"), NOTEBOOKS / path.name)
 
 
 def learner(paths: Sequence[Path], out: Path) -> int:
