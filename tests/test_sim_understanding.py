@@ -624,3 +624,13 @@ def test_someone_elses_thing_is_answered_only_by_a_clause_that_says_whose(questi
     assert "6:40" not in chat(turns, question)
     turns = ["my flight home leaves at 6:40 on sunday", "my mate oskar is on a later flight, it leaves at 9:15"]
     assert "9:15" in chat(turns, question)
+
+
+@pytest.mark.parametrize("statement", ["I am moving to a new flat on the 14th of March.", "sorry im late, traffic",
+                                       "the vet said nothing was wrong with her, we were there at 4pm"])
+def test_statements_that_only_look_like_corrections_are_not_taken_for_one(statement):
+    from course_lib.runtime.sim.replies import CORRECTED, acknowledge
+
+    assert acknowledge(statement) != CORRECTED
+    memory = remember([("user", "my check up is at 2pm on friday"), ("user", statement)])
+    assert memory[0].text == "my check up is at 2pm on friday"

@@ -47,8 +47,9 @@ _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|s
 Dental" the name belongs to the insurance, not to the receptionist, whose name was never given."""
 _TAIL = re.compile(r"[\s,]*(?:\b(?:lol|haha+|tbh|btw|ok|pls|please|though|lmao|i think|i guess)\b[\s,.!]*)+$", re.I)
 STRONG = re.compile(r"\b(?:make (?:that|it)|scratch that|correction|i meant|typo|changed my mind|change of plans?|"
-                    r"no wait|wait no|no sorry|sorry no|my mistake|my bad|got (?:it|that) wrong|(?:was|were) wrong|"
-                    r"instead|renam\w* it|(?:moved|moving) (?:(?:it|that|me|us|him|her|them) )?to|"
+                    r"no wait|wait no|no sorry|sorry no|my mistake|my bad|got (?:it|that) wrong|"
+                    r"(?<!nothing )(?<!something )(?<!what )(?:was|were) wrong|instead|renam\w* it|"
+                    r"moved (?:(?:it|that|me|us|him|her|them) )?to|(?:it'?s|it is|that'?s) moving to|"
                     r"push(?:ed)? (?:it|back)|switch(?:ed)? (?:it |that )?to|chang(?:e|ed) (?:it|that)|"
                     r"(?:raised|lowered|increased|reduced|revised|bumped|dropped|cut) (?:it|that)(?: up| down)? to)\b"
                     r"|^(?:sorry|oops|whoops)\b(?! (?:to|for|if|about)\b)", re.I)

@@ -19,7 +19,7 @@ from .matching import best_clause
 from .memory import STRONG, remember
 from .python_docs import DocPassage, python_passages
 from .questions import answer_kind, is_question
-from .values import BLURRED
+from .values import BLURRED, values
 
 NO_INFORMATION = "I don't have that information in this conversation."
 GENERAL = ("(simulated answer) I don't have that information: the offline simulator answers only from what you "
@@ -182,7 +182,7 @@ CORRECTED = "Got it, I've updated that."
 
 def acknowledge(statement: str) -> str:
     """A statement gets a short acknowledgement (a correction: that it was taken); the same text, the same one."""
-    if STRONG.search(statement):
+    if STRONG.search(statement) and values(statement):  # "sorry i'm late" corrects nothing
         return CORRECTED
     return ACKNOWLEDGEMENTS[sum(map(ord, statement)) % len(ACKNOWLEDGEMENTS)]
 
