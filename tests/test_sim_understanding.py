@@ -634,3 +634,12 @@ def test_statements_that_only_look_like_corrections_are_not_taken_for_one(statem
     assert acknowledge(statement) != CORRECTED
     memory = remember([("user", "my check up is at 2pm on friday"), ("user", statement)])
     assert memory[0].text == "my check up is at 2pm on friday"
+
+
+def test_who_is_answered_by_a_person_the_user_names_by_their_role():
+    reply = chat(["can u help me plan the weekend", "my flatmate offered to walk the dog on saturday"],
+                 "who's walking the dog")
+    assert "flatmate" in reply.lower(), reply
+    reply = chat(["my cousin sam is getting married in may"], "who is sam marrying")
+    assert REFUSAL in reply, reply  # "my cousin sam" is who the question is about, not the answer
+    assert REFUSAL in chat(["my flatmate offered to walk the dog on saturday"], "whats my flatmates name")

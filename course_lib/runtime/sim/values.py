@@ -174,12 +174,17 @@ _MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|b
 @lru_cache(maxsize=65536)
 def holds_answer(kind: str | None, question: str, clause: str, first_choice: bool = False) -> bool:
     """True when the clause holds a value of the asked kind that the question does not already say, as
-    precisely as it asks ("what time" a clock time, "the date" a day, "per hour" a rate, "how many" a count).
+    precisely as it asks ("what time" a clock time, "the date" a day, "per hour" a rate, "how many" a count); a
+    "who" is answered by a person the user names by their role too ("my mum offered to do the cake").
 
     With ``first_choice``, only the kind's own values count (a street for "where", not any name). Used by
     :mod:`.matching`, which notebook 00_start_here introduces.
     """
     if kind is None:
+        return True
+    if kind == "name" and _ASKS_WHO.match(without_fillers(question)) and any(  # "whos baking": "my mum offered to"
+            not in_question(role.group(0), question) and not in_question(role.group(1) or "", question)
+            for role in _ROLE.finditer(clause)):  # "my brother Callum" is who "who is callum marrying" asks about
         return True
     asked_precisely = _PRECISE_ASKED[kind].search(question)
     asked_for = asked_precisely.group(0).lower().split()[-1] if asked_precisely else ""  # "what time" -> "time"
@@ -211,6 +216,11 @@ def _is_count(value: Value) -> bool:
     """An amount of something ("7 of you", "4 runs") or a decade ("the 80s"): no number anyone quotes, so no answer
     to "whats jens number"."""
     return value.kind == "amount" and _COUNT.match(value.text) is not None and not _MONEY.search(value.text)
+
+
+_ASKS_WHO = re.compile(r"(?:who|whos|who's|whom)\b", re.I)
+_ROLE = re.compile(rf"\b(?:my|our)\s+(?:{'|'.join(_PERSON_NOUNS)})\b(?:\s+([a-z][\w'-]*))?", re.I)
+"""A person the user names by their role ("my mum", "our neighbour"): an answer to a "who", not to "what's her name"."""
 
 
 def _lost(value: Value) -> bool:
