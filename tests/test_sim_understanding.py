@@ -643,3 +643,13 @@ def test_who_is_answered_by_a_person_the_user_names_by_their_role():
     reply = chat(["my cousin sam is getting married in may"], "who is sam marrying")
     assert REFUSAL in reply, reply  # "my cousin sam" is who the question is about, not the answer
     assert REFUSAL in chat(["my flatmate offered to walk the dog on saturday"], "whats my flatmates name")
+
+
+def test_a_retracted_day_is_replaced_once_by_the_day_given_for_it():
+    """Not by a later time in the same sentence ("friday evening"), and without doubling the article ("the the")."""
+    memory = remember([("user", "the pottery class is on the 3rd at 6pm"),
+                       ("user", "hmm scrap the 3rd, its moving to the 10th cos the kiln gets fixed on friday evening")])
+    assert memory[0].text == "the pottery class is on the 10th at 6pm"
+    memory = remember([("user", "the pottery class is on the 3rd at 6pm"),
+                       ("user", "no wait they moved it to the 10th")])
+    assert memory[0].text == "the pottery class is on the 10th at 6pm"

@@ -117,9 +117,10 @@ def remember(sources: list[tuple[str, str]]) -> list[Clause]:
             if sentence.endswith(":"):
                 continue
             marked = bool(STRONG.search(sentence))  # "no wait, it's due march 21": the marker opens the sentence
-            said = sentence
-            if source == "user" and (retracted := _retracted(memory, sentence)):
+            said, corrects = sentence, source == "user"
+            if corrects and (retracted := _retracted(memory, sentence)):
                 memory, said = _retract(memory, *retracted)
+                corrects = False  # the correction is made: what follows the retraction is only remembered
             parts = split_clauses(said)
             # "this month we're reading X, have u read it?": the question is the last clause, the rest is said
             parts = [p for i, p in enumerate(parts) if not is_question(p + ("?" if i == len(parts) - 1 and
@@ -128,21 +129,21 @@ def remember(sources: list[tuple[str, str]]) -> list[Clause]:
                 if source == "user" and REMARK.search(part) and not values(part):
                     continue  # "the reg i gave u was wrong": says an earlier value is wrong, is no fact itself
                 clause = Clause(part, source, len(memory), sentence)
-                memory = _apply(memory, clause, marked) if source == "user" else [*memory, clause]
+                memory = _apply(memory, clause, marked) if corrects else [*memory, clause]
     return memory
 
 
 def _retracted(memory: list[Clause], sentence: str) -> tuple[str, str] | None:
     """(old value, what follows it) when the sentence takes back a value the user gave: "scrap the 22nd, ..."."""
     match = RETRACT.search(sentence)
-    if match and values(match.group("old")) and _find(memory, match.group("old")):
+    if match and values(f"the {match.group('old')}") and _find(memory, match.group("old")):  # "the" makes "22nd" a day
         return match.group("old"), match.group("new")
     return None
 
 
 def _retract(memory: list[Clause], old: str, said: str) -> tuple[list[Clause], str]:
     """Every earlier clause saying ``old`` says the value given after it; what is left to remember is that part."""
-    new, saying = _new_value(said, old), set(_find(memory, old))
+    new, saying = _new_value(said, old, first=True), set(_find(memory, old))
     return [replace(c, text=_substitute(c.text, old, new)) if i in saying else c for i, c in enumerate(memory)], said
 
 
@@ -173,12 +174,13 @@ def _find(memory: list[Clause], old: str) -> list[int]:
     return [i for i, c in enumerate(memory) if c.source == "user" and pattern.search(c.text)]
 
 
-def _new_value(new_part: str, old: str) -> str:
-    """What replaces ``old``: the value of the same kind at the end of the correcting part, else its last words."""
-    kinds = {v.kind for v in values(old)}
+def _new_value(new_part: str, old: str, first: bool = False) -> str:
+    """What replaces ``old``: the value of the same kind at the end of the correcting part (with ``first``, the first
+    one: "its moving to the 23rd cos of parents evening"), else its last words."""
+    kinds = {v.kind for v in values(old) or values(f"the {old}")}  # "22nd" alone is a day too
     found = [v for v in values(new_part) if v.kind in kinds] if kinds else []
     if found:  # "95 pounds" replaces a bare "85" as "95": the unit after it is still there
-        text = re.sub(r"^(?:the|on|at)\s+", "", found[-1].text, flags=re.I)  # "the 5th" replaces "3rd" as "5th"
+        text = re.sub(r"^(?:the|on|at)\s+", "", found[0 if first else -1].text, flags=re.I)  # "the 5th" -> "5th"
         return text.split()[0] if len(old.split()) == 1 else text
     words = _LEAD.sub("", new_part.strip()).split()
     return " ".join(words[-max(1, len(old.split())):])
@@ -273,6 +275,9 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
     # "moved to the 19th, same time": the day changes, "at 10:30" stays
     old = _part_corrected(old, target.text, new, clause.text)
     replacement, end = new.text, old.end
+    article = re.match(r"(?:the|on|at)\s+", new.text, re.I)
+    if article and target.text[:old.start].lower().endswith(article.group(0).lower()):  # "on the 22nd": no "the the"
+        replacement = new.text[article.end():]
     number = re.match(r"[$€£¥]?\d[\d,.:]*", old.text)
     if number and re.match(r"[$€£¥]?\d", new.text):  # "8 of us" updates "7 people" to "8 people"
         replacement, end = re.match(r"[$€£¥]?\d[\d,.:]*\s?[kK]?", new.text).group(0).strip(), old.start + number.end()
