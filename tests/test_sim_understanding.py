@@ -653,3 +653,13 @@ def test_a_retracted_day_is_replaced_once_by_the_day_given_for_it():
     memory = remember([("user", "the pottery class is on the 3rd at 6pm"),
                        ("user", "no wait they moved it to the 10th")])
     assert memory[0].text == "the pottery class is on the 10th at 6pm"
+
+
+def test_a_correction_naming_its_old_value_changes_nothing_else():
+    """"34 people not 30" says what it corrects: the deposit stays £50, and the count said inside a question
+    ("how many chairs do we need, weve invited 30 people") is the one corrected."""
+    memory = remember([("user", "we paid a £50 deposit for the hall"),
+                       ("user", "how many chairs do we need, weve invited 30 people"),
+                       ("user", "sorry the number i gave was wrong, its 34 people not 30")])
+    texts = [c.text for c in memory]
+    assert "we paid a £50 deposit for the hall" in texts and "weve invited 34 people" in texts, texts

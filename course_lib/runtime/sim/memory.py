@@ -38,7 +38,7 @@ from .questions import is_question, without_fillers
 from .values import CLOCK, TIME_PART, Value, values
 
 _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|she|he|they|it|its|it's|we|i|i'm|"
-                    r"his|her|their|im|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
+                    r"his|her|their|im|ive|weve|youre|theyre|hes|shes|thats|theres|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
                     r"also)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|their)\b))\s*"
                     r"|(?:(?<=\bsaid)|(?<=\bsays)|(?<=\btold me)|(?<=\bmentioned))\s+(?:that\s+)?"
                     r"(?=(?:my|our|the|it|it's|its|his|her|their|your|ur|there)\b)",
@@ -155,8 +155,8 @@ def _apply(memory: list[Clause], clause: Clause, marked: bool) -> list[Clause]:
         match = pattern.search(clause.text)
         if match and _find(memory, match.group("old")):
             return _explicit(memory, clause, match.group("new"), match.group("old"))
-        if match and pattern is EXPLICIT[0]:  # "its 21 kids not 18": 18 is wrong whatever it was said of
-            clause = _without_old(clause, match.group("new"))
+        if match and pattern is EXPLICIT[0]:  # "its 21 kids not 18": 18 is wrong whatever it was said of, and only
+            return _implicit(memory, _without_old(clause, match.group("new")), strong=False)  # "kids" say which
         if match and pattern is EXPLICIT[-1]:  # "i renamed emit_tax to emit_tax_total": nothing said before changes
             return [*memory, clause]
     strong = marked or bool(STRONG.search(clause.text))
