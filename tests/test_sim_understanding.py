@@ -627,7 +627,9 @@ def test_someone_elses_thing_is_answered_only_by_a_clause_that_says_whose(questi
 
 
 @pytest.mark.parametrize("statement", ["I am moving to a new flat on the 14th of March.", "sorry im late, traffic",
-                                       "the vet said nothing was wrong with her, we were there at 4pm"])
+                                       "the vet said nothing was wrong with her, we were there at 4pm",
+                                       "sorry, im late, the bus was 20 minutes behind",
+                                       "sorry i missed your message, i was at the gym till 6pm"])
 def test_statements_that_only_look_like_corrections_are_not_taken_for_one(statement):
     from course_lib.runtime.sim.replies import CORRECTED, acknowledge
 

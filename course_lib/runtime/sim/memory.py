@@ -13,11 +13,13 @@ and never the old one:
 * a correction without the old value ("make that 22k", "it's 8 of us now", "scratch that, ...",
   "changed my mind, next month we'll do Piranesi", "sorry typo earlier, the order number is
   actually KX-4417-B"): the value it gives replaces the earlier value of the same kind in the
-  clause sharing the most words with it, the latest of those, or, after a strong marker ("make
-  that", "instead", "was wrong", a statement opening with "sorry"), in the latest clause holding a
-  value of that kind. A weak marker ("now", "actually") must stand within :data:`WEAK_REACH` words
-  of the value, and only updates a clause sharing a word with it. A clause that only says an
-  earlier value was wrong ("the reg i gave u was wrong") is not remembered as a fact.
+  clause sharing the most words with it, the latest of those. A short correction ("make that
+  22k", "no sorry, the 14th") or a correction phrase at its value ("start at 7:45 instead") needs no
+  word in common: it updates the latest clause holding a value of that kind. A weak marker ("now",
+  "actually") must stand within :data:`WEAK_REACH` words of the value, and a statement that only
+  opens with "sorry" ("sorry the flight number is FR 8324") must share a word with what it
+  corrects ("sorry, im late, the bus was 20 minutes behind" corrects nothing). A clause that only
+  says an earlier value was wrong ("the reg i gave u was wrong") is not remembered as a fact.
 
 A new day replaces only a day ("moved it to friday the 10th" leaves "she finishes at 12" alone) and
 only the day of an earlier "the 17th at 10:30", a new clock time only a clock time ("moved to the
@@ -27,7 +29,7 @@ when nothing said before holds Y, so the old value is not repeated.
 
 from __future__ import annotations
 
-__all__ = ["Clause", "neighbour_pairs", "remember", "split_clauses"]
+__all__ = ["Clause", "neighbour_pairs", "remember", "split_clauses", "strength"]
 
 import re
 from collections.abc import Sequence
@@ -53,6 +55,8 @@ STRONG = re.compile(r"\b(?:make (?:that|it)|scratch that|correction|i meant|typo
                     r"push(?:ed)? (?:it|back)|switch(?:ed)? (?:it |that )?to|chang(?:e|ed) (?:it|that)|"
                     r"(?:raised|lowered|increased|reduced|revised|bumped|dropped|cut) (?:it|that)(?: up| down)? to)\b"
                     r"|^(?:sorry|oops|whoops)\b(?! (?:to|for|if|about)\b)", re.I)
+OPENING = re.compile(r"sorry|oops|whoops", re.I)
+"""The markers that open a sentence: they say a correction follows, not which value it corrects."""
 """Self-correction phrases: the clause updates an earlier value even when it shares no word with it. A statement
 that opens with "sorry" corrects ("sorry the flight number is FR 8324"); "sorry to bother you" does not."""
 REMARK = re.compile(r"\b(?:(?:was|were|got (?:it|that)) wrong|typo|my (?:mistake|bad))\b", re.I)
@@ -80,6 +84,10 @@ CODE_LIKE = re.compile(r"[(){}\[\]=<>`#]|::|^\s")
 RECENT_CLAUSES = 40
 """A correction that does not repeat the old value updates one of the user's last 40 clauses: people
 correct what they said recently, and looking further back would make every reply cost more as a chat grows."""
+
+SHORT_CORRECTION = 5
+"""A self-correction of at most this many meaning words ("make that 22k") needs no word in common with what it
+corrects, wherever its marker stands."""
 
 WEAK_REACH = 4
 """The most words between a weak marker and the value it updates ("its 4 nights now", "is actually KX-4417-B"):
@@ -116,7 +124,7 @@ def remember(sources: list[tuple[str, str]]) -> list[Clause]:
         for sentence in sentences(text):
             if sentence.endswith(":"):
                 continue
-            marked = bool(STRONG.search(sentence))  # "no wait, it's due march 21": the marker opens the sentence
+            marked = strength(sentence)  # "no wait, it's due march 21": the marker opens the sentence
             said, corrects = sentence, source == "user"
             if corrects and (retracted := _retracted(memory, sentence)):
                 memory, said = _retract(memory, *retracted)
@@ -147,7 +155,14 @@ def _retract(memory: list[Clause], old: str, said: str) -> tuple[list[Clause], s
     return [replace(c, text=_substitute(c.text, old, new)) if i in saying else c for i, c in enumerate(memory)], said
 
 
-def _apply(memory: list[Clause], clause: Clause, marked: bool) -> list[Clause]:
+def strength(text: str) -> int:
+    """How surely a text corrects something: 2 for a correction phrase ("make that", "instead", "was wrong"), 1 for
+    a statement that only opens with "sorry", 0 for neither. Used by :mod:`.replies` to acknowledge a correction."""
+    found = {OPENING.fullmatch(m.group(0)) is None for m in STRONG.finditer(text)}
+    return 2 if True in found else 1 if found else 0
+
+
+def _apply(memory: list[Clause], clause: Clause, marked: int) -> list[Clause]:
     """Add a clause to the memory, replacing what it corrects."""
     if CODE_LIKE.search(clause.text):  # "if x is not None:" corrects nothing
         return [*memory, clause]
@@ -156,10 +171,10 @@ def _apply(memory: list[Clause], clause: Clause, marked: bool) -> list[Clause]:
         if match and _find(memory, match.group("old")):
             return _explicit(memory, clause, match.group("new"), match.group("old"))
         if match and pattern is EXPLICIT[0]:  # "its 21 kids not 18": 18 is wrong whatever it was said of, and only
-            return _implicit(memory, _without_old(clause, match.group("new")), strong=False)  # "kids" say which
+            return _implicit(memory, _without_old(clause, match.group("new")), strong=0)  # "kids" say which
         if match and pattern is EXPLICIT[-1]:  # "i renamed emit_tax to emit_tax_total": nothing said before changes
             return [*memory, clause]
-    strong = marked or bool(STRONG.search(clause.text))
+    strong = max(marked, strength(clause.text))
     if strong or WEAK.search(clause.text):
         return _implicit(memory, clause, strong)
     return [*memory, clause]
@@ -240,7 +255,7 @@ def _part_corrected(old: Value, old_text: str, new: Value, new_text: str) -> Val
     return Value("time", old_text[start:end], start, end)
 
 
-def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause]:
+def _implicit(memory: list[Clause], clause: Clause, strong: int) -> list[Clause]:
     """A correction that does not repeat the old value: replace the value it updates, if one is found."""
     recent = [(i, c) for i, c in enumerate(memory) if c.source == "user"][-RECENT_CLAUSES:]
     said = " ".join(c.text.lower() for _, c in recent)
@@ -256,6 +271,11 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
     # What the correction is about: its sentence's words without the new value itself ("guests" in "120 guests" stays)
     said_value = " ".join(w for w in new.text.split() if any(ch.isdigit() for ch in w) or w[:1].isupper())
     subject = content_words(clause.sentence) - content_words(said_value or new.text)
+    # Only a marker in the clause itself, at its value ("start at 7:45 instead", "make that 22k"), may update a value
+    # said in other words; "sorry, im late, the bus was 20 minutes behind" and "we went with the blue banner instead,
+    # it was 45 quid" must share a word with what they correct.
+    unworded = strong == 2 and (len(content_words(clause.text)) <= SHORT_CORRECTION or (
+        strength(clause.text) == 2 and len(between.split()) <= WEAK_REACH))
     best: tuple[int, int, Value] | None = None
     for i, earlier in recent:
         for old in earlier.values:
@@ -263,7 +283,7 @@ def _implicit(memory: list[Clause], clause: Clause, strong: bool) -> list[Clause
                     or not _part_kinds(earlier.text, old) & _part_kinds(clause.text, new):
                 continue
             shared = len(subject & content_words(earlier.text))
-            if not shared and not strong:
+            if not shared and not unworded:
                 continue  # "actually" in a clause about something else corrects nothing
             key = (shared, i, old)  # the most words in common, then the latest: people correct what they just said
             if best is None or key[:2] > best[:2]:

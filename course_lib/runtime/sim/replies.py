@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from .language import meaning_words, sentences, words
 from .matching import best_clause
-from .memory import STRONG, remember
+from .memory import remember, strength
 from .python_docs import DocPassage, python_passages
 from .questions import answer_kind, is_question
 from .values import BLURRED, values
@@ -182,7 +182,7 @@ CORRECTED = "Got it, I've updated that."
 
 def acknowledge(statement: str) -> str:
     """A statement gets a short acknowledgement (a correction: that it was taken); the same text, the same one."""
-    if STRONG.search(statement) and values(statement):  # "sorry i'm late" corrects nothing
+    if strength(statement) == 2 and values(statement):  # "sorry i'm late" corrects nothing
         return CORRECTED
     return ACKNOWLEDGEMENTS[sum(map(ord, statement)) % len(ACKNOWLEDGEMENTS)]
 
