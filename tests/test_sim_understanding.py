@@ -665,3 +665,18 @@ def test_a_correction_naming_its_old_value_changes_nothing_else():
                        ("user", "sorry the number i gave was wrong, its 34 people not 30")])
     texts = [c.text for c in memory]
     assert "we paid a £50 deposit for the hall" in texts and "weve invited 34 people" in texts, texts
+
+
+@pytest.mark.parametrize("statement", [
+    "we switched to oat milk 3 weeks ago",                          # a duration is no price
+    "my sister was wrong about the 15th, her party is on the 20th",  # someone else was wrong, about something else
+    "the DJ got it wrong last year, he came at 11pm",                # "he": about the DJ
+    "we pushed back the rehearsal to the 10th",                      # names what moved: the rehearsal
+    "no wait the florist comes at 9am",                              # about the florist
+    "instead of flowers we are doing candles, about £25",
+    "sorry for the late reply, work was mad till 9pm",
+    "actually i need 30 chairs too",
+])
+def test_a_statement_about_something_else_corrects_nothing(statement):
+    booking = "the hall booking is at 2pm on the 12th and costs £60"
+    assert remember([("user", booking), ("user", statement)])[0].text == booking

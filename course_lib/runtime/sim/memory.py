@@ -13,13 +13,17 @@ and never the old one:
 * a correction without the old value ("make that 22k", "it's 8 of us now", "scratch that, ...",
   "changed my mind, next month we'll do Piranesi", "sorry typo earlier, the order number is
   actually KX-4417-B"): the value it gives replaces the earlier value of the same kind in the
-  clause sharing the most words with it, the latest of those. A short correction ("make that
-  22k", "no sorry, the 14th") or a correction phrase at its value ("start at 7:45 instead") needs no
-  word in common: it updates the latest clause holding a value of that kind. A weak marker ("now",
-  "actually") must stand within :data:`WEAK_REACH` words of the value, and a statement that only
-  opens with "sorry" ("sorry the flight number is FR 8324") must share a word with what it
-  corrects ("sorry, im late, the bus was 20 minutes behind" corrects nothing). A clause that only
-  says an earlier value was wrong ("the reg i gave u was wrong") is not remembered as a fact.
+  clause sharing the most words with it, the latest of those. A correction that names nothing
+  but its value ("make that 22k", "no sorry, the 14th") or has its phrase at the value ("start at
+  7:45 instead") needs no word in common: it updates the latest clause holding a value of that
+  kind. One that names something of its own ("no wait the florist comes at 9am", "he came at
+  11pm", "we pushed back the rehearsal to the 10th") corrects only what it shares a word with, and
+  a sum of money and a count of something else ("3 weeks") never replace each other. A weak
+  marker ("now", "actually") must stand within :data:`WEAK_REACH` words of the value, and a
+  statement that only opens with "sorry" ("sorry the flight number is FR 8324") must share a word
+  with what it corrects ("sorry, im late, the bus was 20 minutes behind" corrects nothing). A
+  clause that only says an earlier value was wrong ("the reg i gave u was wrong") is not
+  remembered as a fact.
 
 A new day replaces only a day ("moved it to friday the 10th" leaves "she finishes at 12" alone) and
 only the day of an earlier "the 17th at 10:30", a new clock time only a clock time ("moved to the
@@ -37,7 +41,7 @@ from dataclasses import dataclass, replace
 
 from .language import content_words, sentences
 from .questions import is_question, without_fillers
-from .values import CLOCK, TIME_PART, Value, values
+from .values import CLOCK, PERSON_NOUNS, TIME_PART, Value, values
 
 _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|she|he|they|it|its|it's|we|i|i'm|"
                     r"his|her|their|im|ive|weve|youre|theyre|hes|shes|thats|theres|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
@@ -50,7 +54,9 @@ Dental" the name belongs to the insurance, not to the receptionist, whose name w
 _TAIL = re.compile(r"[\s,]*(?:\b(?:lol|haha+|tbh|btw|ok|pls|please|though|lmao|i think|i guess)\b[\s,.!]*)+$", re.I)
 STRONG = re.compile(r"\b(?:make (?:that|it)|scratch that|correction|i meant|typo|changed my mind|change of plans?|"
                     r"no wait|wait no|no sorry|sorry no|my mistake|my bad|got (?:it|that) wrong|"
-                    r"(?<!nothing )(?<!something )(?<!what )(?:was|were) wrong|instead|renam\w* it|"
+                    r"(?:i|it|that|this) (?:was|were) wrong|(?:the|my|our) (?!(?:" + "|".join(PERSON_NOUNS) + r")\b)"
+                    r"(?:[a-z]+ ){1,2}(?:was|were) wrong|"
+                    r"i (?:said|gave|told|sent|put)\b[^,.;!?]*? (?:was|were) wrong|instead|renam\w* it|"
                     r"moved (?:(?:it|that|me|us|him|her|them) )?to|(?:it'?s|it is|that'?s) moving to|"
                     r"push(?:ed)? (?:it|back)|switch(?:ed)? (?:it |that )?to|chang(?:e|ed) (?:it|that)|"
                     r"(?:raised|lowered|increased|reduced|revised|bumped|dropped|cut) (?:it|that)(?: up| down)? to)\b"
@@ -84,10 +90,6 @@ CODE_LIKE = re.compile(r"[(){}\[\]=<>`#]|::|^\s")
 RECENT_CLAUSES = 40
 """A correction that does not repeat the old value updates one of the user's last 40 clauses: people
 correct what they said recently, and looking further back would make every reply cost more as a chat grows."""
-
-SHORT_CORRECTION = 5
-"""A self-correction of at most this many meaning words ("make that 22k") needs no word in common with what it
-corrects, wherever its marker stands."""
 
 WEAK_REACH = 4
 """The most words between a weak marker and the value it updates ("its 4 nights now", "is actually KX-4417-B"):
@@ -160,6 +162,30 @@ def strength(text: str) -> int:
     a statement that only opens with "sorry", 0 for neither. Used by :mod:`.replies` to acknowledge a correction."""
     found = {OPENING.fullmatch(m.group(0)) is None for m in STRONG.finditer(text)}
     return 2 if True in found else 1 if found else 0
+
+
+_POINTING = frozenset("it its that this there then".split())
+_SUBJECT = re.compile(r"\b(?:he|she|they|hes|shes|he's|she's|they're|theyre)\b", re.I)
+
+
+def _elliptical(text: str, value: Value) -> bool:
+    """True when a correction names nothing of its own beside its value: "make that 22k", "no sorry, the 14th", "its
+    8 of us now". "no wait the florist comes at 9am" is about the florist, "he came at 11pm" about him."""
+    markers = " ".join(m.group(0) for pattern in (STRONG, WEAK) for m in pattern.finditer(text))
+    rest = content_words(text) - content_words(value.text) - content_words(markers) - _POINTING
+    return not rest and not _SUBJECT.search(text)
+
+
+_MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|quid|bucks|k)\b", re.I)
+_UNIT = re.compile(r"\d[\d,.]*\s*[a-z]{2,}", re.I)
+
+
+def _other_unit(old: Value, new: Value) -> bool:
+    """True when one amount is money and the other counts something else: "3 weeks" never replaces "£60"."""
+    def money(value: Value) -> bool:
+        return bool(_MONEY.search(value.text))
+    return old.kind == new.kind == "amount" and money(old) != money(new) and bool(
+        _UNIT.match((old if money(new) else new).text))
 
 
 def _apply(memory: list[Clause], clause: Clause, marked: int) -> list[Clause]:
@@ -274,13 +300,15 @@ def _implicit(memory: list[Clause], clause: Clause, strong: int) -> list[Clause]
     # Only a marker in the clause itself, at its value ("start at 7:45 instead", "make that 22k"), may update a value
     # said in other words; "sorry, im late, the bus was 20 minutes behind" and "we went with the blue banner instead,
     # it was 45 quid" must share a word with what they correct.
-    unworded = strong == 2 and (len(content_words(clause.text)) <= SHORT_CORRECTION or (
-        strength(clause.text) == 2 and len(between.split()) <= WEAK_REACH))
+    markers = " ".join(m.group(0) for pattern in (STRONG, WEAK) for m in pattern.finditer(clause.text))
+    unworded = strong == 2 and (_elliptical(clause.text, new) or (  # "start at 7:45 instead", not "push the X to"
+        strength(clause.text) == 2 and len(between.split()) <= WEAK_REACH
+        and not content_words(between) - content_words(markers)))
     best: tuple[int, int, Value] | None = None
     for i, earlier in recent:
         for old in earlier.values:
             if _family(old.kind) != _family(new.kind) or old.text.lower() == new.text.lower() \
-                    or not _part_kinds(earlier.text, old) & _part_kinds(clause.text, new):
+                    or not _part_kinds(earlier.text, old) & _part_kinds(clause.text, new) or _other_unit(old, new):
                 continue
             shared = len(subject & content_words(earlier.text))
             if not shared and not unworded:

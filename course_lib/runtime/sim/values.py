@@ -12,7 +12,8 @@ question asks for, as precisely as it asks.
 
 from __future__ import annotations
 
-__all__ = ["BLURRED", "CLOCK", "KINDS", "NUMBER_WORDS", "TIME_PART", "Value", "holds_answer", "in_question", "values"]
+__all__ = ["BLURRED", "CLOCK", "KINDS", "NUMBER_WORDS", "PERSON_NOUNS", "TIME_PART", "Value", "holds_answer",
+           "in_question", "values"]
 
 import re
 from dataclasses import dataclass
@@ -100,12 +101,12 @@ def _names(text: str) -> list[Value]:
 _CAPITAL = re.compile(r"(?<!^)(?<![.!?] )(?<![.!?])\b(?!I(?:m|ve|ll|d)?\b|I')[A-Z]")
 """A capital letter inside a sentence, other than the pronoun "I" ("Im", "I'll"): text typed with capitals gives
 its names capitals too, while a phone that capitalises only each sentence's first letter leaves names lower case."""
-_PERSON_NOUNS = ("son daughter boy girl kid partner wife husband boyfriend girlfriend fiance fiancee mum mom mother "
-                 "dad father brother sister cousin aunt uncle nephew niece grandma grandpa nan friend mate flatmate "
-                 "roommate boss manager colleague coworker neighbour neighbor teacher tutor coach doctor dentist vet "
-                 "landlord landlady plumber builder mechanic").split()
+PERSON_NOUNS = ("son daughter boy girl kid partner wife husband boyfriend girlfriend fiance fiancee mum mom mother "
+                "dad father brother sister cousin aunt uncle nephew niece grandma grandpa nan friend mate flatmate "
+                "roommate boss manager colleague coworker neighbour neighbor teacher tutor coach doctor dentist vet "
+                "landlord landlady plumber builder mechanic").split()
 _AFTER_PERSON = re.compile(rf"\b(?i:my|our|his|her|their)\s+(?:(?:little|older|younger|big|eldest|youngest|new|best)"
-                           rf"\s+)?(?:{'|'.join(_PERSON_NOUNS)})s?\s+([a-z][a-z'-]+)\b")
+                           rf"\s+)?(?:{'|'.join(PERSON_NOUNS)})s?\s+([a-z][a-z'-]+)\b")
 _SPAN = re.compile(r"\S+")
 _AFTER_CALLED = re.compile(r"\b(?i:called|named)\s+([a-z][\w'&-]*(?:\s+[a-z][\w'&-]*){0,2})")
 _NOT_A_NAME = STOPWORDS | CASUAL_WORDS | frozenset("""after before always never still sometimes usually finally today
@@ -219,7 +220,7 @@ def _is_count(value: Value) -> bool:
 
 
 _ASKS_WHO = re.compile(r"(?:who|whos|who's|whom)\b", re.I)
-_ROLE = re.compile(rf"\b(?:my|our)\s+(?:{'|'.join(_PERSON_NOUNS)})\b(?:\s+([a-z][\w'-]*))?", re.I)
+_ROLE = re.compile(rf"\b(?:my|our)\s+(?:{'|'.join(PERSON_NOUNS)})\b(?:\s+([a-z][\w'-]*))?", re.I)
 """A person the user names by their role ("my mum", "our neighbour"): an answer to a "who", not to "what's her name"."""
 
 
