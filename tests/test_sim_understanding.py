@@ -680,3 +680,14 @@ def test_a_correction_naming_its_old_value_changes_nothing_else():
 def test_a_statement_about_something_else_corrects_nothing(statement):
     booking = "the hall booking is at 2pm on the 12th and costs £60"
     assert remember([("user", booking), ("user", statement)])[0].text == booking
+
+
+@pytest.mark.parametrize("turns, corrected", [
+    (["the call with the bank is at 2pm", "make that 9am"], "the call with the bank is at 9am"),     # not "9pm"
+    (["the stall fee is £40", "make that 55 euros"], "the stall fee is 55 euros"),                 # its own currency
+    (["the roof budget is 3k", "make that 5k"], "the roof budget is 5k"),                          # not "5kk"
+    (["the raffle float is 300 quid", "make that 450"], "the raffle float is 450 quid"),           # keeps the unit
+    (["the team is 11 players", "no wait make that 13 of us"], "the team is 13 players"),
+])
+def test_a_corrected_value_keeps_its_unit_only_when_the_new_one_has_none(turns, corrected):
+    assert remember([("user", t) for t in turns])[0].text == corrected

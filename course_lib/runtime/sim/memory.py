@@ -164,6 +164,9 @@ def strength(text: str) -> int:
     return 2 if True in found else 1 if found else 0
 
 
+_BARE_NUMBER = re.compile(r"[$€£¥]?\d[\d,.:]*(?:\s?[kK]\b)?")
+"""A number without its unit ("make that 450"): it takes the unit of the value it replaces ("450 quid")."""
+_OF_US = re.compile(r"\s+of(?:\s+(?:us|you|them))?$", re.I)
 _POINTING = frozenset("it its that this there then".split())
 _SUBJECT = re.compile(r"\b(?:he|she|they|hes|shes|he's|she's|they're|theyre)\b", re.I)
 
@@ -326,9 +329,9 @@ def _implicit(memory: list[Clause], clause: Clause, strong: int) -> list[Clause]
     article = re.match(r"(?:the|on|at)\s+", new.text, re.I)
     if article and target.text[:old.start].lower().endswith(article.group(0).lower()):  # "on the 22nd": no "the the"
         replacement = new.text[article.end():]
-    number = re.match(r"[$€£¥]?\d[\d,.:]*", old.text)
-    if number and re.match(r"[$€£¥]?\d", new.text):  # "8 of us" updates "7 people" to "8 people"
-        replacement, end = re.match(r"[$€£¥]?\d[\d,.:]*\s?[kK]?", new.text).group(0).strip(), old.start + number.end()
+    number, count = _BARE_NUMBER.match(old.text), _OF_US.sub("", new.text)  # "8 of us" counts as "8" people
+    if number and _BARE_NUMBER.fullmatch(count):  # "make that 8" updates "7 people" to "8 people"; "make that 9am"
+        replacement, end = count, old.start + number.end()  # and "55 euros" replace the whole value
     fixed = target.text[:old.start] + replacement + target.text[end:]
     memory = [replace(c, text=fixed) if i == index else c for i, c in enumerate(memory)]
     return [*memory, clause]
