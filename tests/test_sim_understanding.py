@@ -691,3 +691,16 @@ def test_a_statement_about_something_else_corrects_nothing(statement):
 ])
 def test_a_corrected_value_keeps_its_unit_only_when_the_new_one_has_none(turns, corrected):
     assert remember([("user", t) for t in turns])[0].text == corrected
+
+
+def test_a_retracted_sum_with_a_thousands_comma_is_replaced_whole_and_once():
+    memory = remember([("user", "the quote for the extension came to £18,250 all in"),
+                       ("user", "scratch the 18,250, they knocked it down to £17,900 yesterday")])
+    assert memory[0].text == "the quote for the extension came to £17,900 all in"
+
+
+def test_a_clause_going_on_with_shes_keeps_its_subject_for_a_later_correction():
+    """"kev, hes quoted £300" stays one clause, so "kev is actually £340" knows which sum it corrects."""
+    memory = remember([("user", "our plumber is kev, hes quoted £300 for the boiler"),
+                       ("user", "ugh kev is actually £340 not what i said")])
+    assert "£340" in memory[0].text and "£300" not in memory[0].text

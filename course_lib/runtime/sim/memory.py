@@ -44,7 +44,7 @@ from .questions import is_question, without_fillers
 from .values import CLOCK, PERSON_NOUNS, TIME_PART, Value, values
 
 _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|she|he|they|it|its|it's|we|i|i'm|"
-                    r"his|her|their|im|ive|weve|youre|theyre|hes|shes|thats|theres|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
+                    r"his|her|their|im|ive|weve|youre|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
                     r"also)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|their)\b))\s*"
                     r"|(?:(?<=\bsaid)|(?<=\bsays)|(?<=\btold me)|(?<=\bmentioned))\s+(?:that\s+)?"
                     r"(?=(?:my|our|the|it|it's|its|his|her|their|your|ur|there)\b)",
@@ -67,8 +67,8 @@ OPENING = re.compile(r"sorry|oops|whoops", re.I)
 that opens with "sorry" corrects ("sorry the flight number is FR 8324"); "sorry to bother you" does not."""
 REMARK = re.compile(r"\b(?:(?:was|were|got (?:it|that)) wrong|typo|my (?:mistake|bad))\b", re.I)
 """A clause that only says something said before was wrong: the correction is in the clause after it."""
-RETRACT = re.compile(r"\b(?:scrap|scratch|forget|ignore)\s+(?:the\s+)?(?P<old>[^,;.!?]+?)\s*(?:[,;]|\s-\s)"
-                     r"\s*(?P<new>.+)$", re.I)
+RETRACT = re.compile(r"\b(?:scrap|scratch|forget|ignore)\s+(?:the\s+)?(?P<old>(?:[^,;.!?]|(?<=\d)[,.](?=\d))+?)"
+                     r"\s*(?:;|,(?!\d)|\s-\s)\s*(?P<new>.+)$", re.I)  # "12,500" is one value
 """A value taken back, then the new one: "scrap the 22nd, its moving to the 23rd", "scratch the 12,500, we revised it
 down to £11,800". The old value is replaced wherever it was said, and the retracting words are not remembered."""
 WEAK = re.compile(r"\b(?:now|actually|not anymore|update[ds]?)\b", re.I)
@@ -231,7 +231,10 @@ def _new_value(new_part: str, old: str, first: bool = False) -> str:
 
 
 def _substitute(text: str, old: str, new: str) -> str:
-    return re.sub(rf"(?<![\w-]){re.escape(old.strip())}[\w]*", lambda _: new, text, flags=re.I)
+    """``text`` with ``old`` replaced by ``new``; a currency sign already before ``old`` is not repeated ("£12,500")."""
+    def replacement(match: re.Match[str]) -> str:
+        return new[1:] if new[:1] in "$€£¥" and text[max(0, match.start() - 1):match.start()] == new[:1] else new
+    return re.sub(rf"(?<![\w-]){re.escape(old.strip())}[\w]*", replacement, text, flags=re.I)
 
 
 def _explicit(memory: list[Clause], clause: Clause, new_part: str, old: str) -> list[Clause]:
