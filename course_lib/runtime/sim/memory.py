@@ -61,10 +61,10 @@ STRONG = re.compile(r"\b(?:make (?:that|it)|scratch that|correction|i meant|typo
                     r"push(?:ed)? (?:it|back)|switch(?:ed)? (?:it |that )?to|chang(?:e|ed) (?:it|that)|"
                     r"(?:raised|lowered|increased|reduced|revised|bumped|dropped|cut) (?:it|that)(?: up| down)? to)\b"
                     r"|^(?:sorry|oops|whoops)\b(?! (?:to|for|if|about)\b)", re.I)
+"""Self-correction phrases: the clause may update an earlier value even when it shares no word with it. A statement
+that opens with "sorry" corrects ("sorry the flight number is FR 8324"); "sorry to bother you" does not."""
 OPENING = re.compile(r"sorry|oops|whoops", re.I)
 """The markers that open a sentence: they say a correction follows, not which value it corrects."""
-"""Self-correction phrases: the clause updates an earlier value even when it shares no word with it. A statement
-that opens with "sorry" corrects ("sorry the flight number is FR 8324"); "sorry to bother you" does not."""
 REMARK = re.compile(r"\b(?:(?:was|were|got (?:it|that)) wrong|typo|my (?:mistake|bad))\b", re.I)
 """A clause that only says something said before was wrong: the correction is in the clause after it."""
 RETRACT = re.compile(r"\b(?:scrap|scratch|forget|ignore)\s+(?:the\s+)?(?P<old>(?:[^,;.!?]|(?<=\d)[,.](?=\d))+?)"
@@ -303,9 +303,9 @@ def _implicit(memory: list[Clause], clause: Clause, strong: int) -> list[Clause]
     # What the correction is about: its sentence's words without the new value itself ("guests" in "120 guests" stays)
     said_value = " ".join(w for w in new.text.split() if any(ch.isdigit() for ch in w) or w[:1].isupper())
     subject = content_words(clause.sentence) - content_words(said_value or new.text)
-    # Only a marker in the clause itself, at its value ("start at 7:45 instead", "make that 22k"), may update a value
-    # said in other words; "sorry, im late, the bus was 20 minutes behind" and "we went with the blue banner instead,
-    # it was 45 quid" must share a word with what they correct.
+    # A correction naming nothing but its value ("make that 22k"), or with its phrase at the value ("start at 7:45
+    # instead"), may update a value said in other words; "sorry, im late, the bus was 20 minutes behind" and "the DJ
+    # got it wrong last year, he came at 11pm" must share a word with what they correct.
     markers = " ".join(m.group(0) for pattern in (STRONG, WEAK) for m in pattern.finditer(clause.text))
     unworded = strong == 2 and (_elliptical(clause.text, new) or (  # "start at 7:45 instead", not "push the X to"
         strength(clause.text) == 2 and len(between.split()) <= WEAK_REACH
