@@ -206,8 +206,7 @@ class Scorer:
         # Whose each asked word is: "my flight" -> the user's, "my wife's flight" -> the wife's
         self.whose = {**{k: "i" for k in self.mine}, **{k: owner for word, owner in owners(self.lowered).items()
                                                         for k in meaning_words(word)}}
-        named = {w.lower() for t in self.words for v in values(t) if v.kind == "name" for w in words(v.text)}
-        self.whose.update(unmarked_owners(self.lowered, named))
+        self.whose.update(unmarked_owners(self.lowered, named))  # "chloes flight", for a Chloe the user named
         everywhere = {stem for found in self.words.values() for stem in found}
         stems = list(self.asked)
         # A word the context never uses weighs half ("the refund *window*"), unless it modifies the next

@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 
 from .language import content_words, sentences
 from .questions import is_question, without_fillers
-from .values import CLOCK, PERSON_NOUNS, TIME_PART, Value, values
+from .values import CLOCK, MONEY, PERSON_NOUNS, TIME_PART, Value, values
 
 _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|she|he|they|it|its|it's|we|i|i'm|"
                     r"his|her|their|im|ive|weve|youre|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
@@ -171,22 +171,25 @@ _POINTING = frozenset("it its that this there then".split())
 _SUBJECT = re.compile(r"\b(?:he|she|they|hes|shes|he's|she's|they're|theyre)\b", re.I)
 
 
-def _elliptical(text: str, value: Value) -> bool:
+def _marker_words(text: str) -> set[str]:
+    """The words of a text's correction markers ("make", "that", "now"): they say nothing about what is corrected."""
+    return content_words(" ".join(m.group(0) for pattern in (STRONG, WEAK) for m in pattern.finditer(text)))
+
+
+def _elliptical(text: str, value: Value, markers: set[str]) -> bool:
     """True when a correction names nothing of its own beside its value: "make that 22k", "no sorry, the 14th", "its
     8 of us now". "no wait the florist comes at 9am" is about the florist, "he came at 11pm" about him."""
-    markers = " ".join(m.group(0) for pattern in (STRONG, WEAK) for m in pattern.finditer(text))
-    rest = content_words(text) - content_words(value.text) - content_words(markers) - _POINTING
+    rest = content_words(text) - content_words(value.text) - markers - _POINTING
     return not rest and not _SUBJECT.search(text)
 
 
-_MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|quid|bucks|k)\b", re.I)
 _UNIT = re.compile(r"\d[\d,.]*\s*[a-z]{2,}", re.I)
 
 
 def _other_unit(old: Value, new: Value) -> bool:
     """True when one amount is money and the other counts something else: "3 weeks" never replaces "£60"."""
     def money(value: Value) -> bool:
-        return bool(_MONEY.search(value.text))
+        return bool(MONEY.search(value.text))
     return old.kind == new.kind == "amount" and money(old) != money(new) and bool(
         _UNIT.match((old if money(new) else new).text))
 
@@ -306,10 +309,9 @@ def _implicit(memory: list[Clause], clause: Clause, strong: int) -> list[Clause]
     # A correction naming nothing but its value ("make that 22k"), or with its phrase at the value ("start at 7:45
     # instead"), may update a value said in other words; "sorry, im late, the bus was 20 minutes behind" and "the DJ
     # got it wrong last year, he came at 11pm" must share a word with what they correct.
-    markers = " ".join(m.group(0) for pattern in (STRONG, WEAK) for m in pattern.finditer(clause.text))
-    unworded = strong == 2 and (_elliptical(clause.text, new) or (  # "start at 7:45 instead", not "push the X to"
-        strength(clause.text) == 2 and len(between.split()) <= WEAK_REACH
-        and not content_words(between) - content_words(markers)))
+    markers = _marker_words(clause.text)
+    unworded = strong == 2 and (_elliptical(clause.text, new, markers) or (  # "start at 7:45 instead", not "push X to"
+        strength(clause.text) == 2 and len(between.split()) <= WEAK_REACH and not content_words(between) - markers))
     best: tuple[int, int, Value] | None = None
     for i, earlier in recent:
         for old in earlier.values:

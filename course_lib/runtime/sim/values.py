@@ -12,7 +12,7 @@ question asks for, as precisely as it asks.
 
 from __future__ import annotations
 
-__all__ = ["BLURRED", "CLOCK", "KINDS", "NUMBER_WORDS", "PERSON_NOUNS", "TIME_PART", "Value", "holds_answer",
+__all__ = ["BLURRED", "CLOCK", "KINDS", "MONEY", "NUMBER_WORDS", "PERSON_NOUNS", "TIME_PART", "Value", "holds_answer",
            "in_question", "values"]
 
 import re
@@ -168,7 +168,7 @@ _KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": 
                 "time": {"time"}, "place": {"place", "name"}}
 _FIRST_CHOICE = {"name": "name", "code": "code", "amount": "amount", "money": "amount", "time": "time",
                  "place": "place"}
-_MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|bucks|cents?)\b|\d\s?k\b|/\s?h(?:ou)?r",
+MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|bucks|cents?)\b|\d\s?k\b|/\s?h(?:ou)?r",
                     re.I)
 
 
@@ -216,7 +216,7 @@ _COUNT = re.compile(r"\d[\d,.]*\s+(?:of|people|ppl|[a-z]{2,}s)\b|\d0s$", re.I)
 def _is_count(value: Value) -> bool:
     """An amount of something ("7 of you", "4 runs") or a decade ("the 80s"): no number anyone quotes, so no answer
     to "whats jens number"."""
-    return value.kind == "amount" and _COUNT.match(value.text) is not None and not _MONEY.search(value.text)
+    return value.kind == "amount" and _COUNT.match(value.text) is not None and not MONEY.search(value.text)
 
 
 _ASKS_WHO = re.compile(r"(?:who|whos|who's|whom)\b", re.I)
@@ -231,7 +231,7 @@ def _lost(value: Value) -> bool:
 
 def _is_money(value, clause: str) -> bool:
     """A sum of money by its shape ("$35", "95 pounds") or by the word before it ("he charges 200")."""
-    return bool(_MONEY.search(value.text) or _PAID.search(clause[:value.start]))
+    return bool(MONEY.search(value.text) or _PAID.search(clause[:value.start]))
 
 
 def _per(match: re.Match[str] | None) -> str:
