@@ -704,3 +704,20 @@ def test_a_clause_going_on_with_shes_keeps_its_subject_for_a_later_correction():
     memory = remember([("user", "our plumber is kev, hes quoted £300 for the boiler"),
                        ("user", "ugh kev is actually £340 not what i said")])
     assert "£340" in memory[0].text and "£300" not in memory[0].text
+
+
+@pytest.mark.parametrize("text, phone", [
+    ("ring the plumber on 07911 123456", "07911 123456"),            # a UK mobile in two groups
+    ("my new mobile is 07911123456", "07911123456"),                  # or unbroken
+    ("text +447911123456 when you land", "+447911123456"),
+])
+def test_a_mobile_number_is_one_code_not_two_amounts(text, phone):
+    from course_lib.runtime.sim.values import values
+
+    assert [(v.kind, v.text) for v in values(text)] == [("code", phone)]
+
+
+@pytest.mark.parametrize("question", ["which doc is she seeing", "whats her docs name"])
+def test_dr_and_doc_are_spellings_of_doctor(question):
+    reply = chat(["my nan has a check-up booked with dr Adeyemi on the 3rd"], question)
+    assert "Adeyemi" in reply, reply

@@ -44,6 +44,7 @@ SYNONYM_ROWS: tuple[tuple[str, ...], ...] = (
     ("year", "yr", "yrs"),
     ("week", "wk", "wks"),
     ("appointment", "appt"),
+    ("doctor", "dr", "doc"),
 )
 """One meaning per row; the first word names the row. The last rows are the short forms of casual typing
 ("hrs", "ppl", "appt"): spellings of one word, not other words."""

@@ -53,8 +53,9 @@ CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b"
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 WEB = re.compile(r"\bhttps?://\S+|\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|co|uk|de|nl|fr|es|"
                  r"eu|info|me)\b(?:/\S*)?", re.I)
-PHONE = re.compile(r"(?<![\w.])\+?\d{2,5}(?:[ -]\d{2,4}){2,4}(?![\w.])")
-"""A phone number in groups ("0161 555 2093", "+31 20 555 0142"): a code, not three amounts."""
+PHONE = re.compile(r"(?<![\w.])(?:\+?\d{2,5}(?:[ -]\d{2,4}){2,4}|0\d{3,4}[ -]?\d{6,7}|\+\d{10,13})(?![\w.])")
+"""A phone number in groups ("0161 555 2093", "+31 20 555 0142"), or as a mobile is typed ("07700 900461",
+"07700900461": a leading 0 and ten or eleven digits): a code, not two amounts."""
 BLURRED = re.compile(r"\[an? (id|email|number|name)\]")
 """A value a simulated summary lost (:mod:`.summaries` writes "[an id]"): still a value of its kind, so a question
 about it finds the blurred sentence and the reply can say the value was not kept."""
