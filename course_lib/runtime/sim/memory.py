@@ -160,8 +160,10 @@ def _retract(memory: list[Clause], old: str, said: str) -> tuple[list[Clause], s
 def strength(text: str) -> int:
     """How surely a text corrects something: 2 for a correction phrase ("make that", "instead", "was wrong"), 1 for
     a statement that only opens with "sorry", 0 for neither. Used by :mod:`.replies` to acknowledge a correction."""
-    found = {OPENING.fullmatch(m.group(0)) is None for m in STRONG.finditer(text)}
-    return 2 if True in found else 1 if found else 0
+    markers = [m.group(0) for m in STRONG.finditer(text)]
+    if any(not OPENING.fullmatch(marker) for marker in markers):
+        return 2
+    return 1 if markers else 0
 
 
 _BARE_NUMBER = re.compile(r"[$€£¥]?\d[\d,.:]*(?:\s?[kK]\b)?")
@@ -188,10 +190,9 @@ _UNIT = re.compile(r"\d[\d,.]*\s*[a-z]{2,}", re.I)
 
 def _other_unit(old: Value, new: Value) -> bool:
     """True when one amount is money and the other counts something else: "3 weeks" never replaces "£60"."""
-    def money(value: Value) -> bool:
-        return bool(MONEY.search(value.text))
-    return old.kind == new.kind == "amount" and money(old) != money(new) and bool(
-        _UNIT.match((old if money(new) else new).text))
+    old_money, new_money = bool(MONEY.search(old.text)), bool(MONEY.search(new.text))
+    return old.kind == new.kind == "amount" and old_money != new_money and bool(
+        _UNIT.match((old if new_money else new).text))
 
 
 def _apply(memory: list[Clause], clause: Clause, marked: int) -> list[Clause]:

@@ -53,7 +53,8 @@ CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b"
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 WEB = re.compile(r"\bhttps?://\S+|\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|co|uk|de|nl|fr|es|"
                  r"eu|info|me)\b(?:/\S*)?", re.I)
-PHONE = re.compile(r"(?<![\w.])(?:\+?\d{2,5}(?:[ -]\d{2,4}){2,4}|0\d{3,4}[ -]?\d{6,7}|\+\d{10,13})(?![\w.])")
+PHONE = re.compile(r"(?<![\w.])(?:\+?\d{2,5}(?:[ -]\d{2,4}){2,4}|0\d{3}[ -]?\d{6,7}|0\d{4}[ -]?\d{5,6}|\+\d{10,13})"
+                   r"(?![\w.])")
 """A phone number in groups ("0161 555 2093", "+31 20 555 0142"), or as a mobile is typed ("07700 900461",
 "07700900461": a leading 0 and ten or eleven digits): a code, not two amounts."""
 BLURRED = re.compile(r"\[an? (id|email|number|name)\]")
@@ -170,7 +171,7 @@ _KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": 
 _FIRST_CHOICE = {"name": "name", "code": "code", "amount": "amount", "money": "amount", "time": "time",
                  "place": "place"}
 MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|bucks|cents?)\b|\d\s?k\b|/\s?h(?:ou)?r",
-                    re.I)
+                   re.I)
 
 
 @lru_cache(maxsize=65536)
