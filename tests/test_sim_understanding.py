@@ -88,13 +88,16 @@ def test_the_correction_is_acknowledged_without_repeating_the_whole_sentence():
 
 @pytest.mark.parametrize("text", ["whats our spending limit for the trip", "when's the call again",
                                   "hmm who's my dentist", "remind me the order number", "is it on tuesday",
-                                  "which room are we in", "i forgot the wifi name"])
+                                  "which room are we in", "i forgot the wifi name",
+                                  "if the clinic scans her what number should come up",
+                                  "once we land whos picking us up", "after the ceremony where is the reception"])
 def test_questions_without_a_question_mark(text):
     assert is_question(text)
 
 
 @pytest.mark.parametrize("text", ["when i was in lisbon i lost my passport", "when the tech came he reset it",
-                                  "what we need is a bigger van", "my manager is Dev Okafor", "ok thanks"])
+                                  "what we need is a bigger van", "my manager is Dev Okafor", "ok thanks",
+                                  "if he asks what i want tell him pizza", "when we met what i liked was his laugh"])
 def test_statements_that_start_like_questions(text):
     assert not is_question(text)
 
@@ -158,6 +161,13 @@ def test_answer_kinds():
     assert answer_kind("whats my share of the cost when i go in") == "money"  # the opening word decides
     assert answer_kind("how many people are coming") == "amount"
     assert answer_kind("what's the experiment about") is None
+    assert answer_kind("when we get to porto who's meeting us") == "name"  # the question after the condition
+
+
+def test_a_question_after_a_condition_is_answered_not_noted():
+    reply = chat(["the hotel is the Pestana Vintage", "my flight lands at 6:10"],
+                 "when we get to porto whats the hotel called")
+    assert "Pestana Vintage" in reply and not reply.startswith(("Got it", "Noted"))
 
 
 def test_memory_keeps_order_and_rewrites_the_corrected_clause():

@@ -45,12 +45,16 @@ def is_question(sentence: str) -> bool:
     text = sentence.strip()
     if text.rstrip('"\')').endswith("?"):
         return True
-    core = without_fillers(text).lower()
+    core = core_of(text)
     if ASKING.match(core):
         return True
     parts = re.findall(r"[\w']+", core)
     if not parts:
         return False
+    return _opens_a_question(parts)
+
+
+def _opens_a_question(parts: list[str]) -> bool:
     first, second = parts[0], parts[1] if len(parts) > 1 else ""
     if re.fullmatch(_WH, first):
         if first in _CONTRACTED or first in ("who", "whom"):
@@ -92,7 +96,7 @@ def answer_kind(question: str) -> str | None:
     The opening question word decides ("who" a name, "when" a time, "how many" an amount); after
     "what" or "which", the first noun that names a kind does ("what time", "which number").
     """
-    core = without_fillers(question).lower()
+    core = core_of(question)
     parts = [w.removesuffix("'s") for w in re.findall(r"[\w']+", core)]
     if parts and parts[0] in _LEADING_KINDS:
         return _LEADING_KINDS[parts[0]]
@@ -158,5 +162,18 @@ def attribute_holders(question: str) -> list[str]:
 
 
 def core_of(question: str) -> str:
-    """The question in lower case without its opening fillers."""
-    return without_fillers(question).lower()
+    """The question in lower case without its opening fillers, nor an opening condition: "if the clinic scans
+    her what number should come up" asks "what number should come up"."""
+    core = without_fillers(question).lower()
+    parts = re.findall(r"[\w']+", core)
+    if len(parts) < 3 or parts[0] not in _CONDITIONS or parts[1] not in _SUBJECTS | _DETERMINERS:
+        return core  # "when is it" is itself the question
+    for match in re.finditer(r"[\w']+", core):
+        rest = re.findall(r"[\w']+", core[match.start():])
+        if match.start() and re.fullmatch(_WH, match.group()) and _opens_a_question(rest):
+            return core[match.start():]
+    return core
+
+
+_CONDITIONS = frozenset("if when once after before whenever".split())
+"""Words that open a condition in front of the question: "once we land whos picking us up"."""
