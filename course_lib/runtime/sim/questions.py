@@ -9,7 +9,9 @@ passport" is a statement although it starts with "when". The rules:
   its subject ("is it", "do i", "can you"), or with an asking phrase ("remind me", "tell me",
   "i forgot", "any idea");
 * a question word followed by a subject ("when i was ...", "what we need is ...") opens a clause
-  inside a statement, so it does not make a question.
+  inside a statement, so it does not make a question;
+* a condition in front ("if the clinic scans her ...", "once we land ...") is skipped: the question
+  word after it decides, by the same rules (:func:`core_of`).
 
 The question's type says what kind of value its answer must contain (:func:`answer_kind`).
 """
@@ -26,6 +28,8 @@ _WH = r"what|whats|what's|who|whos|who's|whom|whose|which|when|whens|when's|wher
 _CONTRACTED = {"whats", "what's", "whos", "who's", "whens", "when's", "wheres", "where's", "hows", "how's"}
 _SUBJECTS = {"i", "we", "you", "u", "he", "she", "they", "it", "my", "our", "his", "her", "their", "i'm", "im",
              "we're", "this", "that", "there", "someone", "everyone", "people"}
+_CONDITIONS = frozenset("if when once after before whenever".split())
+"""Words that open a condition in front of the question: "once we land whos picking us up"."""
 _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "your", "ur"}
 _AUX = ("is are was were do does did will would can could should shall has have had am isn't aren't wasn't "
         "don't doesn't didn't won't can't couldn't shouldn't").split()
@@ -173,7 +177,3 @@ def core_of(question: str) -> str:
         if match.start() and re.fullmatch(_WH, match.group()) and _opens_a_question(rest):
             return core[match.start():]
     return core
-
-
-_CONDITIONS = frozenset("if when once after before whenever".split())
-"""Words that open a condition in front of the question: "once we land whos picking us up"."""
