@@ -168,6 +168,8 @@ def test_a_question_after_a_condition_is_answered_not_noted():
     reply = chat(["the hotel is the Pestana Vintage", "my flight lands at 6:10"],
                  "when we get to porto whats the hotel called")
     assert "Pestana Vintage" in reply and not reply.startswith(("Got it", "Noted"))
+    # the condition says which time is asked: not the clock's, so the user's own answers it
+    assert "6:10" in chat(["my flight lands at 6:10"], "when we land what time is it")
 
 
 def test_memory_keeps_order_and_rewrites_the_corrected_clause():

@@ -80,6 +80,7 @@ from .questions import (
     answer_kind,
     asks_for_a_named_thing,
     attribute_holders,
+    core_of,
     is_question,
     without_fillers,
 )
@@ -192,7 +193,7 @@ class Scorer:
         self.question, self.kind = question, answer_kind(question)
         # "which company do we pay": a name answers it, though a clause without one is not marked down for that
         self.wanted = self.kind or ("name" if asks_for_a_named_thing(question) else None)
-        self.leading_kind = bool(_LEADING.match(without_fillers(question)))
+        self.leading_kind = bool(_LEADING.match(core_of(question)))
         self.asked = meaning_words(question)
         self.gist, self.lowered = " ".join(self.asked.values()), question.lower()
         self.words = {t: meaning_words(t) for t in dict.fromkeys(texts)}
@@ -322,6 +323,7 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
     Among clauses scoring (almost) the same, the later one wins: what the user said last stands.
     Introduced in notebook 00_start_here, where the simulator answers from what it was sent.
     """
+    # Not core_of(): "when we land what time is it" asks the time of the landing, which the user may have given
     if not memory or _ABOUT_NOW.match(without_fillers(question)):
         return None
     units = [*memory, *neighbour_pairs(memory)]

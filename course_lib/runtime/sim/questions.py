@@ -18,7 +18,7 @@ The question's type says what kind of value its answer must contain (:func:`answ
 
 from __future__ import annotations
 
-__all__ = ["answer_kind", "asks_for_a_named_thing", "attribute_holders", "is_question", "without_fillers"]
+__all__ = ["answer_kind", "asks_for_a_named_thing", "attribute_holders", "core_of", "is_question", "without_fillers"]
 
 import re
 
@@ -169,11 +169,11 @@ def core_of(question: str) -> str:
     """The question in lower case without its opening fillers, nor an opening condition: "if the clinic scans
     her what number should come up" asks "what number should come up"."""
     core = without_fillers(question).lower()
-    parts = re.findall(r"[\w']+", core)
+    found = list(re.finditer(r"[\w']+", core))
+    parts = [m.group() for m in found]
     if len(parts) < 3 or parts[0] not in _CONDITIONS or parts[1] not in _SUBJECTS | _DETERMINERS:
         return core  # "when is it" is itself the question
-    for match in re.finditer(r"[\w']+", core):
-        rest = re.findall(r"[\w']+", core[match.start():])
-        if match.start() and re.fullmatch(_WH, match.group()) and _opens_a_question(rest):
+    for i, match in enumerate(found[2:], start=2):
+        if re.fullmatch(_WH, parts[i]) and _opens_a_question(parts[i:]):
             return core[match.start():]
     return core

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .language import CASUAL_WORDS, STOPWORDS, meaning_words, stem, words
-from .questions import ATTRIBUTE_NOUNS, attribute_holders, without_fillers
+from .questions import ATTRIBUTE_NOUNS, attribute_holders, core_of
 
 MONTHS = ("january february march april may june july august september october november december "
           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
@@ -185,7 +185,7 @@ def holds_answer(kind: str | None, question: str, clause: str, first_choice: boo
     """
     if kind is None:
         return True
-    if kind == "name" and _ASKS_WHO.match(without_fillers(question)) and any(  # "whos baking": "my mum offered to"
+    if kind == "name" and _ASKS_WHO.match(core_of(question)) and any(  # "whos baking": "my mum offered to"
             not in_question(role.group(0), question) and not in_question(role.group(1) or "", question)
             for role in _ROLE.finditer(clause)):  # "my brother Callum" is who "who is callum marrying" asks about
         return True
@@ -260,7 +260,7 @@ _WHO_DOES = re.compile(r"who\s+(?!(?:is|was|are|were|do|does|did|will|would|can|
 def _named_by_the_way(question: str) -> tuple[str, ...]:
     """The things a name question mentions without asking their name: "who owns *the shop*", "whats the name of
     the guy at *the shop*" (but not "whats the shop called")."""
-    acted_on = _WHO_DOES.match(without_fillers(question).lower())
+    acted_on = _WHO_DOES.match(core_of(question))
     if acted_on:
         return (acted_on.group(1),)
     holders = set(attribute_holders(question))
