@@ -419,6 +419,40 @@ def test_a_process_killed_mid_save_leaves_the_previous_version(tmp_path, kind):
     assert reopened.load("victim").transcript[-2].message["content"] == "Still works."
 
 
+def test_a_store_created_by_another_process_during_the_first_check_is_ours(tmp_path, monkeypatch):
+    """Another process may create the table between the check's reads of the layout number and of the tables:
+    the check must see the file before or after, never a table without its layout (which looked foreign)."""
+    from course_lib.storage import sqlite_store
+
+    path = tmp_path / "shared.db"
+    with closing(sqlite3.connect(path)) as setup:  # a new file in WAL mode, as a first store leaves it
+        setup.execute("PRAGMA journal_mode = WAL")
+
+    class CreatesTheTableAfterTheFirstRead:
+        def __init__(self, conn):
+            self.conn, self.done = conn, False
+
+        def execute(self, sql, *args):
+            cursor = self.conn.execute(sql, *args)
+            if "user_version" in sql and not self.done:  # the other process opens its store, creating the table
+                self.done = True
+                SqliteStore(path)
+            return cursor
+
+        def __getattr__(self, name):
+            return getattr(self.conn, name)
+
+    real_connect, connections = sqlite3.connect, []
+
+    def connect(*args, **kwargs):  # the first connection (the check's) gets the interleaving; the rest are plain
+        connections.append(real_connect(*args, **kwargs))
+        return CreatesTheTableAfterTheFirstRead(connections[0]) if len(connections) == 1 else connections[-1]
+
+    monkeypatch.setattr(sqlite_store.sqlite3, "connect", connect)
+    store = SqliteStore(path)
+    assert store.save("s1", chat("My order number is 889.")).revision == 1
+
+
 def test_two_processes_saving_into_one_sqlite_file_lose_nothing(tmp_path):
     path, go, count = tmp_path / "shared.db", tmp_path / "go", 25
     pairs = [("p1", "p2"), ("p2", "p1")]  # each waits after its first save for the other's: the writes interleave

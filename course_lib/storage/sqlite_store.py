@@ -67,8 +67,16 @@ class SqliteStore:
         self.timeout = timeout
         self.clock = clock
         self.key = f"sqlite:{self.path.resolve()}"
-        with self._errors(), closing(sqlite3.connect(self.path, timeout=timeout)) as conn:
-            self._check_ours(conn)  # before WAL mode, which would rewrite the header of anybody's file
+        with self._errors(), closing(sqlite3.connect(self.path, timeout=timeout, isolation_level=None)) as conn:
+            # Before WAL mode, which would rewrite the header of anybody's file; in one read transaction, so
+            # another process creating the table in between is seen whole or not at all (never a table
+            # without its layout number, which would look like somebody else's file)
+            conn.execute("BEGIN")
+            try:
+                self._check_ours(conn)
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
         with self._transaction() as conn:
             self._create_or_upgrade(conn)
 
