@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -136,6 +138,16 @@ def _click_choice(box: Any, question: Any, choice_id: str) -> None:
     box.locator(".widget-toggle-buttons button", has_text=re.compile(f"^{letters[text]}$")).click()
 
 
+def _wait_until_saved(answers: Path, question_id: str, choice_id: str, timeout: float = 30.0) -> None:
+    """Until the kernel has saved the choice to the answers file (its write is atomic: never half a file)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if answers.is_file() and json.loads(answers.read_text()).get("answers", {}).get(question_id) == choice_id:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{choice_id!r} for {question_id!r} was not saved to {answers} within {timeout:.0f} s")
+
+
 def _first_single(quiz: Any) -> Any:
     return next(q for q in quiz.questions if q.type == "single")
 
@@ -192,6 +204,9 @@ def test_graded_quiz_submits_to_a_file_in_the_served_folder(run_notebook, lab) -
     _click_choice(box, question, right.id)
 
     answers = lab.root / "notebooks" / f"09_knowledge_check{ANSWERS_SUFFIX}"
+    # ipywidgets holds back a value change while the previous one is unanswered, but sends a click at once: a
+    # Submit clicked too soon reaches the kernel before the last answer does (the status then asks to submit again)
+    _wait_until_saved(answers, question.id, right.id)
     output.locator("button", has_text="Submit").click()
     status = output.locator(".widget-html-content", has_text="Submitted")
     status.wait_for()
