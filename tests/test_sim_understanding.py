@@ -5,9 +5,10 @@ import socket
 import pytest
 
 from course_lib import DEFAULT_MODEL, make_client
+from course_lib.runtime.sim.language import modifiers
 from course_lib.runtime.sim.matching import best_clause
 from course_lib.runtime.sim.memory import remember
-from course_lib.runtime.sim.questions import answer_kind, is_question
+from course_lib.runtime.sim.questions import answer_kind, asked_role, is_question
 from course_lib.runtime.sim.replies import NO_INFORMATION, answer
 
 REFUSAL = "don't have that information"
@@ -733,3 +734,65 @@ def test_a_mobile_number_is_one_code_not_two_amounts(text, phone):
 def test_dr_and_doc_are_spellings_of_doctor(question):
     reply = chat(["my nan has a check-up booked with dr Adeyemi on the 3rd"], question)
     assert "Adeyemi" in reply, reply
+
+
+# What a phrase is about: its last noun. "my running watch" is a watch, "the cat sitter" a sitter.
+RUNNING = ["entered my first proper race, the Abbey Dash in leeds on 6 november",
+           "my running watch is a Garmin Forerunner 55", "physio says ease off the hills"]
+
+
+def test_a_word_before_the_last_noun_of_a_phrase_modifies_it():
+    assert modifiers("my running watch is a Garmin Forerunner 55") == {"running": "watch"}
+    assert modifiers("the class fee was £180 for the term") == {"class": "fee"}
+    assert modifiers("whos my running partner") == {"running": "partner"}
+    assert modifiers("her vet is dr Osei") == {"dr": "osei"}  # "vet is": the vet is the subject
+    assert modifiers("our electricity comes from Ostara Energy") == {"ostara": "energy"}  # "comes" is a verb
+
+
+def test_a_clause_about_another_thing_does_not_answer_through_its_modifier():
+    watch_only = RUNNING[1:]  # the race is never named
+    for question in ["which race have i entered", "which race am i training for"]:
+        assert REFUSAL in chat(watch_only, question), question
+
+
+def test_a_question_word_that_qualifies_the_next_may_be_covered_by_a_qualifier():
+    """"overnight" in "the overnight carer coming tonight" qualifies "carer" (a verb follows, still a qualifier in a
+    question), so "night" in "our night nurse" may cover it."""
+    assert "Abena" in chat(["our night nurse is Abena, she starts at 8"], "who's the overnight carer coming tonight")
+
+
+def test_a_modifier_still_counts_when_its_noun_is_what_the_question_asks():
+    """A fee is what "how much" asks, so "the class fee" answers "how much was the course"."""
+    turns = ["started a pottery evening course at Ashdown College", "the class fee was £180 for the term"]
+    assert "£180" in chat(turns, "how much was the course")
+
+
+def test_a_name_in_apposition_is_said_with_what_it_names():
+    turns = ["finally joined a choir, the Harbour Singers, we rehearse on mondays"]
+    assert "Harbour Singers" in chat(turns, "which choir am i in")
+    reply = chat(RUNNING, "which race am i doing")
+    assert "Abbey Dash" in reply and "Garmin" not in reply, reply
+
+
+def test_the_role_a_who_question_asks_for():
+    assert asked_role("who's the cat's vet") == ["vet"]
+    assert asked_role("whos my running partner") == ["running", "partner"]
+    assert asked_role("who's my boss on this") == ["boss"]
+    assert asked_role("whos our conveyancer again") == ["conveyancer"]
+    assert asked_role("who's my coverage through for the checkup") == ["coverage"]
+    for doing in ["who's taking the pictures", "whos missing this time", "who's the person deciding whether to go"]:
+        assert asked_role(doing) == [], doing
+
+
+def test_a_person_with_another_role_is_not_the_one_asked_for():
+    pets = ["we got a kitten, a ragdoll called Miso", "the cat sitter is Jo from next door"]
+    assert REFUSAL in chat(pets, "who's the cat's vet")
+    runs = ["my running shoes are Hoka Clifton 9", "my coach is Ayo Bello, she wants 4 runs a week from me"]
+    reply = chat(runs, "whos my running partner")
+    assert REFUSAL in reply and "Ayo" not in reply, reply
+
+
+def test_the_role_is_still_found_by_its_meaning_or_by_a_word_for_the_whole_role():
+    assert "Marek" in chat(["our bassist is Marek, drummer is Tom"], "who's our bass player")
+    assert "Ines Duarte" in chat(["my line manager is Ines Duarte"], "who's my boss")
+    assert "Jo" in chat(["the cat sitter is Jo from next door"], "who's the cat sitter")

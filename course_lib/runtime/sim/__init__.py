@@ -25,8 +25,10 @@ What it does, and the rules it follows (every one is deterministic):
   amount, "how much ... cost" money, "where" a place, "which number" a code, and the clause must
   hold such a value that the question does not already contain. A possessed word belongs to its
   owner ("my flight" is not answered by "my sister's flight"), a modifier the context never uses
-  still counts ("email password" is not answered by "the wifi password"), and members of a closed
-  class never stand for one another (sister/brother, Monday/Tuesday). The best clause at or above
+  still counts ("email password" is not answered by "the wifi password"), members of a closed
+  class never stand for one another (sister/brother, Monday/Tuesday), and a phrase is about its last
+  noun ("which race" is not answered by "my running watch", "who's the cat's vet" not by "the cat
+  sitter is Jo"). The best clause at or above
   :data:`.matching.STRONG_MATCH` is said back as a sentence in the second person ("my manager is Dev
   Okafor" -> "Your manager is Dev Okafor."); the later of two equal clauses wins. Below it, a
   question about the conversation gets "I don't have that information in this conversation."

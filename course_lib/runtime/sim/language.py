@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 __all__ = ["CASUAL_WORDS", "FRAME_WORDS", "STOPWORDS", "content_words", "meaning_words", "mentions", "mine_in",
-           "not_theirs", "owners", "said_as_mine", "sentences", "stem", "unmarked_owners", "words"]
+           "modifiers", "not_theirs", "owners", "said_as_mine", "sentences", "stem", "unmarked_owners", "words"]
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 import snowballstemmer
 
@@ -96,6 +98,24 @@ def meaning_words(text: str) -> dict[str, str]:
         if key not in _FRAME_STEMS:
             found.setdefault(key, lowered.removesuffix("'s"))
     return found
+
+
+_ADJACENT = re.compile(r"([A-Za-z][\w'-]*) +(?=([A-Za-z][\w'-]*)(?:'s)?(?:[ ,;.!?]+(?:is|are|was|were|called|named)\b|"
+                       r"\s*[,;.!?]|\s*$))", re.I)
+"""Two words before "is", "called" or the end: "my running shoes *are*", "the cat sitter *is*", "whos my bass
+player". Before other words the second may be a verb: "our electricity *comes* from"."""
+
+
+_NEXT_TO = re.compile(r"([A-Za-z][\w'-]*) +(?=([A-Za-z][\w'-]*))")
+
+
+@lru_cache(maxsize=65536)
+def modifiers(text: str, loosely: bool = False) -> Mapping[str, str]:
+    """The words of a text that stand right before another meaning word at the end of a noun phrase, with that
+    word, as typed, lowercased: {"running": "shoes"} in "my running shoes are ...". Such a word says what kind of
+    thing the next one is. ``loosely``: before any meaning word, a verb too ("the local authority chipping in")."""
+    return MappingProxyType({m.group(1).lower(): m.group(2).lower() for m in (_NEXT_TO if loosely else _ADJACENT)
+                             .finditer(text) if meaning_words(m.group(1)) and meaning_words(m.group(2))})
 
 
 # Whose is it? "my sister's flight" is the sister's, "my current manager" the user's own.

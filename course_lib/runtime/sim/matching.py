@@ -4,8 +4,8 @@ A question is reduced to its meaning-bearing words (:func:`.language.meaning_wor
 fillers and frame words such as "remind" dropped). A clause scores how much of the question's
 weight it covers: a word it shares (same stem, or folded together by :mod:`.synonyms`) covers
 fully; otherwise the clause word closest in meaning covers part, by the cosine of their
-embeddings (:mod:`course_lib.embeddings`: "boss" is close to "manager", "teeth" to "dentist"),
-each clause word covering one asked word at most. Broad words ("name", "number", "time") and words
+embeddings (:mod:`.word_cover`: "boss" is close to "manager", "teeth" to "dentist"), each
+clause word covering one asked word at most. Broad words ("name", "number", "time") and words
 close to nothing in the context weigh half: they are more likely the learner's own wording than
 the fact that is missing; but a modifier of a word the context uses keeps its weight ("*email*
 password" is not answered by "the wifi password"). A quarter of the score is the similarity of
@@ -18,8 +18,14 @@ Small rules keep related facts apart:
   clause that names Chloe or says "she" or "his"), and the question's "my X" is covered at
   :data:`NOT_MINE` by a word the clause does not call the user's own ("whats my kid's name":
   "my daughter Priya" over "a boy named Jonas, nice kid");
-* members of a closed class never cover one another (:data:`CONTRAST_SETS`: a sister is not a
-  brother, Tuesday is not Monday), however close their vectors;
+* members of a closed class never cover one another (:data:`.word_cover.CONTRAST_SETS`: a sister is
+  not a brother, Tuesday is not Monday), however close their vectors;
+* a phrase is about its last noun (:func:`.language.modifiers`): a clause word standing before another
+  noun covers the question's word at :data:`MODIFIER_COVER` and anchors nothing, unless that noun is
+  what the question asks ("which race" is not answered by "my *running* watch"; "how much was the
+  course" is by "the *class* fee"); and a "who is" question's role (:func:`.questions.asked_role`)
+  must be said by the clause ("who's the cat's *vet*" is not "the cat sitter is Jo"), by its last
+  word or by a word for the whole role ("bassist" for "bass player");
 * the question's type (:func:`.questions.answer_kind`: "when" wants a time, "how many" an amount,
   "how much ... cost" money, "who" a name) must find a value of that kind in the clause that the
   question does not already contain (:func:`.values.holds_answer`), else the clause keeps
@@ -41,7 +47,9 @@ Which clause answers (:func:`best_clause`):
 2. At :data:`STRONG_MATCH` or above, the best clause answers; but when the question wants a kind of
    value (a "who", "when", "how much" question, or one for one named thing, "which company") and
    the best clause holds none, a clause that holds one and scores within :data:`HOLDING_MARGIN`
-   answers instead ("my bike's been clicking, it's a Trek FX 3" over "my bike's been clicking").
+   answers instead ("my bike's been clicking, it's a Trek FX 3" over "my bike's been clicking"), and
+   so does the best clause paired with the next one when that holds one ("entered my first race, the
+   Abbey Dash").
 3. Below it, only clauses holding a value of the wanted kind compete: the best of those scoring
    :data:`KIND_MATCH` or more that is *anchored* answers, sharing a topic word with the question (same stem or
    root, or a word within :data:`ANCHOR` cosine) and each word the question possesses ("my *car*";
@@ -49,24 +57,23 @@ Which clause answers (:func:`best_clause`):
    A question whose only meaning words name the kind ("what price did they give us") takes the
    latest value of that kind; a clock question ("what time is it") never does.
 
-Single-word cosines from the embedding model are weak evidence: unrelated pairs reach 0.35
-("dentist"/"rental"), close synonyms sit at 0.3 to 0.6 ("boss"/"manager" 0.32, "teeth"/"dentist"
-0.62): hence the anchor, and a value's kind weighing as much as the words. Otherwise nothing
-answers ("I don't have that information"). Deterministic: same request, same scores.
+Single-word cosines are weak evidence (:mod:`.word_cover`): hence the anchor, and a value's kind
+weighing as much as the words. Otherwise nothing answers ("I don't have that information").
+Deterministic: same request, same scores.
 """
 
 from __future__ import annotations
 
-__all__ = ["STRONG_MATCH", "best_clause", "best_matches", "is_own_words", "similarity"]
+__all__ = ["STRONG_MATCH", "best_clause", "best_matches", "is_own_words"]
 
 import re
 from collections.abc import Sequence
 
-from ... import embeddings
 from .language import (
     meaning_words,
     mentions,
     mine_in,
+    modifiers,
     not_theirs,
     owners,
     said_as_mine,
@@ -78,6 +85,7 @@ from .memory import Clause, neighbour_pairs, split_clauses
 from .questions import (
     ATTRIBUTE_NOUNS,
     answer_kind,
+    asked_role,
     asks_for_a_named_thing,
     attribute_holders,
     core_of,
@@ -86,6 +94,7 @@ from .questions import (
 )
 from .synonyms import KINDS_OF
 from .values import holds_answer, values
+from .word_cover import CLOSE, ROOT_COVER, WordMeaning, same_root, similarity
 
 STRONG_MATCH = 0.52
 """The least score a clause needs to answer a question."""
@@ -108,76 +117,15 @@ BROAD_WORDS = frozenset("name number time date day place thing kind type use new
                         "exactly".split())
 """Words too broad to decide a match alone: "my sister's name" is not answered by "my dog's name"."""
 
-CLOSE, SAME, SOFT_MAX = 0.22, 0.45, 1.0
-"""Word cosines: below CLOSE two words share no meaning; from SAME on one covers SOFT_MAX of the other (never
-all of it: "train" is close to "flight" and still not the same thing)."""
-
-_KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in {
-    "name": "name called named", "code": "number id code reference", "time": "time date day hour",
-    "amount": "cost price amount total count", "money": "cost price amount total",
-    "place": "address place city town country"}.items()}
+_KIND_NOUNS = {"name": "name called named", "code": "number id code reference", "time": "time date day hour",
+               "amount": "cost price amount total count", "money": "cost price amount total",
+               "place": "address place city town country"}
+_KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in _KIND_NOUNS.items()}
 """The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""
 _LEADING = re.compile(r"(?:who|whos|who's|whose|whom|when|whens|when's|where|wheres|where's|how (?:much|many|long))\b",
                       re.I)
 SECOND_CHOICE = 0.9
 """What a clause keeps when its value is of a kind the question accepts second ("DHL" for "what address")."""
-
-CONTRAST_SETS = (
-    frozenset("mother mom mum father dad sister brother son daughter wife husband aunt uncle cousin grandmother "
-              "grandfather grandma grandpa niece nephew".split()),
-    frozenset("monday tuesday wednesday thursday friday saturday sunday".split()),
-    frozenset("january february march april may june july august september october november december".split()),
-)
-"""Closed classes whose members are close in meaning and still different things: a sister is not a
-brother, Tuesday is not Monday. Two different members of one set never cover each other."""
-
-
-def similarity(a: str, b: str) -> float:
-    """Cosine similarity of two texts' embeddings (0 for texts that share nothing)."""
-    return max(0.0, embeddings.cosine(a, b))
-
-
-class _WordMeaning:
-    """Cosines between the question's words and every word of the context, computed in one product."""
-
-    def __init__(self, asked: Sequence[str], context: Sequence[str]):
-        self.asked, self.index = list(asked), {w: i for i, w in enumerate(dict.fromkeys(context))}
-        self.exact_only: set[int] = set()  # asked words no other word covers
-        self.matrix = embeddings.similarity_matrix(self.asked, list(self.index)) if self.asked and self.index else None
-
-    def cover(self, asked: int, words: Sequence[str]) -> tuple[float, str]:
-        """How much the closest of ``words`` covers the asked word (0 to 1), and which word it is."""
-        if self.matrix is None or not words or asked in self.exact_only:
-            return 0.0, ""
-        contrast = next((c for c in CONTRAST_SETS if self.asked[asked] in c), frozenset())
-        words = [w for w in words if w not in contrast]  # "sister" is close to "brother", never the same
-        if not words:
-            return 0.0, ""
-        best, word = max((float(self.matrix[asked, self.index[w]]), w) for w in words)
-        return (0.0 if best < CLOSE else min(SOFT_MAX, (best - 0.5 * CLOSE) / (SAME - 0.5 * CLOSE))), word
-
-    def closest(self, asked: int, words: Sequence[str]) -> float:
-        """The cosine of the asked word with the closest of ``words`` (0 with none; members of a closed class 0)."""
-        contrast = next((c for c in CONTRAST_SETS if self.asked[asked] in c), frozenset())
-        words = [w for w in words if w not in contrast]
-        if self.matrix is None or not words or asked in self.exact_only:
-            return 0.0
-        return max(0.0, max(float(self.matrix[asked, self.index[w]]) for w in words))
-
-
-ROOT_COVER = 0.9
-"""How much a word with the same root covers an asked word: the stemmer keeps "mover" and "move" apart."""
-
-
-def _same_root(stem: str, stems: Sequence[str]) -> str | None:
-    """The first of ``stems`` that begins with ``stem`` or that it begins with, both of 4 letters or more and the
-    shorter at least 60% of the longer ("mover" and "move", "classroom" is not "class"), else None."""
-    for other in stems:
-        short, long = sorted((stem, other), key=len)
-        if len(short) >= 4 and long.startswith(short) and len(short) >= 0.6 * len(long):
-            return other
-    return None
-
 
 NOT_MINE = 0.5
 """What a word covers of the question's "my X" when the clause does not say it is the user's own."""
@@ -195,10 +143,11 @@ class Scorer:
         self.wanted = self.kind or ("name" if asks_for_a_named_thing(question) else None)
         self.leading_kind = bool(_LEADING.match(core_of(question)))
         self.asked = meaning_words(question)
+        self.modifying = modifiers(question, loosely=True)  # a question word that only qualifies another
         self.gist, self.lowered = " ".join(self.asked.values()), question.lower()
         self.words = {t: meaning_words(t) for t in dict.fromkeys(texts)}
         vocabulary = [w for found in self.words.values() for w in found.values()]
-        self.meaning = _WordMeaning([surface for surface in self.asked.values()], vocabulary)
+        self.meaning = WordMeaning([surface for surface in self.asked.values()], vocabulary)
         # A word of a name the user gave ("patel motors") means that name: only the name itself covers it
         named = {w.lower() for t in self.words for v in values(t) if v.kind in ("name", "code") for w in words(v.text)}
         self.meaning.exact_only = {i for i, surface in enumerate(self.asked.values()) if surface in named}
@@ -219,6 +168,10 @@ class Scorer:
         # Whose name ("the airbnb *host's* name"); not a number's word, often its kind ("*phone* number" for "0161 ...")
         holders = [h for h in attribute_holders(question) if h not in ATTRIBUTE_NOUNS] if self.kind == "name" else []
         self.holder = next(iter(meaning_words(holders[0])), None) if holders else None
+        # ...or the person a "who is" question names by role ("who's the cat's *vet*", "whos my running *partner*")
+        *qualifiers, role = asked_role(question) or [""]
+        self.role = next(iter(meaning_words(role)), None)
+        self.role_qualifiers = set(meaning_words(" ".join(qualifiers)))
 
     def anchored(self, text: str) -> bool:
         """True when the clause says what the question is about, not only a value of the asked kind: it shares
@@ -232,8 +185,8 @@ class Scorer:
         rest = [k for k in found if k not in self.asked]
         # "my boss" and "my current manager": both the user's own, so a weaker likeness (CLOSE) anchors too
         mine = [w for w in others if said_as_mine(text, w)]
-        close = {i: list(self.asked)[i] in found or _same_root(list(self.asked)[i], rest) is not None
-                 or self.meaning.closest(i, others) >= ANCHOR
+        close = {i: list(self.asked)[i] in found or same_root(list(self.asked)[i], rest) is not None
+                 or self.meaning.closest(i, [w for w in others if not self.about_another_thing(text, w, i)]) >= ANCHOR
                  or (list(self.asked)[i] in self.mine and self.meaning.closest(i, mine) >= CLOSE) for i in topic}
         possessed = self.mine
         owned = {stem for stem, word in found.items() if owners(text).get(word, "") not in ("", *self.asked_words)}
@@ -270,6 +223,27 @@ class Scorer:
                 return True  # only ever the owner of something else, never itself named
         return False
 
+    def about_another_thing(self, text: str, word: str, asked: int) -> bool:
+        """True when ``word``, covering the question's ``asked``-th word, only says what kind of thing the next
+        word of ``text`` is, and that thing is not what the question asks about: "running" in "my running watch"
+        for "which race", but not "class" in "the class fee" for "how much was the course" (a fee is what "how
+        much" asks). A question word that is itself a modifier may be covered by one ("staff number": "employee
+        id")."""
+        head = modifiers(text).get(word)
+        if not head or list(self.asked.values())[asked] in self.modifying:
+            return False
+        said = [*self.asked.values(), *words(_KIND_NOUNS.get(self.wanted, ""))]
+        return not (set(meaning_words(head)) & set(self.asked)) and all(similarity(a, head) < CLOSE for a in said)
+
+    def _names_the_role(self, text: str, covers: dict[str, tuple[float, str]]) -> bool:
+        """True when the clause says the role a "who is" question asks about: its head word ("partner"), or a word
+        for the whole role, close to its qualifier ("bassist is Marta" for "who's our bass player"); the qualifier
+        itself names no role ("4 runs a week" and "my running shoes" name no running partner)."""
+        if covers.get(self.role, (0.0, ""))[0] > 0:
+            return True
+        return any(cover > 0 and word and word not in modifiers(text) and stem not in meaning_words(word)
+                   for stem in self.role_qualifiers for cover, word in [covers.get(stem, (0.0, ""))])
+
     def _known(self, i: int, stem: str, everywhere: set[str], vocabulary: list[str]) -> bool:
         return stem in everywhere or self.meaning.cover(i, vocabulary)[0] > 0
 
@@ -282,18 +256,20 @@ class Scorer:
         owned = owners(text) if self.kind != "name" else {}
         answers = holds_answer(self.kind, self.question, text)
         by_value = _KIND_STEMS.get(self.kind, frozenset()) if answers and self.kind else frozenset()
-        covered = 0.0
+        covered, covers = 0.0, {}
         for i, stem in enumerate(self.asked):
             if stem in found:
                 cover, word = 1.0, found[stem]
             elif kind_of := next((k for k in found if k in KINDS_OF.get(stem, ())), None):  # "kid": "daughter"
                 cover, word = 1.0, found[kind_of]
-            elif twin := _same_root(stem, [k for k in found if k not in self.asked]):  # "movers" and "moving"
+            elif twin := same_root(stem, [k for k in found if k not in self.asked]):  # "movers" and "moving"
                 cover, word = ROOT_COVER, found[twin]
             elif stem in by_value:  # "what time" answered by "4:15pm": less than the word itself
                 cover, word = VALUE_COVER, ""
             else:  # a clause word already matching another asked word is not used twice
                 cover, word = self.meaning.cover(i, [w for k, w in found.items() if k not in self.asked])
+                if self.about_another_thing(text, word, i):  # "which race": "my running shoes" are shoes
+                    cover *= MODIFIER_COVER
             if owned.get(word) and owned[word] not in self.asked_words:  # "my flight" vs "my sister's flight"
                 cover *= 0.2
             elif word and stem in self.whose and not_theirs(self.whose[stem], text, word):
@@ -304,7 +280,10 @@ class Scorer:
                 cover *= NOT_MINE  # "my kid" is better said by "my daughter Priya" than by "a boy ..., nice kid"
             if stem == self.holder and cover == 0:
                 return 0.0  # "my friend chloe sorted the airbnb" gives no host's name
+            covers[stem] = (cover, word)
             covered += self.weights[stem] * cover
+        if self.role and not self._names_the_role(text, covers):
+            return 0.0  # "who's the cat's vet" is not answered by "the cat sitter is Jo"
         total_weight = sum(self.weights.values())
         if self.kind and self.leading_kind:  # "who ..." is itself answered by a name, "when ..." by a time
             covered, total_weight = covered + BROAD_WEIGHT * answers, total_weight + BROAD_WEIGHT
@@ -339,7 +318,10 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
     held = max((entry for entry in holding if entry[0] >= top - 0.01), key=lambda e: (e[1], e[0]))[2] if holding \
         else None
     if best >= STRONG_MATCH:  # "which bike do i ride": "my bike's ..., it's a Trek FX 3" over "my bike's ..."
-        return held if held and top >= best - HOLDING_MARGIN else found
+        if held and top >= best - HOLDING_MARGIN:
+            return held
+        # "which race": "entered my first race, the Abbey Dash" says all "entered my first race" says, and the name
+        return next((c for _, _, c in holding if c.position < 0 and found.text in c.text), found)
     # Below a strong match, only a clause holding a value of the asked kind can answer: the best anchored one
     if held and scorer.asked and not scorer.topic():  # "what price did they give us": the kind is all it asks
         return held
@@ -358,6 +340,9 @@ company" a name, "how much" money): the value's kind says as much as the words t
 Such a clause must also say the thing the question possesses ("my *car*") or a word within :data:`ANCHOR`
 cosine of it: "how much did my car cost" is not answered by "my budget is 4,500 euros"."""
 
+
+MODIFIER_COVER = 0.5
+"""How much a word covers when it only says what kind of thing the next word is ("*running* watch")."""
 
 PAIR_FACTOR = 0.95
 """Two neighbouring clauses of one sentence answer together ("i booked the dentist, its with dr. Okonkwo"),

@@ -347,10 +347,11 @@ def neighbour_pairs(memory: Sequence[Clause]) -> list[Clause]:
     """Clauses that go on about the one before, paired with it as one unit (negative position): in a sentence
     ("i booked the dentist, its with dr. Okonkwo"), across sentences after a possessive ("my son Kwame started at
     Oakfield." "his teacher is Mrs Delacroix": a line apart), and a verbless sentence naming a thing, as one
-    sentence ("we just got a puppy!! a beagle called Biscuit": the name is the puppy's)."""
+    sentence ("we just got a puppy!! a beagle called Biscuit": the name is the puppy's), and a clause that only
+    names the thing before it ("finally joined a choir, the Harbour Singers")."""
     units = []
     for a, b in ((a, b) for a, b in zip(memory, memory[1:], strict=False) if a.source == b.source):
-        if a.sentence == b.sentence and _CONTINUES.match(b.text):
+        if a.sentence == b.sentence and (_CONTINUES.match(b.text) or _NAMED.match(b.text)):
             units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence))
         elif a.sentence != b.sentence and _APPOSITION.match(b.text):
             units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, f"{a.sentence} {b.sentence}"))
@@ -361,6 +362,8 @@ def neighbour_pairs(memory: Sequence[Clause]) -> list[Clause]:
 
 _CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're|that|which|who)\b", re.I)
 """A clause that goes on about the one before it ("i booked the dentist, its with dr. Okonkwo")."""
+_NAMED = re.compile(r"the\s+[A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*)*(?:\s+(?:in|on|at|near|by|from)\s+[^,;]*)?$")
+"""A clause that only names the thing before it ("entered my first race, the Abbey Dash in leeds on 6 november")."""
 _POSSESSIVE_START = re.compile(r"(?:his|her|its|their)\s+\w", re.I)
 _APPOSITION = re.compile(r"(?i:a|an)\s+(?:[\w-]+\s+){0,3}?(?i:called|named)\s+[\w'-]+(?:\s+[A-Z][\w'-]*)*\s*(?:,|$)")
 """A verbless sentence naming a thing: "a beagle called Biscuit, ..." (not "a guy called Rob fixed it")."""

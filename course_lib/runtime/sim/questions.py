@@ -13,12 +13,14 @@ passport" is a statement although it starts with "when". The rules:
 * a condition in front ("if the clinic scans her ...", "once we land ...") is skipped: the question
   word after it decides, by the same rules (:func:`core_of`).
 
-The question's type says what kind of value its answer must contain (:func:`answer_kind`).
+The question's type says what kind of value its answer must contain (:func:`answer_kind`), and a "who is"
+question the role of the person it wants (:func:`asked_role`: "who's the cat's vet" wants a vet).
 """
 
 from __future__ import annotations
 
-__all__ = ["answer_kind", "asks_for_a_named_thing", "attribute_holders", "core_of", "is_question", "without_fillers"]
+__all__ = ["answer_kind", "asks_for_a_named_thing", "asked_role", "attribute_holders", "core_of", "is_question",
+           "without_fillers"]
 
 import re
 
@@ -177,3 +179,18 @@ def core_of(question: str) -> str:
         if re.fullmatch(_WH, parts[i]) and _opens_a_question(parts[i:]):
             return core[match.start():]
     return core
+
+
+_WHO_IS = re.compile(r"(?:who's|whos|who is|who are|who're)\s+(?:(?:the|my|our|your|his|her|their)\s+)?"
+                     r"(?:[\w-]+'s\s+)?(?P<phrase>[\w -]+?)\s*(?:\b(?:on|for|at|in|with|from|of|to|by|through|about|"
+                     r"again|now|then|these days|this time)\b[^?]*)?\??$")
+"""A "who is" question: its role (the cat's *vet*), then what may follow it ("on this", "again")."""
+
+
+def asked_role(question: str) -> list[str]:
+    """The words of the role a "who is" question names a person by, its head last: "who's the cat's vet" -> ["vet"],
+    "whos my running partner" -> ["running", "partner"]; none when it asks about a doing ("who's taking the
+    pictures") or has no short noun phrase. A clause that says nothing of that role names somebody else."""
+    match = _WHO_IS.fullmatch(core_of(question).strip())
+    phrase = match.group("phrase").split() if match else []
+    return phrase if 1 <= len(phrase) <= 2 and not phrase[-1].endswith("ing") else []
