@@ -796,3 +796,21 @@ def test_the_role_is_still_found_by_its_meaning_or_by_a_word_for_the_whole_role(
     assert "Marek" in chat(["our bassist is Marek, drummer is Tom"], "who's our bass player")
     assert "Ines Duarte" in chat(["my line manager is Ines Duarte"], "who's my boss")
     assert "Jo" in chat(["the cat sitter is Jo from next door"], "who's the cat sitter")
+
+
+@pytest.mark.parametrize("turns, question", [
+    (["my laptop is a ThinkPad X1 Carbon 9, it keeps crashing"], "who's fixing my laptop"),  # a model, not a person
+    (["flying out on BA 2490 at 7 on saturday"], "who am i flying with"),                    # a code, not an airline
+])
+def test_who_is_not_answered_by_the_name_of_a_model_or_a_code(turns, question):
+    assert REFUSAL in chat(turns, question)
+
+
+@pytest.mark.parametrize("turns, question, value", [
+    (["my physio is Dana Kerr 2 streets away"], "who's my physio", "Dana Kerr"),  # "2 streets" counts something
+    (["the shop is Spoke & Chain on Mill Road"], "who's sorting the shop", "Spoke & Chain"),  # a firm answers who
+    (["our internet provider is Zen Broadband, 900mb for £40"], "who's our internet provider", "Zen Broadband"),
+])
+def test_who_is_still_answered_by_a_person_or_a_firm_next_to_a_number(turns, question, value):
+    assert value in chat(turns, question)
+

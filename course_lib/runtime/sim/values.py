@@ -204,6 +204,9 @@ def holds_answer(kind: str | None, question: str, clause: str, first_choice: boo
     if kind == "name" and not _STREET.search(question):  # "Mill Road" names a street, not a who
         streets = [p for p in found if p.kind == "place" and _STREET.search(p.text)]
         found = tuple(v for v in found if not any(p.start <= v.start and v.end <= p.end for p in streets))
+    if kind == "name" and _ASKS_WHO.match(core_of(question)):  # "who": a person or a firm, not "FR 8324" or "Trek FX 3"
+        found = tuple(v for v in found if v.kind == "name" and not re.search(r"\d", v.text)
+                      and not _MODEL_NUMBER.match(clause[v.end:]))
     rate = _RATE.search(question)
     return any(v.kind in _KIND_VALUES[kind] and not in_question(v.text, question)
                and (kind != "money" or _is_money(v, clause)) and (precise is None or precise.search(v.text) or _lost(v))
@@ -221,6 +224,9 @@ def _is_count(value: Value) -> bool:
     return value.kind == "amount" and _COUNT.match(value.text) is not None and not MONEY.search(value.text)
 
 
+_MODEL_NUMBER = re.compile(r"\s+\d+\b(?!\s+(?:of\b|[a-z]{2,}s\b))")
+"""A number right after a name that counts nothing: the name is a model's ("a Trek FX 3 i bought"), not a person's
+("Dana Kerr 2 streets away" counts streets)."""
 _ASKS_WHO = re.compile(r"(?:who|whos|who's|whom)\b", re.I)
 _ROLE = re.compile(rf"\b(?:my|our)\s+(?:{'|'.join(PERSON_NOUNS)})\b(?:\s+([a-z][\w'-]*))?", re.I)
 """A person the user names by their role ("my mum", "our neighbour"): an answer to a "who", not to "what's her name"."""
