@@ -17,7 +17,7 @@ the model never touches the network (tests/test_embeddings.py proves it with soc
 
 from __future__ import annotations
 
-__all__ = ["DIMENSIONS", "cosine", "embed", "similarity_matrix"]
+__all__ = ["DIMENSIONS", "cosine", "embed", "is_everyday_word", "similarity_matrix"]
 
 import logging
 from collections.abc import Sequence
@@ -79,3 +79,16 @@ def similarity_matrix(left: Sequence[str], right: Sequence[str]) -> np.ndarray:
 def cosine(a: str, b: str) -> float:
     """Cosine similarity of two texts: about 0.3 and up for words used alike, 1.0 for the same text."""
     return float(similarity_matrix([a], [b])[0, 0])
+
+
+@lru_cache(maxsize=1)
+def _whole_words() -> frozenset[str]:
+    return frozenset(token[1:] for token in _model().tokenizer.get_vocab() if token.startswith("\u2581"))
+
+
+def is_everyday_word(word: str) -> bool:
+    """True when the model's vocabulary holds the word, as typed, as one whole token: everyday English words do
+    ("date", "install", "garden"), while names typed in lower case are split into pieces ("bicester", "halfords",
+    "ribeira"). The tokenizer learned its vocabulary from a large corpus, so this is a frequency test for free."""
+    return word in _whole_words()
+

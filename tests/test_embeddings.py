@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 
-from course_lib.embeddings import DIMENSIONS, cosine, embed, similarity_matrix
+from course_lib.embeddings import DIMENSIONS, cosine, embed, is_everyday_word, similarity_matrix
 
 NO_NETWORK = """
 import json, socket
@@ -59,3 +59,9 @@ def test_importing_the_model_leaves_the_root_logger_alone():
              "print((list(logging.getLogger().handlers), logging.getLogger().level) == before)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"
+
+
+def test_everyday_words_are_whole_in_the_vocabulary_and_lowercase_names_are_not():
+    assert all(is_everyday_word(w) for w in ["date", "install", "garden", "next"])
+    assert not any(is_everyday_word(w) for w in ["bicester", "halfords", "ribeira", "millfield"])
+

@@ -814,3 +814,18 @@ def test_who_is_not_answered_by_the_name_of_a_model_or_a_code(turns, question):
 def test_who_is_still_answered_by_a_person_or_a_firm_next_to_a_number(turns, question, value):
     assert value in chat(turns, question)
 
+
+def test_a_preposition_before_an_everyday_word_makes_no_place_but_before_a_lowercase_name_it_does():
+    from course_lib.runtime.sim.values import values
+
+    def places(text):
+        return [v.text for v in values(text) if v.kind == "place"]
+
+    assert places("move in date is the 3rd of may") == []
+    assert places("the engineer came round to install it") == []
+    assert places("booked it at halfords in bicester") == ["at halfords", "in bicester"]
+    assert places("dads at work till 6") == ["at work"]  # a noun English uses as a place without "the"
+    turns = ["we signed for the flat on Cobden Road!!", "move in date is the 3rd of may"]
+    assert "Cobden Road" in chat(turns, "where's the new place")
+    assert REFUSAL in chat(["the engineer came round to install it on tuesday"], "where is the engineer")
+

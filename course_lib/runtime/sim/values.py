@@ -6,8 +6,9 @@ that a correction can replace ("make that 22k" replaces the earlier amount). Sha
 of facts: a weekday, "3:40pm" or "at 9" is a time, "$35" or "8 of us" an amount, a capitalised word
 inside a sentence a name, "KX-4417-B", "0161 555 2093", "harrowbarn.co.uk" or an email a code.
 An ordinal is a day only up to the 31st ("60th" is an age), and a preposition inside a title
-("Lessons in Chemistry") makes no place. :func:`holds_answer` says whether a clause holds the value a
-question asks for, as precisely as it asks.
+("Lessons in Chemistry") makes no place, nor does one before a bare everyday word ("move in date", "came
+to install it"), while a name typed in lower case is one ("at halfords in bicester"). :func:`holds_answer`
+says whether a clause holds the value a question asks for, as precisely as it asks.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ... import embeddings
 from .language import CASUAL_WORDS, STOPWORDS, meaning_words, stem, words
 from .questions import ATTRIBUTE_NOUNS, attribute_holders, core_of
 
@@ -70,6 +72,18 @@ PLACE = re.compile(r"(?i:\b(?:at|in|to|from|near)\s+(?:the\s+)?)(?:[A-Z]\w+|(?i:
                    rf"|(?i:(?!(?:{_NOT_PLACE})\b)[a-z]{{3,}}\b))"
                    r"|(?i:\b\d+\s+\w+\s+(?:street|st|road|rd|avenue|ave|lane|way|drive)\b)"
                    r"|(?i:\b\w+\s+(?:street|st|road|rd|avenue|ave|lane)\b)")
+_BARE_PLACES = frozenset("home work school uni college church hospital bed town".split())
+"""Nouns English uses as places without "the" ("at home", "at work", "in town"): the few everyday words that are a
+place after a bare preposition."""
+
+
+def _idiom(place: str) -> bool:
+    """True for a preposition and a bare everyday word ("in date", "to install", "from next"): an idiom or a verb,
+    not a place. A place typed in lower case is a name the vocabulary does not know whole ("in bicester")."""
+    preposition, *rest = place.split()
+    return len(rest) == 1 and rest[0].islower() and rest[0] not in _BARE_PLACES and embeddings.is_everyday_word(rest[0])
+
+
 STREET = re.compile(r"\b\d+\s+[A-Za-z]+\s+(?:street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b", re.I)
 KINDS = ("time", "amount", "name", "place", "code")
 
@@ -154,7 +168,7 @@ def values(text: str) -> tuple[Value, ...]:
     shapes = (("code", EMAIL), ("code", WEB), ("code", CODE), ("place", STREET), ("amount", AMOUNT), ("place", PLACE))
     for kind, pattern in shapes:
         for m in pattern.finditer(text):
-            if m.group(0).strip() and free(m.start(), m.end()):
+            if m.group(0).strip() and free(m.start(), m.end()) and not (pattern is PLACE and _idiom(m.group(0))):
                 found.append(Value(kind, m.group(0).strip(), m.start(), m.end()))
                 if pattern is not PLACE:  # "in Leeds" may hold a name too; "14 Elm Street" is not an amount
                     taken.append((m.start(), m.end()))
