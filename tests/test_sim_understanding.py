@@ -829,3 +829,27 @@ def test_a_preposition_before_an_everyday_word_makes_no_place_but_before_a_lower
     assert "Cobden Road" in chat(turns, "where's the new place")
     assert REFUSAL in chat(["the engineer came round to install it on tuesday"], "where is the engineer")
 
+
+HEN_DO = ["finally booked my sister's hen do!!", "its at the Copper Kettle in york on the 12th of july",
+          "theres 14 of us going, £60 each"]
+
+
+@pytest.mark.parametrize("turns, question, value", [
+    (HEN_DO, "where are we having it", "Copper Kettle"),    # no word but the kind: it is what the chat is about
+    (HEN_DO, "when is it", "12th of july"),
+    (HEN_DO, "how many are going", "14"),
+    (["my laptop died so i took it to the repair shop on dean street", "they said it'll be ready on monday"],
+     "when can i pick it up", "monday"),                      # "pick up" says little alone
+    (["we're getting a new sofa from Loaf, the grey one", "delivery is thursday between 8 and 12"],
+     "where are we getting it from", "Loaf"),
+])
+def test_a_question_that_names_only_the_kind_takes_the_value_of_that_kind_from_the_chat(turns, question, value):
+    assert value in chat(turns, question)
+
+
+def test_a_where_with_nothing_else_wants_a_place_not_a_name_said_later():
+    turns = ["booked the mot at halfords in bicester for friday", "my partner priya is picking me up after"]
+    reply = chat(turns, "where am i taking it")
+    assert "halfords" in reply and "priya" not in reply, reply
+    assert REFUSAL in chat(["we're getting a new sofa from Loaf, the grey one"], "how much is it")
+

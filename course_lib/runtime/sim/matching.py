@@ -54,8 +54,11 @@ Which clause answers (:func:`best_clause`):
    :data:`KIND_MATCH` or more that is *anchored* answers, sharing a topic word with the question (same stem or
    root, or a word within :data:`ANCHOR` cosine) and each word the question possesses ("my *car*";
    within :data:`CLOSE` when the clause too calls it the user's own: "my boss", "my current manager").
-   A question whose only meaning words name the kind ("what price did they give us") takes the
-   latest value of that kind; a clock question ("what time is it") never does.
+   A question whose only meaning words name the kind ("what price did they give us") or are light
+   verbs (:data:`LIGHT_VERBS`: "where are we having it", "when can i pick it up") asks about what the
+   chat is about: the best, then latest, clause holding a value of the kind's own sort answers (a place
+   for "where", not a name), unless it asks for a person or a code, of which a chat has many ("who's
+   coming"); a clock question ("what time is it") never does.
 
 Single-word cosines are weak evidence (:mod:`.word_cover`): hence the anchor, and a value's kind
 weighing as much as the words. Otherwise nothing answers ("I don't have that information").
@@ -116,6 +119,9 @@ BROAD_WEIGHT = 0.5
 BROAD_WORDS = frozenset("name number time date day place thing kind type use new want need full again now "
                         "exactly".split())
 """Words too broad to decide a match alone: "my sister's name" is not answered by "my dog's name"."""
+
+LIGHT_VERBS = frozenset(meaning_words("take make put bring pick"))
+"""Verbs that say little alone: "where am i taking it" asks where, about the conversation's "it"."""
 
 _KIND_NOUNS = {"name": "name called named", "code": "number id code reference", "time": "time date day hour",
                "amount": "cost price amount total count", "money": "cost price amount total",
@@ -202,7 +208,8 @@ class Scorer:
         """The positions of the question's topic words: its meaning words less the asked kind's own words ("price"
         in "what price") and broad ones ("name", "time")."""
         kind_words = _KIND_STEMS.get(self.wanted, frozenset()) | _KIND_STEMS.get(self.kind, frozenset())
-        return [i for i, stem in enumerate(self.asked) if stem not in kind_words and stem not in BROAD_WORDS]
+        return [i for i, stem in enumerate(self.asked)
+                if stem not in kind_words and stem not in BROAD_WORDS and stem not in LIGHT_VERBS]
 
     def never_given(self, texts: Sequence[str]) -> bool:
         """True when a word the question asks a value *of* is in ``texts``, but never next to such a value:
@@ -323,8 +330,12 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
         # "which race": "entered my first race, the Abbey Dash" says all "entered my first race" says, and the name
         return next((c for _, _, c in holding if c.position < 0 and found.text in c.text), found)
     # Below a strong match, only a clause holding a value of the asked kind can answer: the best anchored one
-    if held and scorer.asked and not scorer.topic():  # "what price did they give us": the kind is all it asks
-        return held
+    # "what price did they give us", "where are we having it": the kind is all it asks. With no word but light verbs,
+    # about what the chat is about: its place, time or price, never its person ("who's coming": a chat names many)
+    vague = all(stem in LIGHT_VERBS for stem in scorer.asked)
+    if held and not scorer.topic() and not (vague and scorer.wanted in ("name", "code")):
+        own_kind = [e for e in holding if holds_answer(scorer.wanted, question, e[2].text, first_choice=True)]
+        return max(own_kind, key=lambda e: (e[0], e[1]))[2] if own_kind else held  # a place for "where", not a name
     anchored = [entry for entry in holding if entry[0] >= KIND_MATCH and scorer.anchored(entry[2].text)]
     top = max((s for s, _, _ in anchored), default=0.0)
     return max((e for e in anchored if e[0] >= top - 0.01), key=lambda e: (e[1], e[0]))[2] if anchored else None
