@@ -853,3 +853,16 @@ def test_a_where_with_nothing_else_wants_a_place_not_a_name_said_later():
     assert "halfords" in reply and "priya" not in reply, reply
     assert REFUSAL in chat(["we're getting a new sofa from Loaf, the grey one"], "how much is it")
 
+
+@pytest.mark.parametrize("question", ["what's the dress code", "what time is yoga class"])
+def test_an_everyday_compound_with_a_python_word_never_goes_to_pythons_docs(question):
+    reply = chat(HEN_DO, question)
+    assert "from Python's help(" not in reply and "don't have that information" in reply, reply
+
+
+@pytest.mark.parametrize("question, source", [("what is a python class", "from Python's help("),
+                                              ("what does the return statement do", 'help("return")'),
+                                              ("when should i use tuples", 'help("SEQUENCES")')])
+def test_a_python_word_after_a_python_word_or_a_determiner_is_still_pythons(question, source):
+    assert source in chat(HEN_DO, question)
+

@@ -80,10 +80,24 @@ def unanswered(question: str, system: str, sent: Sequence[str] = ()) -> str:
     if asked & PERSONAL or answer_kind(question) == "name" or POSSESSIVE.search(question) \
             or _about_the_conversation(question, sent):
         return NO_INFORMATION  # about this conversation or a person in it, never about Python
-    passages = python_passages(question) if asked & PYTHON_WORDS else []
+    passages = python_passages(question) if _python_words(question) else []
     if passages:
         return python_answer(passages[0], requested_sentences(system))
     return NO_INFORMATION if asked & SELF else GENERAL
+
+
+def _python_words(question: str) -> set[str]:
+    """The question's Python words, less one that an everyday noun in front of it makes everyday: "dress code",
+    "yoga class" (but "python class", "the return statement" stay Python's, and so do "tuples" in "when should i
+    use tuples": after a subject or "to", the word in front is a verb)."""
+    lowered = [w.lower() for w in words(question)]
+    qualified = {head for before, qualifier, head in zip(["", *lowered], lowered, lowered[1:], strict=False)
+                 if head in PYTHON_WORDS and qualifier not in PYTHON_WORDS and before not in _BEFORE_A_VERB
+                 and meaning_words(qualifier)}
+    return (set(lowered) & PYTHON_WORDS) - qualified
+
+
+_BEFORE_A_VERB = frozenset("i you u we they to can should do does did would could will please".split())
 
 
 def _about_the_conversation(question: str, sent: Sequence[str]) -> bool:
