@@ -866,3 +866,23 @@ def test_an_everyday_compound_with_a_python_word_never_goes_to_pythons_docs(ques
 def test_a_python_word_after_a_python_word_or_a_determiner_is_still_pythons(question, source):
     assert source in chat(HEN_DO, question)
 
+
+BOILER = ["my boiler broke again ugh", "the plumber is a guy called Rhys from HeatRight",
+          "he's coming thursday between 10 and 2", "the boiler is a Worcester Bosch 30i, about 9 years old",
+          "oh wait he just texted, its friday now not thursday"]
+
+
+def test_a_sentence_going_on_with_he_is_about_the_person_named_just_before():
+    reply = chat(BOILER, "what day is the plumber booked")
+    assert "friday" in reply and "thursday" not in reply, reply
+
+
+def test_a_brand_with_a_model_number_is_no_person():
+    assert "Worcester" not in chat(BOILER, "who's fixing the boiler")
+
+
+def test_a_venue_is_a_place_word_so_where_is_the_venue_takes_the_place():
+    turns = ["planning a surprise 40th for my wife Anya", "its on saturday 8th june at the Old Forge in Hebden Bridge",
+             "sorry, it's the 15th june not the 8th, the venue double booked"]
+    assert "Old Forge" in chat(turns, "where's the venue")
+

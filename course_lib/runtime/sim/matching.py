@@ -125,7 +125,7 @@ LIGHT_VERBS = frozenset(meaning_words("take make put bring pick"))
 
 _KIND_NOUNS = {"name": "name called named", "code": "number id code reference", "time": "time date day hour",
                "amount": "cost price amount total count", "money": "cost price amount total",
-               "place": "address place city town country"}
+               "place": "address place city town country venue location"}
 _KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in _KIND_NOUNS.items()}
 """The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""
 _LEADING = re.compile(r"(?:who|whos|who's|whose|whom|when|whens|when's|where|wheres|where's|how (?:much|many|long))\b",

@@ -346,7 +346,8 @@ def _implicit(memory: list[Clause], clause: Clause, strong: int) -> list[Clause]
 def neighbour_pairs(memory: Sequence[Clause]) -> list[Clause]:
     """Clauses that go on about the one before, paired with it as one unit (negative position): in a sentence
     ("i booked the dentist, its with dr. Okonkwo"), across sentences after a possessive ("my son Kwame started at
-    Oakfield." "his teacher is Mrs Delacroix": a line apart), and a verbless sentence naming a thing, as one
+    Oakfield." "his teacher is Mrs Delacroix": a line apart) or after "he"/"she" when the one before names a person
+    ("the plumber is Rhys." "he's coming thursday"), and a verbless sentence naming a thing, as one
     sentence ("we just got a puppy!! a beagle called Biscuit": the name is the puppy's), and a clause that only
     names the thing before it ("finally joined a choir, the Harbour Singers")."""
     units = []
@@ -355,7 +356,7 @@ def neighbour_pairs(memory: Sequence[Clause]) -> list[Clause]:
             units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence))
         elif a.sentence != b.sentence and _APPOSITION.match(b.text):
             units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, f"{a.sentence} {b.sentence}"))
-        elif _POSSESSIVE_START.match(b.text):
+        elif _POSSESSIVE_START.match(b.text) or (_HE_OR_SHE.match(b.text) and _names_a_person(a.text)):
             units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, f"{a.sentence}\n{b.sentence}"))
     return units
 
@@ -364,6 +365,15 @@ _CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're
 """A clause that goes on about the one before it ("i booked the dentist, its with dr. Okonkwo")."""
 _NAMED = re.compile(r"the\s+[A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*)*(?:\s+(?:in|on|at|near|by|from)\s+[^,;]*)?$")
 """A clause that only names the thing before it ("entered my first race, the Abbey Dash in leeds on 6 november")."""
+_HE_OR_SHE = re.compile(r"(?:he|hes|he's|she|shes|she's)\b", re.I)
+"""A sentence going on about the person the one before named: "the plumber is Rhys." "he's coming thursday"."""
+
+
+def _names_a_person(text: str) -> bool:
+    return any(v.kind == "name" for v in values(text)) and re.search(rf"\b(?:{'|'.join(PERSON_NOUNS)}|guy|man|woman|"
+                                                                    r"lady|bloke|fella)\b", text, re.I) is not None
+
+
 _POSSESSIVE_START = re.compile(r"(?:his|her|its|their)\s+\w", re.I)
 _APPOSITION = re.compile(r"(?i:a|an)\s+(?:[\w-]+\s+){0,3}?(?i:called|named)\s+[\w'-]+(?:\s+[A-Z][\w'-]*)*\s*(?:,|$)")
 """A verbless sentence naming a thing: "a beagle called Biscuit, ..." (not "a guy called Rob fixed it")."""

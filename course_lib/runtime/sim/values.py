@@ -238,9 +238,9 @@ def _is_count(value: Value) -> bool:
     return value.kind == "amount" and _COUNT.match(value.text) is not None and not MONEY.search(value.text)
 
 
-_MODEL_NUMBER = re.compile(r"\s+\d+\b(?!\s+(?:of\b|[a-z]{2,}s\b))")
-"""A number right after a name that counts nothing: the name is a model's ("a Trek FX 3 i bought"), not a person's
-("Dana Kerr 2 streets away" counts streets)."""
+_MODEL_NUMBER = re.compile(r"\s+\d+[a-z]*\b(?!\s+(?:of\b|[a-z]{2,}s\b))", re.I)
+"""A number right after a name that counts nothing: the name is a model's ("a Trek FX 3 i bought", "a Worcester Bosch
+30i"), not a person's ("Dana Kerr 2 streets away" counts streets)."""
 _ASKS_WHO = re.compile(r"(?:who|whos|who's|whom)\b", re.I)
 _ROLE = re.compile(rf"\b(?:my|our)\s+(?:{'|'.join(PERSON_NOUNS)})\b(?:\s+([a-z][\w'-]*))?", re.I)
 """A person the user names by their role ("my mum", "our neighbour"): an answer to a "who", not to "what's her name"."""
