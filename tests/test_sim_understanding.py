@@ -886,3 +886,21 @@ def test_a_venue_is_a_place_word_so_where_is_the_venue_takes_the_place():
              "sorry, it's the 15th june not the 8th, the venue double booked"]
     assert "Old Forge" in chat(turns, "where's the venue")
 
+
+@pytest.mark.parametrize("turns, question, age", [
+    (["planning a surprise 40th for my wife Anya"], "how old is she turning", "40th"),  # an ordinal past 31
+    (["my son leo turns 7 on the 14th of march"], "how old will leo be", "7"),
+    (["my dad is 64 and retiring in may"], "how old is my dad", "64"),
+    (["our cat Pip is 12 years old and still hunting"], "how old is pip", "12"),
+])
+def test_how_old_is_answered_by_an_age(turns, question, age):
+    assert age in chat(turns, question)
+
+
+@pytest.mark.parametrize("turns, question", [
+    (["my sister Jo is coming at 7, shes bringing 2 bottles"], "how old is jo"),  # a time and a count, no age
+    (["the rent is 1150 a month for the flat"], "how old is the flat"),
+])
+def test_how_old_is_not_answered_by_a_number_that_is_no_age(turns, question):
+    assert REFUSAL in chat(turns, question)
+

@@ -120,11 +120,11 @@ BROAD_WORDS = frozenset("name number time date day place thing kind type use new
                         "exactly".split())
 """Words too broad to decide a match alone: "my sister's name" is not answered by "my dog's name"."""
 
-LIGHT_VERBS = frozenset(meaning_words("take make put bring pick"))
+LIGHT_VERBS = frozenset(meaning_words("take make put bring pick turn"))
 """Verbs that say little alone: "where am i taking it" asks where, about the conversation's "it"."""
 
 _KIND_NOUNS = {"name": "name called named", "code": "number id code reference", "time": "time date day hour",
-               "amount": "cost price amount total count", "money": "cost price amount total",
+               "amount": "cost price amount total count old age", "money": "cost price amount total",
                "place": "address place city town country venue location"}
 _KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in _KIND_NOUNS.items()}
 """The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""

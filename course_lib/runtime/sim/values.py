@@ -44,7 +44,7 @@ TIME = re.compile(rf"{_TIME_ATOM}(?:(?:\s+(?:at|the|on|,)?\s*){_TIME_ATOM})*", r
 TIME_PART = re.compile(_TIME_ATOM, re.I)
 """One part of a time ("the 17th", "10:30" in "the 17th at 10:30"): a correction may change one part only."""
 CLOCK = re.compile(rf"(?:{_CLOCK})\s*$", re.I)
-AMOUNT = re.compile(rf"[$€£¥]\s?\d[\d,.]*\s?[kKmM]?\b(?:\s?/\s?\w+)?"
+AMOUNT = re.compile(rf"[$€£¥]\s?\d[\d,.]*\s?[kKmM]?\b(?:\s?/\s?\w+)?|\b(?:3[2-9]|[4-9]\d|1\d\d)(?:st|nd|rd|th)\b"
                     rf"|\b(?!\d+(?:st|nd|rd|th)\b)\d[\d,.]*\s?(?:%|k\b|of\s+us\b|[a-z]{{1,12}}\b)?"
                     rf"|\b(?:{'|'.join(NUMBER_WORDS)})\b(?:\s+(?:people|of us|ppl|guests|hours|hrs|days|weeks|"
                     r"years|months|kids|items))?", re.I)
@@ -213,7 +213,7 @@ def holds_answer(kind: str | None, question: str, clause: str, first_choice: boo
             clause = _OWN_NAME(thing).sub(" ", clause)  # its owner's, nor the name of "the guy at the shop"
     if first_choice:
         return any(v.kind == _FIRST_CHOICE[kind] and not in_question(v.text, question)
-                   and (precise is None or precise.search(v.text) or _lost(v)) for v in values(clause))
+                   and (precise is None or _precise_enough(precise, asked_for, v, clause)) for v in values(clause))
     found = values(clause)
     if kind == "name" and not _STREET.search(question):  # "Mill Road" names a street, not a who
         streets = [p for p in found if p.kind == "place" and _STREET.search(p.text)]
@@ -223,7 +223,8 @@ def holds_answer(kind: str | None, question: str, clause: str, first_choice: boo
                       and not _MODEL_NUMBER.match(clause[v.end:]))
     rate = _RATE.search(question)
     return any(v.kind in _KIND_VALUES[kind] and not in_question(v.text, question)
-               and (kind != "money" or _is_money(v, clause)) and (precise is None or precise.search(v.text) or _lost(v))
+               and (kind != "money" or _is_money(v, clause))
+               and (precise is None or _precise_enough(precise, asked_for, v, clause))
                and not (counting and _is_money(v, clause)) and not (kind == "code" and _is_count(v))
                and (rate is None or _per(rate) in _per(_RATE.search(clause[v.start:v.end + 20])))
                for v in found)
@@ -298,17 +299,29 @@ def _OWN_NAME(thing: str) -> re.Pattern[str]:  # noqa: N802 - builds a pattern, 
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
     "time": r"\bdate\b|\bwhat time\b|\bwhat hour\b|\b(?:what|which) year\b",
-    "place": r"\bstreet\b|(?<!mail )\baddress\b", "code": r"\bemail\b|\burl\b|\bwebsite\b|\bphone\b"}.items()}
-_PRECISE_ASKED.update({kind: re.compile(r"(?!)") for kind in ("name", "amount", "money")})
+    "place": r"\bstreet\b|(?<!mail )\baddress\b", "code": r"\bemail\b|\burl\b|\bwebsite\b|\bphone\b",
+    "amount": r"\bhow old\b"}.items()}
+_PRECISE_ASKED.update({kind: re.compile(r"(?!)") for kind in ("name", "money")})
 _DAY = re.compile(r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun)\w*\b|\b(?:today|tomorrow|tonight)\b", re.I)
 _CLOCK_TIME = re.compile(r"\d\s?(?:am|pm|a\.m\.|p\.m\.)|\d:\d\d|\bat \d|^\d{1,2}$|\b(?:noon|midday|midnight|morning|"
                          r"afternoon|evening|tonight)\b", re.I)
 _STREET = re.compile(r"\b(?:street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b", re.I)
 _PRECISE = {"date": _DAY, "time": _CLOCK_TIME, "hour": _CLOCK_TIME, "year": re.compile(r"\b(?:19|20)\d\d\b"),
             "street": _STREET, "address": _STREET, "email": re.compile(r"@"), "url": re.compile(r"\w\.\w|/"),
-            "website": re.compile(r"\w\.\w|/"), "phone": re.compile(r"\d[\d -]{5,}")}
+            "website": re.compile(r"\w\.\w|/"), "phone": re.compile(r"\d[\d -]{5,}"),
+            "old": re.compile(r"\bturn(?:s|ed|ing)?\s+\d|\d\s*(?:years?|yrs?|months?|weeks?)\s*old\b|\baged?\s+\d|"
+                              r"\b(?:he|she|they)'?s\s+\d|\d(?:st|nd|rd|th)\b|\bis\s+\d{1,3}(?![\d:.%a-z]|\s+(?:a|an|per|pounds?|quid|euros?|"
+                              r"dollars?|mins?|minutes|hours?|hrs?|days?|weeks?|months?|miles?|km|kg|am|pm)\b)",
+                              re.I)}
 """A date is a day ("in june" is not the date of the wedding); an address is a street ("in Utrecht" is not the
-flat's address): what such a question asks for must be that precise."""
+flat's address); "how old" an age ("turns 7", "hes 7", "is 64 and", "10 weeks old", "her 40th", read with the
+words around the number): what such a question asks for must be that precise."""
+
+
+def _precise_enough(precise: re.Pattern[str], asked_for: str, value: Value, clause: str) -> bool:
+    if asked_for == "old":  # an age is said by the words around the number: "turns 7", "7 years old"
+        return precise.search(clause[max(0, value.start - 10):value.end + 10]) is not None
+    return precise.search(value.text) is not None or _lost(value)
 
 
 def in_question(value: str, question: str) -> bool:
