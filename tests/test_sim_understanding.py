@@ -904,3 +904,18 @@ def test_how_old_is_answered_by_an_age(turns, question, age):
 def test_how_old_is_not_answered_by_a_number_that_is_no_age(turns, question):
     assert REFUSAL in chat(turns, question)
 
+
+@pytest.mark.parametrize("turns, question, new, old", [
+    (["dinner reservation is at 7:30 at Zizzi for 6 people",
+      "oh actually can we make it 8 people, my cousins are coming"], "how many people is the booking for", "8", "6"),
+    (["the kids' dentist is on wednesday", "ugh they cancelled, its been moved to next monday"],
+     "when's the dentist", "monday", "wednesday"),                       # "next" belongs to the new day
+    (["my manager is called Tom Reid", "correction: Tom left, my new manager is Aisha Khan"],
+     "who's my manager", "Aisha", "Tom"),                                # the correcting sentence is not its target
+    (["our wifi password is bluefrog22", "i changed the wifi password to greenowl88 last night"],
+     "whats the wifi password", "greenowl88", "bluefrog22"),
+])
+def test_corrections_asked_as_requests_or_said_about_the_thing(turns, question, new, old):
+    reply = chat(turns, question)
+    assert new in reply and old not in reply, reply
+

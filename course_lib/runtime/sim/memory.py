@@ -10,11 +10,14 @@ and never the old one:
 
 * "X not Y" / "not Y but X" / "X instead of Y": every earlier clause saying Y now says X;
 * "scrap the Y, ..." / "scratch the Y, ...": the same, with X the value said after it;
+* a correction asked as a request ("can we make it 8 people") is a correction, not a question;
 * a correction without the old value ("make that 22k", "it's 8 of us now", "scratch that, ...",
   "changed my mind, next month we'll do Piranesi", "sorry typo earlier, the order number is
-  actually KX-4417-B"): the value it gives replaces the earlier value of the same kind in the
-  clause sharing the most words with it, the latest of those. A correction that names nothing
-  but its value ("make that 22k", "no sorry, the 14th") or has its phrase at the value ("start at
+  actually KX-4417-B", "i changed the wifi password to greenowl88"): the value it gives replaces the
+  earlier value of the same kind in the clause sharing the most words with it, the latest of those,
+  never one of its own sentence ("correction: Tom left, my new manager is Aisha Khan" corrects the
+  earlier manager, not "Tom left"). A correction that names nothing but its value ("make that 22k",
+  "no sorry, the 14th", "its been moved to next monday") or has its phrase at the value ("start at
   7:45 instead") needs no word in common: it updates the latest clause holding a value of that
   kind. One that names something of its own ("no wait the florist comes at 9am", "he came at
   11pm", "we pushed back the rehearsal to the 10th") corrects only what it shares a word with, and
@@ -59,6 +62,7 @@ STRONG = re.compile(r"\b(?:make (?:that|it)|scratch that|correction|i meant|typo
                     r"i (?:said|gave|told|sent|put)\b[^,.;!?]*? (?:was|were) wrong|instead|renam\w* it|"
                     r"moved (?:(?:it|that|me|us|him|her|them) )?to|(?:it'?s|it is|that'?s) moving to|"
                     r"push(?:ed)? (?:it|back)|switch(?:ed)? (?:it |that )?to|chang(?:e|ed) (?:it|that)|"
+                    r"chang(?:e|ed) (?:the|my|our) (?:[a-z]+ ){1,2}to|"
                     r"(?:raised|lowered|increased|reduced|revised|bumped|dropped|cut) (?:it|that)(?: up| down)? to)\b"
                     r"|^(?:sorry|oops|whoops)\b(?! (?:to|for|if|about)\b)", re.I)
 """Self-correction phrases: the clause may update an earlier value even when it shares no word with it. A statement
@@ -134,7 +138,8 @@ def remember(sources: list[tuple[str, str]]) -> list[Clause]:
             parts = split_clauses(said)
             # "this month we're reading X, have u read it?": the question is the last clause, the rest is said
             parts = [p for i, p in enumerate(parts) if not is_question(p + ("?" if i == len(parts) - 1 and
-                                                                              sentence.endswith("?") else ""))]
+                                                                              sentence.endswith("?") else ""))
+                     or (STRONG.search(p) and values(p))]  # "can we make it 8 people": a request is a change
             for part in parts:
                 if source == "user" and REMARK.search(part) and not values(part):
                     continue  # "the reg i gave u was wrong": says an earlier value is wrong, is no fact itself
@@ -169,7 +174,8 @@ def strength(text: str) -> int:
 _BARE_NUMBER = re.compile(r"[$€£¥]?\d[\d,.:]*(?:\s?[kK]\b)?")
 """A number without its unit ("make that 450"): it takes the unit of the value it replaces ("450 quid")."""
 _OF_US = re.compile(r"\s+of(?:\s+(?:us|you|them))?$", re.I)
-_POINTING = frozenset("it its that this there then".split())
+_POINTING = frozenset("it its that this there then next last coming following".split())
+"""Words that point at what was said ("make *it* friday") or qualify the new value ("moved to *next* monday")."""
 _SUBJECT = re.compile(r"\b(?:he|she|they|hes|shes|he's|she's|they're|theyre)\b", re.I)
 
 
@@ -312,9 +318,12 @@ def _implicit(memory: list[Clause], clause: Clause, strong: int) -> list[Clause]
     # got it wrong last year, he came at 11pm" must share a word with what they correct.
     markers = _marker_words(clause.text)
     unworded = strong == 2 and (_elliptical(clause.text, new, markers) or (  # "start at 7:45 instead", not "push X to"
-        strength(clause.text) == 2 and len(between.split()) <= WEAK_REACH and not content_words(between) - markers))
+        strength(clause.text) == 2 and len(between.split()) <= WEAK_REACH
+        and not content_words(between) - markers - _POINTING))
     best: tuple[int, int, Value] | None = None
     for i, earlier in recent:
+        if earlier.sentence == clause.sentence:
+            continue  # "correction: Tom left, my new manager is Aisha": the sentence's own clauses are not corrected
         for old in earlier.values:
             if _family(old.kind) != _family(new.kind) or old.text.lower() == new.text.lower() \
                     or not _part_kinds(earlier.text, old) & _part_kinds(clause.text, new) or _other_unit(old, new):
