@@ -919,3 +919,17 @@ def test_corrections_asked_as_requests_or_said_about_the_thing(turns, question, 
     reply = chat(turns, question)
     assert new in reply and old not in reply, reply
 
+
+@pytest.mark.parametrize("turns, corrected", [
+    (["the quote was £640", "oh they just rang, its gonna be £780 now cos the calipers are seized"],
+     "the quote was £780"),                                       # the reason after "cos" names nothing corrected
+    (["theres 7 of us going", "oh its 9 of us now"], "theres 9 of us going"),
+])
+def test_a_new_amount_and_now_updates_the_last_amount(turns, corrected):
+    assert remember([("user", t) for t in turns])[0].text == corrected
+
+
+def test_a_new_clock_time_and_now_is_the_clocks_not_a_correction():
+    memory = remember([("user", "the meeting is at 3pm"), ("user", "its 5pm now, im off home")])
+    assert memory[0].text == "the meeting is at 3pm"
+

@@ -21,7 +21,9 @@ and never the old one:
   7:45 instead") needs no word in common: it updates the latest clause holding a value of that
   kind. One that names something of its own ("no wait the florist comes at 9am", "he came at
   11pm", "we pushed back the rehearsal to the 10th") corrects only what it shares a word with, and
-  a sum of money and a count of something else ("3 weeks") never replace each other. A weak
+  a sum of money and a count of something else ("3 weeks") never replace each other. A new amount
+  with a weak marker and nothing else ("its £780 now", "its 8 of us now") updates the latest amount;
+  a clock time so said is the clock's ("its 5pm now, im off home"). A weak
   marker ("now", "actually") must stand within :data:`WEAK_REACH` words of the value, and a
   statement that only opens with "sorry" ("sorry the flight number is FR 8324") must share a word
   with what it corrects ("sorry, im late, the bus was 20 minutes behind" corrects nothing). A
@@ -42,13 +44,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .language import content_words, sentences
+from .language import CASUAL_WORDS, content_words, sentences
 from .questions import is_question, without_fillers
 from .values import CLOCK, MONEY, PERSON_NOUNS, TIME_PART, Value, values
 
 _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|she|he|they|it|its|it's|we|i|i'm|"
                     r"his|her|their|im|ive|weve|youre|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
-                    r"also)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|their)\b))\s*"
+                    r"also|cos|coz|cuz|because)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|their)\b))\s*"
                     r"|(?:(?<=\bsaid)|(?<=\bsays)|(?<=\btold me)|(?<=\bmentioned))\s+(?:that\s+)?"
                     r"(?=(?:my|our|the|it|it's|its|his|her|their|your|ur|there)\b)",
                     re.I)
@@ -187,7 +189,7 @@ def _marker_words(text: str) -> set[str]:
 def _elliptical(text: str, value: Value, markers: set[str]) -> bool:
     """True when a correction names nothing of its own beside its value: "make that 22k", "no sorry, the 14th", "its
     8 of us now". "no wait the florist comes at 9am" is about the florist, "he came at 11pm" about him."""
-    rest = content_words(text) - content_words(value.text) - markers - _POINTING
+    rest = content_words(text) - content_words(value.text) - markers - _POINTING - CASUAL_WORDS
     return not rest and not _SUBJECT.search(text)
 
 
@@ -320,6 +322,8 @@ def _implicit(memory: list[Clause], clause: Clause, strong: int) -> list[Clause]
     unworded = strong == 2 and (_elliptical(clause.text, new, markers) or (  # "start at 7:45 instead", not "push X to"
         strength(clause.text) == 2 and len(between.split()) <= WEAK_REACH
         and not content_words(between) - markers - _POINTING))
+    # "its £780 now", "its 8 of us now": a new amount and nothing else updates the last one; a time may be the clock's
+    unworded = unworded or (new.kind == "amount" and _elliptical(clause.text, new, markers))
     best: tuple[int, int, Value] | None = None
     for i, earlier in recent:
         if earlier.sentence == clause.sentence:
