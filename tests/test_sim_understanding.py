@@ -933,3 +933,30 @@ def test_a_new_clock_time_and_now_is_the_clocks_not_a_correction():
     memory = remember([("user", "the meeting is at 3pm"), ("user", "its 5pm now, im off home")])
     assert memory[0].text == "the meeting is at 3pm"
 
+
+NEW_JOB = ["starting a new job on monday!! its at Northwind Analytics in leeds", "my line manager will be Priya Shah",
+           "i need to be in by 9 on the first day, then its hybrid",
+           "oh and my start date got pushed to tuesday cos of a bank holiday"]
+COTTAGE = ["booked a cottage in the lakes for half term", "its called Beck View, in Grasmere",
+           "the owner is Mrs Hartley, her number is 015394 35502"]
+
+
+@pytest.mark.parametrize("turns, question, value, not_value", [
+    (NEW_JOB, "who's my new boss", "Priya Shah", None),          # "my new boss" and "my line manager": both mine
+    (NEW_JOB, "what time do i need to be in", "9", None),        # "by 9 on the first day" is a time
+    (NEW_JOB, "when do i start", "tuesday", "monday"),           # "got pushed to tuesday" corrects
+    (COTTAGE, "who owns the cottage", "Hartley", "Beck View"),   # an owner owns; the cottage's name is no person
+    (COTTAGE, "which village is it in", "Grasmere", None),
+])
+def test_a_new_job_and_a_holiday_cottage_in_everyday_words(turns, question, value, not_value):
+    reply = chat(turns, question)
+    assert value in reply and (not_value is None or not_value not in reply), reply
+
+
+def test_where_is_not_answered_by_a_persons_name():
+    turns = ["my brother Callum is getting married in june", "the bride is called Noor, she's a vet"]
+    reply = chat(turns, "where's the wedding being held")
+    assert REFUSAL in reply and "Noor" not in reply, reply
+    turns.append("the wedding is at Harrow Barn near ledbury")
+    assert "Harrow Barn" in chat(turns, "where's the wedding being held")
+

@@ -125,7 +125,7 @@ LIGHT_VERBS = frozenset(meaning_words("take make put bring pick turn"))
 
 _KIND_NOUNS = {"name": "name called named", "code": "number id code reference", "time": "time date day hour",
                "amount": "cost price amount total count old age", "money": "cost price amount total",
-               "place": "address place city town country venue location"}
+               "place": "address place city town village country area neighbourhood neighborhood venue location"}
 _KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in _KIND_NOUNS.items()}
 """The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""
 _LEADING = re.compile(r"(?:who|whos|who's|whose|whom|when|whens|when's|where|wheres|where's|how (?:much|many|long))\b",
@@ -189,11 +189,12 @@ class Scorer:
         if not topic:  # "what day will it be done": the value's kind is all the question says
             return True
         rest = [k for k in found if k not in self.asked]
-        # "my boss" and "my current manager": both the user's own, so a weaker likeness (CLOSE) anchors too
+        # "my (new) boss" and "my current manager": both the user's own, so a weaker likeness (CLOSE) anchors too
         mine = [w for w in others if said_as_mine(text, w)]
-        close = {i: list(self.asked)[i] in found or same_root(list(self.asked)[i], rest) is not None
+        stems, typed = list(self.asked), list(self.asked.values())
+        close = {i: stems[i] in found or same_root(stems[i], rest) is not None
                  or self.meaning.closest(i, [w for w in others if not self.about_another_thing(text, w, i)]) >= ANCHOR
-                 or (list(self.asked)[i] in self.mine and self.meaning.closest(i, mine) >= CLOSE) for i in topic}
+                 or (said_as_mine(self.lowered, typed[i]) and self.meaning.closest(i, mine) >= CLOSE) for i in topic}
         possessed = self.mine
         owned = {stem for stem, word in found.items() if owners(text).get(word, "") not in ("", *self.asked_words)}
         mine = [ok and list(self.asked)[i] not in owned for i, ok in close.items() if list(self.asked)[i] in possessed]

@@ -63,7 +63,7 @@ STRONG = re.compile(r"\b(?:make (?:that|it)|scratch that|correction|i meant|typo
                     r"(?:[a-z]+ ){1,2}(?:was|were) wrong|"
                     r"i (?:said|gave|told|sent|put)\b[^,.;!?]*? (?:was|were) wrong|instead|renam\w* it|"
                     r"moved (?:(?:it|that|me|us|him|her|them) )?to|(?:it'?s|it is|that'?s) moving to|"
-                    r"push(?:ed)? (?:it|back)|switch(?:ed)? (?:it |that )?to|chang(?:e|ed) (?:it|that)|"
+                    r"push(?:ed)? (?:it|back)|pushed to|switch(?:ed)? (?:it |that )?to|chang(?:e|ed) (?:it|that)|"
                     r"chang(?:e|ed) (?:the|my|our) (?:[a-z]+ ){1,2}to|"
                     r"(?:raised|lowered|increased|reduced|revised|bumped|dropped|cut) (?:it|that)(?: up| down)? to)\b"
                     r"|^(?:sorry|oops|whoops)\b(?! (?:to|for|if|about)\b)", re.I)

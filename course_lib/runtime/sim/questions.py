@@ -77,10 +77,12 @@ _LEADING_KINDS = {"who": "name", "whos": "name", "who's": "name", "whose": "name
 _HOW = re.compile(r"\bhow (?:much|many|long|fast|far|old|big|often|soon)\b", re.I)
 KIND_NOUNS = {
     "time": "time times date dates day days hour hours deadline month year when".split(),
-    "amount": "cost costs price prices budget amount total rate fee fees headcount speed much many count".split(),
+    "amount": ("cost costs price prices budget amount total rate fee fees headcount speed much many count old "
+               "age").split(),
     "code": "number numbers id ids code codes reference ref model serial password pin email url website".split(),
     "name": "name names called named surname who".split(),
-    "place": "address city town country street place venue where".split(),
+    "place": "address city town village country area neighbourhood neighborhood street place venue location "
+             "where".split(),
 }
 """Nouns that say which kind of value a "what"/"which" question wants ("what time", "what's the cost")."""
 _NOUN_KIND = {noun: kind for kind, nouns in KIND_NOUNS.items() for noun in nouns}

@@ -32,9 +32,10 @@ NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven tw
                 "sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand dozen").split()
 _TIME_WORD = rf"(?:{'|'.join(MONTHS + DAYS)}|(?:mon|tues|wednes|thurs|fri|satur|sun)days)"  # "on wednesdays" too
 _CLOCK = (r"\d{1,2}(?:[:.]\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d\d|(?<=\bat )(?:[01]?\d|2[0-3])\.[0-5]\d\b"
-          r"|(?<=\bat )(?:1[0-2]|0?[1-9])(?![\d:,.]|\s*(?:%|[a-z]))")
+          r"|(?<=\b(?:at|by) )(?:1[0-2]|0?[1-9])(?![\d:,.]|\s*(?:%|(?!(?:on|in|at|the|then|and|or|so|if|sharp|latest|"
+          r"please|tomorrow|today|tonight|every|each)\b)[a-z]))")
 """A clock time: "4:15pm", "11:30", a dotted one after "at" as British typing has it ("at 9.20"), and a bare
-hour after "at" ("on tuesday at 9")."""
+hour after "at" or "by" ("on tuesday at 9", "in by 9 on the first day", not "by 2 people")."""
 _ORDINAL = r"(?:the\s+)?(?:[12]?\d|3[01])(?:st|nd|rd|th)\b(?:\s+of\s+\w+)?"  # a day of the month: "60th" is none
 _DATE = r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d|(?:19|20)\d\d"
 _MONTH = rf"(?:{'|'.join(MONTHS)})"
@@ -219,8 +220,12 @@ def holds_answer(kind: str | None, question: str, clause: str, first_choice: boo
         streets = [p for p in found if p.kind == "place" and _STREET.search(p.text)]
         found = tuple(v for v in found if not any(p.start <= v.start and v.end <= p.end for p in streets))
     if kind == "name" and _ASKS_WHO.match(core_of(question)):  # "who": a person or a firm, not "FR 8324" or "Trek FX 3"
+        towns = [p for p in found if p.kind == "place" and p.text.lower().startswith(("in ", "near "))]  # "in Grasmere"
         found = tuple(v for v in found if v.kind == "name" and not re.search(r"\d", v.text)
-                      and not _MODEL_NUMBER.match(clause[v.end:]))
+                      and not _MODEL_NUMBER.match(clause[v.end:])
+                      and not any(p.start <= v.start and v.end <= p.end for p in towns))
+    if kind == "place":  # a venue's name has two words or more ("Harrow Barn"); "the bride is called Noor" is no place
+        found = tuple(v for v in found if v.kind != "name" or len(v.text.split()) > 1)
     rate = _RATE.search(question)
     return any(v.kind in _KIND_VALUES[kind] and not in_question(v.text, question)
                and (kind != "money" or _is_money(v, clause))
@@ -291,9 +296,11 @@ def _named_by_the_way(question: str) -> tuple[str, ...]:
 
 
 def _OWN_NAME(thing: str) -> re.Pattern[str]:  # noqa: N802 - builds a pattern, named like the constants it joins
-    """The span that gives a thing its own name: "the shop is Spoke & Chain", "a cafe called Ferns"."""
-    return re.compile(rf"(?i:\b{re.escape(thing)}\w*\s+(?:(?:is|was|'s)\s+(?:called\s+|named\s+)?|called\s+|named\s+)"
-                      r"(?:the\s+|a\s+|an\s+)?)[A-Z][\w'&-]*(?:\s+(?:&\s+|of\s+|the\s+)?[A-Z][\w'&-]*)*")
+    """The span that gives a thing its own name: "the shop is Spoke & Chain", "a cafe called Ferns", "a cottage in
+    the lakes, its called Beck View"."""
+    return re.compile(rf"(?i:\b{re.escape(thing)}\w*(?:[^,.;!?]*,\s*(?:it's|its|it is)\s+(?:called|named)\s+"
+                      r"|\s+(?:(?:is|was|'s)\s+(?:called\s+|named\s+)?|called\s+|named\s+))(?:the\s+|a\s+|an\s+)?)"
+                      r"[A-Z][\w'&-]*(?:\s+(?:&\s+|of\s+|the\s+)?[A-Z][\w'&-]*)*")
 
 
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)

@@ -67,9 +67,12 @@ ROOT_COVER = 0.9
 
 def same_root(stem: str, stems: Sequence[str]) -> str | None:
     """The first of ``stems`` that begins with ``stem`` or that it begins with, both of 4 letters or more and the
-    shorter at least 60% of the longer ("mover" and "move", "classroom" is not "class"), else None."""
+    shorter at least 60% of the longer ("mover" and "move", "classroom" is not "class"), or that is its doer ("own"
+    and "owner", "run" and "runner"), else None."""
     for other in stems:
         short, long = sorted((stem, other), key=len)
         if len(short) >= 4 and long.startswith(short) and len(short) >= 0.6 * len(long):
+            return other
+        if len(short) >= 3 and long in (short + "er", short + "r", short + short[-1] + "er"):
             return other
     return None
