@@ -960,3 +960,19 @@ def test_where_is_not_answered_by_a_persons_name():
     turns.append("the wedding is at Harrow Barn near ledbury")
     assert "Harrow Barn" in chat(turns, "where's the wedding being held")
 
+
+def test_its_called_in_the_next_sentence_names_the_thing_before():
+    assert "Beck View" in chat(COTTAGE, "what's the cottage called")
+
+
+@pytest.mark.parametrize("turns, question, value", [
+    (["check in is 4pm on the 26th, 5 nights, £840 in all"], "how long are we there", "5 nights"),
+    (["the course runs for 6 weeks from monday, 2 sessions a week"], "how long is the course", "6 weeks"),
+])
+def test_how_long_is_answered_by_a_duration(turns, question, value):
+    assert value in chat(turns, question)
+
+
+def test_how_long_is_not_answered_by_a_number_that_is_no_duration():
+    assert REFUSAL in chat(["the course costs £180 and starts at 7pm"], "how long is the course")
+

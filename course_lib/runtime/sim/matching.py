@@ -124,7 +124,7 @@ LIGHT_VERBS = frozenset(meaning_words("take make put bring pick turn"))
 """Verbs that say little alone: "where am i taking it" asks where, about the conversation's "it"."""
 
 _KIND_NOUNS = {"name": "name called named", "code": "number id code reference", "time": "time date day hour",
-               "amount": "cost price amount total count old age", "money": "cost price amount total",
+               "amount": "cost price amount total count old age long", "money": "cost price amount total",
                "place": "address place city town village country area neighbourhood neighborhood venue location"}
 _KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in _KIND_NOUNS.items()}
 """The words a value of each kind answers: "what *time*" is covered by "4:15pm"."""

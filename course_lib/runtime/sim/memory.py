@@ -361,13 +361,14 @@ def neighbour_pairs(memory: Sequence[Clause]) -> list[Clause]:
     ("i booked the dentist, its with dr. Okonkwo"), across sentences after a possessive ("my son Kwame started at
     Oakfield." "his teacher is Mrs Delacroix": a line apart) or after "he"/"she" when the one before names a person
     ("the plumber is Rhys." "he's coming thursday"), and a verbless sentence naming a thing, as one
-    sentence ("we just got a puppy!! a beagle called Biscuit": the name is the puppy's), and a clause that only
+    sentence ("we just got a puppy!! a beagle called Biscuit": the name is the puppy's; "its called Beck View" too),
+    and a clause that only
     names the thing before it ("finally joined a choir, the Harbour Singers")."""
     units = []
     for a, b in ((a, b) for a, b in zip(memory, memory[1:], strict=False) if a.source == b.source):
         if a.sentence == b.sentence and (_CONTINUES.match(b.text) or _NAMED.match(b.text)):
             units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, a.sentence))
-        elif a.sentence != b.sentence and _APPOSITION.match(b.text):
+        elif a.sentence != b.sentence and (_APPOSITION.match(b.text) or _ITS_CALLED.match(b.text)):
             units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, f"{a.sentence} {b.sentence}"))
         elif _POSSESSIVE_START.match(b.text) or (_HE_OR_SHE.match(b.text) and _names_a_person(a.text)):
             units.append(Clause(f"{a.text}, {b.text}", a.source, -b.position, f"{a.sentence}\n{b.sentence}"))
@@ -378,6 +379,8 @@ _CONTINUES = re.compile(r"(?:it|its|it's|he|hes|he's|she|shes|she's|they|they're
 """A clause that goes on about the one before it ("i booked the dentist, its with dr. Okonkwo")."""
 _NAMED = re.compile(r"the\s+[A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*)*(?:\s+(?:in|on|at|near|by|from)\s+[^,;]*)?$")
 """A clause that only names the thing before it ("entered my first race, the Abbey Dash in leeds on 6 november")."""
+_ITS_CALLED = re.compile(r"(?:it's|its|it is|they're|theyre|they are)\s+(?:called|named)\b", re.I)
+"""A sentence naming the thing the one before is about: "booked a cottage in the lakes." "its called Beck View"."""
 _HE_OR_SHE = re.compile(r"(?:he|hes|he's|she|shes|she's)\b", re.I)
 """A sentence going on about the person the one before named: "the plumber is Rhys." "he's coming thursday"."""
 

@@ -78,7 +78,7 @@ _HOW = re.compile(r"\bhow (?:much|many|long|fast|far|old|big|often|soon)\b", re.
 KIND_NOUNS = {
     "time": "time times date dates day days hour hours deadline month year when".split(),
     "amount": ("cost costs price prices budget amount total rate fee fees headcount speed much many count old "
-               "age").split(),
+               "age long").split(),
     "code": "number numbers id ids code codes reference ref model serial password pin email url website".split(),
     "name": "name names called named surname who".split(),
     "place": "address city town village country area neighbourhood neighborhood street place venue location "

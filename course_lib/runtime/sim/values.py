@@ -307,7 +307,7 @@ _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
     "time": r"\bdate\b|\bwhat time\b|\bwhat hour\b|\b(?:what|which) year\b",
     "place": r"\bstreet\b|(?<!mail )\baddress\b", "code": r"\bemail\b|\burl\b|\bwebsite\b|\bphone\b",
-    "amount": r"\bhow old\b"}.items()}
+    "amount": r"\bhow (?:old|long)\b"}.items()}
 _PRECISE_ASKED.update({kind: re.compile(r"(?!)") for kind in ("name", "money")})
 _DAY = re.compile(r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun)\w*\b|\b(?:today|tomorrow|tonight)\b", re.I)
 _CLOCK_TIME = re.compile(r"\d\s?(?:am|pm|a\.m\.|p\.m\.)|\d:\d\d|\bat \d|^\d{1,2}$|\b(?:noon|midday|midnight|morning|"
@@ -316,13 +316,17 @@ _STREET = re.compile(r"\b(?:street|st|road|rd|avenue|ave|lane|way|drive|close|sq
 _PRECISE = {"date": _DAY, "time": _CLOCK_TIME, "hour": _CLOCK_TIME, "year": re.compile(r"\b(?:19|20)\d\d\b"),
             "street": _STREET, "address": _STREET, "email": re.compile(r"@"), "url": re.compile(r"\w\.\w|/"),
             "website": re.compile(r"\w\.\w|/"), "phone": re.compile(r"\d[\d -]{5,}"),
+            "long": re.compile(r"\d\s*(?:nights?|days?|weeks?|wks?|months?|years?|yrs?|hours?|hrs?|mins?|minutes?)\b"
+                               r"|\b(?:a|an|one|two|three|four|five|six|seven|ten)\s+(?:nights?|days?|weeks?|months?|"
+                               r"years?|hours?|minutes?)\b", re.I),
             "old": re.compile(r"\bturn(?:s|ed|ing)?\s+\d|\d\s*(?:years?|yrs?|months?|weeks?)\s*old\b|\baged?\s+\d|"
                               r"\b(?:he|she|they)'?s\s+\d|\d(?:st|nd|rd|th)\b|\bis\s+\d{1,3}(?![\d:.%a-z]|\s+(?:a|an|per|pounds?|quid|euros?|"
                               r"dollars?|mins?|minutes|hours?|hrs?|days?|weeks?|months?|miles?|km|kg|am|pm)\b)",
                               re.I)}
 """A date is a day ("in june" is not the date of the wedding); an address is a street ("in Utrecht" is not the
-flat's address); "how old" an age ("turns 7", "hes 7", "is 64 and", "10 weeks old", "her 40th", read with the
-words around the number): what such a question asks for must be that precise."""
+flat's address); "how long" a duration ("5 nights", "a week"); "how old" an age ("turns 7", "hes 7", "is 64 and",
+"10 weeks old", "her 40th", read with the words around the number): what such a question asks for must be that
+precise."""
 
 
 def _precise_enough(precise: re.Pattern[str], asked_for: str, value: Value, clause: str) -> bool:
