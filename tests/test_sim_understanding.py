@@ -976,3 +976,11 @@ def test_how_long_is_answered_by_a_duration(turns, question, value):
 def test_how_long_is_not_answered_by_a_number_that_is_no_duration():
     assert REFUSAL in chat(["the course costs £180 and starts at 7pm"], "how long is the course")
 
+
+def test_the_role_a_who_question_names_is_its_topic_not_its_answer():
+    """"who's my dentist" is not answered by "my dentist said ..." (which names no one), but by the dentist's name."""
+    turns = ["got a dentist appointment next week, its with dr Malik at Smile Studio",
+             "my dentist said to avoid fizzy drinks lol"]
+    assert "Malik" in chat(turns, "who's my dentist")
+    assert "mum" in chat(["my mum offered to do the cake"], "whos baking the cake").lower()  # a role still answers
+

@@ -201,9 +201,9 @@ def holds_answer(kind: str | None, question: str, clause: str, first_choice: boo
     if kind is None:
         return True
     if kind == "name" and _ASKS_WHO.match(core_of(question)) and any(  # "whos baking": "my mum offered to"
-            not in_question(role.group(0), question) and not in_question(role.group(1) or "", question)
-            for role in _ROLE.finditer(clause)):  # "my brother Callum" is who "who is callum marrying" asks about
-        return True
+            not in_question(role.group("role"), question) and not in_question(role.group("next") or "", question)
+            for role in _ROLE.finditer(clause)):  # "my brother Callum" is who "who is callum marrying" asks about,
+        return True  # and "my dentist said ..." is not who "who's my dentist" asks for
     asked_precisely = _PRECISE_ASKED[kind].search(question)
     asked_for = asked_precisely.group(0).lower().split()[-1] if asked_precisely else ""  # "what time" -> "time"
     precise = _PRECISE.get(asked_for)
@@ -248,7 +248,7 @@ _MODEL_NUMBER = re.compile(r"\s+\d+[a-z]*\b(?!\s+(?:of\b|[a-z]{2,}s\b))", re.I)
 """A number right after a name that counts nothing: the name is a model's ("a Trek FX 3 i bought", "a Worcester Bosch
 30i"), not a person's ("Dana Kerr 2 streets away" counts streets)."""
 _ASKS_WHO = re.compile(r"(?:who|whos|who's|whom)\b", re.I)
-_ROLE = re.compile(rf"\b(?:my|our)\s+(?:{'|'.join(PERSON_NOUNS)})\b(?:\s+([a-z][\w'-]*))?", re.I)
+_ROLE = re.compile(rf"(?P<role>\b(?:my|our)\s+(?:{'|'.join(PERSON_NOUNS)}))\b(?:\s+(?P<next>[a-z][\w'-]*))?", re.I)
 """A person the user names by their role ("my mum", "our neighbour"): an answer to a "who", not to "what's her name"."""
 
 
