@@ -984,3 +984,18 @@ def test_the_role_a_who_question_names_is_its_topic_not_its_answer():
     assert "Malik" in chat(turns, "who's my dentist")
     assert "mum" in chat(["my mum offered to do the cake"], "whos baking the cake").lower()  # a role still answers
 
+
+@pytest.mark.parametrize("turns, question, value", [
+    (["The production API base URL is https://api-east.acme-billing.example.com/v3."],
+     "Where do I point the client in prod?", "https://api-east.acme-billing.example.com/v3"),
+    (["Our staging database host is pg-stage-57.us.internal."], "Where does the staging DB live?",
+     "pg-stage-57.us.internal"),                                   # an internal host is one address, not "pg-stage-57"
+    (["my work email is ana.costa@example.com, use that one"], "Where should you email me?", "ana.costa@example.com"),
+])
+def test_where_is_answered_by_an_address_a_web_or_email_address_or_a_host(turns, question, value):
+    assert value in chat(turns, question)
+
+
+def test_where_is_not_answered_by_a_code_that_is_no_address():
+    assert REFUSAL in chat(["the flight number is FR 8324, leaves at 6:10"], "where am i flying from")
+

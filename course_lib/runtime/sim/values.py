@@ -55,7 +55,7 @@ CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w]+(?:-[\w]+)+\b"
                   r"|\b(?!\d+(?:st|nd|rd|th|s)\b)(?=\w*\d)(?=\w*[A-Za-z])\w{3,}\b|\b\d{2,}-\d{2,}[\d-]*\b|\b[A-Za-z]+_\w+\b")
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 WEB = re.compile(r"\bhttps?://\S+|\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|app|co|uk|de|nl|fr|es|"
-                 r"eu|info|me)\b(?:/\S*)?", re.I)
+                 r"eu|info|me|internal|local|lan|corp)\b(?:/\S*)?", re.I)
 PHONE = re.compile(r"(?<![\w.])(?:\+?\d{2,5}(?:[ -]\d{2,4}){2,4}|0\d{3}[ -]?\d{6,7}|0\d{4}[ -]?\d{5,6}|\+\d{10,13})"
                    r"(?![\w.])")
 """A phone number in groups ("0161 555 2093", "+31 20 555 0142"), or as a mobile is typed ("07700 900461",
@@ -182,7 +182,7 @@ def values(text: str) -> tuple[Value, ...]:
 # Does a clause hold the value a question asks for? The kind decides, then how precisely it was asked.
 
 _KIND_VALUES = {"name": {"name", "code"}, "code": {"code", "amount"}, "amount": {"amount"}, "money": {"amount"},
-                "time": {"time"}, "place": {"place", "name"}}
+                "time": {"time"}, "place": {"place", "name", "code"}}
 _FIRST_CHOICE = {"name": "name", "code": "code", "amount": "amount", "money": "amount", "time": "time",
                  "place": "place"}
 MONEY = re.compile(r"[$€£¥]|\b(?:euros?|dollars?|pounds?|usd|eur|gbp|quid|bucks|cents?)\b|\d\s?k\b|/\s?h(?:ou)?r",
@@ -224,8 +224,9 @@ def holds_answer(kind: str | None, question: str, clause: str, first_choice: boo
         found = tuple(v for v in found if v.kind == "name" and not re.search(r"\d", v.text)
                       and not _MODEL_NUMBER.match(clause[v.end:])
                       and not any(p.start <= v.start and v.end <= p.end for p in towns))
-    if kind == "place":  # a venue's name has two words or more ("Harrow Barn"); "the bride is called Noor" is no place
-        found = tuple(v for v in found if v.kind != "name" or len(v.text.split()) > 1)
+    if kind == "place":  # a venue's name has two words or more ("Harrow Barn"); "the bride is called Noor" is no place,
+        found = tuple(v for v in found if (v.kind != "name" or len(v.text.split()) > 1)  # but an address is one:
+                      and (v.kind != "code" or _ADDRESS.search(v.text)))  # a web or email address, a host
     rate = _RATE.search(question)
     return any(v.kind in _KIND_VALUES[kind] and not in_question(v.text, question)
                and (kind != "money" or _is_money(v, clause))
@@ -244,6 +245,8 @@ def _is_count(value: Value) -> bool:
     return value.kind == "amount" and _COUNT.match(value.text) is not None and not MONEY.search(value.text)
 
 
+_ADDRESS = re.compile(r"\w[.@/]\w")
+"""A code that says where: "https://api.acme.com/v3", "ana@example.com", "pg-stage-57.us.internal"."""
 _MODEL_NUMBER = re.compile(r"\s+\d+[a-z]*\b(?!\s+(?:of\b|[a-z]{2,}s\b))", re.I)
 """A number right after a name that counts nothing: the name is a model's ("a Trek FX 3 i bought", "a Worcester Bosch
 30i"), not a person's ("Dana Kerr 2 streets away" counts streets)."""
