@@ -999,3 +999,20 @@ def test_where_is_answered_by_an_address_a_web_or_email_address_or_a_host(turns,
 def test_where_is_not_answered_by_a_code_that_is_no_address():
     assert REFUSAL in chat(["the flight number is FR 8324, leaves at 6:10"], "where am i flying from")
 
+
+@pytest.mark.parametrize("turns, question, value", [
+    (["my buzzer is broken so text me when youre outside, my numbers 07700 900461"], "whats my mobile", "900461"),
+    (["my new mobile is 07911 123456"], "what's my cell", "07911 123456"),
+])
+def test_my_mobile_is_the_phone_number_i_gave(turns, question, value):
+    assert value in chat(turns, question)
+
+
+@pytest.mark.parametrize("turns, question, trap", [
+    (["my sister's number is 07700 900123 if you need her"], "whats my mobile", "900123"),
+    (["the plumber is Rhys, his mobile is 07911 223344"], "whats my phone number", "223344"),
+])
+def test_my_mobile_is_not_someone_elses_number(turns, question, trap):
+    reply = chat(turns, question)
+    assert REFUSAL in reply and trap not in reply, reply
+

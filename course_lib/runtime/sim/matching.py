@@ -67,11 +67,12 @@ Deterministic: same request, same scores.
 
 from __future__ import annotations
 
-__all__ = ["STRONG_MATCH", "best_clause", "best_matches", "is_own_words"]
+__all__ = ["STRONG_MATCH", "best_clause", "best_matches"]
 
 import re
 from collections.abc import Sequence
 
+from .framing import is_own_words
 from .language import (
     meaning_words,
     mentions,
@@ -123,7 +124,7 @@ BROAD_WORDS = frozenset("name number time date day place thing kind type use new
 LIGHT_VERBS = frozenset(meaning_words("take make put bring pick turn"))
 """Verbs that say little alone: "where am i taking it" asks where, about the conversation's "it"."""
 
-_KIND_NOUNS = {"name": "name called named", "code": "number id code reference", "time": "time date day hour",
+_KIND_NOUNS = {"name": "name called named", "code": "number id code reference phone", "time": "time date day hour",
                "amount": "cost price amount total count old age long", "money": "cost price amount total",
                "place": "address place city town village country area neighbourhood neighborhood venue location"}
 _KIND_STEMS = {kind: frozenset(meaning_words(nouns)) for kind, nouns in _KIND_NOUNS.items()}
@@ -133,6 +134,7 @@ _LEADING = re.compile(r"(?:who|whos|who's|whose|whom|when|whens|when's|where|whe
 SECOND_CHOICE = 0.9
 """What a clause keeps when its value is of a kind the question accepts second ("DHL" for "what address")."""
 
+_THEIR = re.compile(r"\b(?:his|her|their)\s+\w", re.I)
 NOT_MINE = 0.5
 """What a word covers of the question's "my X" when the clause does not say it is the user's own."""
 _ABOUT_NOW = re.compile(r"(?:what(?:'s|s| is)?\s+(?:the\s+)?(?:time|date|day)(?:\s+is\s+it)?"
@@ -243,6 +245,15 @@ class Scorer:
         said = [*self.asked.values(), *words(_KIND_NOUNS.get(self.wanted, ""))]
         return not (set(meaning_words(head)) & set(self.asked)) and all(similarity(a, head) < CLOSE for a in said)
 
+    def someone_elses(self, text: str) -> bool:
+        """True when the clause gives its thing to someone other than the one the question asks about: "my sister's
+        number" or "his mobile" for "whats my mobile", anything not naming Chloe for "whats chloes number"."""
+        theirs = {owner for owner in self.whose.values() if owner != "i"}
+        if theirs:
+            return not all(mentions(text, owner) for owner in theirs)
+        return bool(self.mine) and (any(owner not in self.asked_words for owner in owners(text).values())
+                                    or _THEIR.search(text) is not None)
+
     def _names_the_role(self, text: str, covers: dict[str, tuple[float, str]]) -> bool:
         """True when the clause says the role a "who is" question asks about: its head word ("partner"), or a word
         for the whole role, close to its qualifier ("bassist is Marta" for "who's our bass player"); the qualifier
@@ -320,26 +331,32 @@ def best_clause(question: str, memory: Sequence[Clause]) -> Clause | None:
         return None
     scored = [(scorer.score(c.text) * (PAIR_FACTOR if c.position < 0 else 1.0), abs(c.position), c) for c in units]
     best = max(s for s, _, _ in scored)
-    found = max((entry for entry in scored if entry[0] >= best - 0.01), key=lambda e: (e[1], e[0]))[2]
+    found = _latest_of_best(scored)
     holding = [entry for entry in scored if scorer.wanted and holds_answer(scorer.wanted, question, entry[2].text)]
-    top = max((s for s, _, _ in holding), default=0.0)
-    held = max((entry for entry in holding if entry[0] >= top - 0.01), key=lambda e: (e[1], e[0]))[2] if holding \
-        else None
+    top, held = max((s for s, _, _ in holding), default=0.0), _latest_of_best(holding)
     if best >= STRONG_MATCH:  # "which bike do i ride": "my bike's ..., it's a Trek FX 3" over "my bike's ..."
         if held and top >= best - HOLDING_MARGIN:
             return held
         # "which race": "entered my first race, the Abbey Dash" says all "entered my first race" says, and the name
         return next((c for _, _, c in holding if c.position < 0 and found.text in c.text), found)
-    # Below a strong match, only a clause holding a value of the asked kind can answer: the best anchored one
     # "what price did they give us", "where are we having it": the kind is all it asks. With no word but light verbs,
-    # about what the chat is about: its place, time or price, never its person ("who's coming": a chat names many)
+    # about what the chat is about: its place, time or price, never its person ("who's coming": a chat names many);
+    # and only the user's own when the question says so ("whats my mobile" is not "my sister's number is ...")
     vague = all(stem in LIGHT_VERBS for stem in scorer.asked)
     if held and not scorer.topic() and not (vague and scorer.wanted in ("name", "code")):
-        own_kind = [e for e in holding if holds_answer(scorer.wanted, question, e[2].text, first_choice=True)]
-        return max(own_kind, key=lambda e: (e[0], e[1]))[2] if own_kind else held  # a place for "where", not a name
-    anchored = [entry for entry in holding if entry[0] >= KIND_MATCH and scorer.anchored(entry[2].text)]
-    top = max((s for s, _, _ in anchored), default=0.0)
-    return max((e for e in anchored if e[0] >= top - 0.01), key=lambda e: (e[1], e[0]))[2] if anchored else None
+        own = [e for e in holding if not scorer.someone_elses(e[2].text)]
+        own_kind = [e for e in own if holds_answer(scorer.wanted, question, e[2].text, first_choice=True)]
+        return _latest_of_best(own_kind or own)  # a place for "where", not a name
+    # Below a strong match, only a clause holding a value of the asked kind can answer: the best anchored one
+    return _latest_of_best([entry for entry in holding if entry[0] >= KIND_MATCH and scorer.anchored(entry[2].text)])
+
+
+def _latest_of_best(entries: Sequence[tuple[float, int, Clause]]) -> Clause | None:
+    """The best-scoring entry's clause; among entries within 0.01 of it, the latest: what the user said last stands."""
+    if not entries:
+        return None
+    top = max(s for s, _, _ in entries)
+    return max((e for e in entries if e[0] >= top - 0.01), key=lambda e: (e[1], e[0]))[2]
 
 
 HOLDING_MARGIN = 0.1
@@ -359,19 +376,6 @@ MODIFIER_COVER = 0.5
 PAIR_FACTOR = 0.95
 """Two neighbouring clauses of one sentence answer together ("i booked the dentist, its with dr. Okonkwo"),
 a little below a clause that answers alone."""
-
-
-OWN_PREFIXES = ("Got it", "Noted:", "(simulated answer", "I don't have that information", "From what you sent me")
-"""How the simulator's framing starts, so its own words are never taken for something the user said."""
-
-TOOL_FRAMING = re.compile(r"^(Let me look that up with [\w-]+|According to [\w-]+: |I can check that with [\w-]+, "
-                          r"|[\w-]+ reported an error: |[\w-]+ returned nothing I can use)")
-"""How :mod:`.tools` frames a tool call or its answer (with the tool's name): "According to" alone is a user's."""
-
-
-def is_own_words(sentence: str) -> bool:
-    """True for the simulator's framing, which must never be quoted back as context."""
-    return sentence.startswith(OWN_PREFIXES) or TOOL_FRAMING.match(sentence) is not None
 
 
 def best_matches(question: str, context: str, limit: int = 2) -> list[str]:

@@ -79,7 +79,8 @@ KIND_NOUNS = {
     "time": "time times date dates day days hour hours deadline month year when".split(),
     "amount": ("cost costs price prices budget amount total rate fee fees headcount speed much many count old "
                "age long").split(),
-    "code": "number numbers id ids code codes reference ref model serial password pin email url website".split(),
+    "code": ("number numbers id ids code codes reference ref model serial password pin email url website phone "
+             "mobile").split(),
     "name": "name names called named surname who".split(),
     "place": "address city town village country area neighbourhood neighborhood street place venue location "
              "where".split(),

@@ -27,8 +27,8 @@ __all__ = ["SUMMARY_MAX_SENTENCES", "TOPICS_PREFIX", "blur", "summarize"]
 
 import re
 
+from .framing import is_own_words
 from .language import content_words, sentences, stem
-from .matching import is_own_words
 from .replies import topic
 
 SUMMARY_MAX_SENTENCES = 6

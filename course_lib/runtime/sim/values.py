@@ -309,16 +309,17 @@ def _OWN_NAME(thing: str) -> re.Pattern[str]:  # noqa: N802 - builds a pattern, 
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _PRECISE_ASKED = {kind: re.compile(pattern, re.I) for kind, pattern in {
     "time": r"\bdate\b|\bwhat time\b|\bwhat hour\b|\b(?:what|which) year\b",
-    "place": r"\bstreet\b|(?<!mail )\baddress\b", "code": r"\bemail\b|\burl\b|\bwebsite\b|\bphone\b",
+    "place": r"\bstreet\b|(?<!mail )\baddress\b", "code": r"\bemail\b|\burl\b|\bwebsite\b|\b(?:phone|mobile|cell)\b",
     "amount": r"\bhow (?:old|long)\b"}.items()}
 _PRECISE_ASKED.update({kind: re.compile(r"(?!)") for kind in ("name", "money")})
 _DAY = re.compile(r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun)\w*\b|\b(?:today|tomorrow|tonight)\b", re.I)
 _CLOCK_TIME = re.compile(r"\d\s?(?:am|pm|a\.m\.|p\.m\.)|\d:\d\d|\bat \d|^\d{1,2}$|\b(?:noon|midday|midnight|morning|"
                          r"afternoon|evening|tonight)\b", re.I)
 _STREET = re.compile(r"\b(?:street|st|road|rd|avenue|ave|lane|way|drive|close|square)\b", re.I)
+_PHONE_SHAPE = re.compile(r"\d[\d -]{5,}")
 _PRECISE = {"date": _DAY, "time": _CLOCK_TIME, "hour": _CLOCK_TIME, "year": re.compile(r"\b(?:19|20)\d\d\b"),
             "street": _STREET, "address": _STREET, "email": re.compile(r"@"), "url": re.compile(r"\w\.\w|/"),
-            "website": re.compile(r"\w\.\w|/"), "phone": re.compile(r"\d[\d -]{5,}"),
+            "website": re.compile(r"\w\.\w|/"), "phone": _PHONE_SHAPE, "mobile": _PHONE_SHAPE, "cell": _PHONE_SHAPE,
             "long": re.compile(r"\d\s*(?:nights?|days?|weeks?|wks?|months?|years?|yrs?|hours?|hrs?|mins?|minutes?)\b"
                                r"|\b(?:a|an|one|two|three|four|five|six|seven|ten)\s+(?:nights?|days?|weeks?|months?|"
                                r"years?|hours?|minutes?)\b", re.I),
