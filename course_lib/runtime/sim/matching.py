@@ -57,7 +57,8 @@ Which clause answers (:func:`best_clause`):
    A question whose only meaning words name the kind ("what price did they give us") or are light
    verbs (:data:`LIGHT_VERBS`: "where are we having it", "when can i pick it up") asks about what the
    chat is about: the best, then latest, clause holding a value of the kind's own sort answers (a place
-   for "where", not a name), unless it asks for a person or a code, of which a chat has many ("who's
+   for "where", not a name) if it is the user's own when the question says "my" ("whats my mobile" is
+   not "my sister's number"), unless it asks for a person or a code, of which a chat has many ("who's
    coming"); a clock question ("what time is it") never does.
 
 Single-word cosines are weak evidence (:mod:`.word_cover`): hence the anchor, and a value's kind
