@@ -50,7 +50,8 @@ from .values import CLOCK, MONEY, PERSON_NOUNS, TIME_PART, Value, values
 
 _SPLIT = re.compile(r"\s*(?:[;]|\s-\s|,\s*(?=(?:and|but|so|also|plus|btw|which|she|he|they|it|its|it's|we|i|i'm|"
                     r"his|her|their|im|ive|weve|youre|my|our|the|now|then|oh|because|cause|since|though|although|while|does|do|is|are|was|can|should|would|could|will|did|have|has|had|any|what|how|why|who|whats)\b)|\s+(?:and|but|btw|"
-                    r"also|cos|coz|cuz|because)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|their)\b))\s*"
+                    r"also|cos|coz|cuz|because)\s+(?=(?:i|i'm|im|we|we're|he|she|they|it|it's|its|my|our|the|his|her|"
+                    r"their)\b))\s*"
                     r"|(?:(?<=\bsaid)|(?<=\bsays)|(?<=\btold me)|(?<=\bmentioned))\s+(?:that\s+)?"
                     r"(?=(?:my|our|the|it|it's|its|his|her|their|your|ur|there)\b)",
                     re.I)

@@ -81,7 +81,7 @@ place after a bare preposition."""
 def _idiom(place: str) -> bool:
     """True for a preposition and a bare everyday word ("in date", "to install", "from next"): an idiom or a verb,
     not a place. A place typed in lower case is a name the vocabulary does not know whole ("in bicester")."""
-    preposition, *rest = place.split()
+    rest = place.split()[1:]  # the words after the preposition
     return len(rest) == 1 and rest[0].islower() and rest[0] not in _BARE_PLACES and embeddings.is_everyday_word(rest[0])
 
 
@@ -324,9 +324,9 @@ _PRECISE = {"date": _DAY, "time": _CLOCK_TIME, "hour": _CLOCK_TIME, "year": re.c
                                r"|\b(?:a|an|one|two|three|four|five|six|seven|ten)\s+(?:nights?|days?|weeks?|months?|"
                                r"years?|hours?|minutes?)\b", re.I),
             "old": re.compile(r"\bturn(?:s|ed|ing)?\s+\d|\d\s*(?:years?|yrs?|months?|weeks?)\s*old\b|\baged?\s+\d|"
-                              r"\b(?:he|she|they)'?s\s+\d|\d(?:st|nd|rd|th)\b|\bis\s+\d{1,3}(?![\d:.%a-z]|\s+(?:a|an|per|pounds?|quid|euros?|"
-                              r"dollars?|mins?|minutes|hours?|hrs?|days?|weeks?|months?|miles?|km|kg|am|pm)\b)",
-                              re.I)}
+                              r"\b(?:he|she|they)'?s\s+\d|\d(?:st|nd|rd|th)\b|\bis\s+\d{1,3}(?![\d:.%a-z]|\s+(?:a|an|"
+                              r"per|pounds?|quid|euros?|dollars?|mins?|minutes|hours?|hrs?|days?|weeks?|months?|miles?|"
+                              r"km|kg|am|pm)\b)", re.I)}
 """A date is a day ("in june" is not the date of the wedding); an address is a street ("in Utrecht" is not the
 flat's address); "how long" a duration ("5 nights", "a week"); "how old" an age ("turns 7", "hes 7", "is 64 and",
 "10 weeks old", "her 40th", read with the words around the number): what such a question asks for must be that
