@@ -358,13 +358,16 @@ def _implicit(memory: list[Clause], clause: Clause, strong: int) -> list[Clause]
 
 
 def neighbour_pairs(memory: Sequence[Clause]) -> list[Clause]:
-    """Clauses that go on about the one before, paired with it as one unit (negative position): in a sentence
-    ("i booked the dentist, its with dr. Okonkwo"), across sentences after a possessive ("my son Kwame started at
-    Oakfield." "his teacher is Mrs Delacroix": a line apart) or after "he"/"she" when the one before names a person
-    ("the plumber is Rhys." "he's coming thursday"), and a verbless sentence naming a thing, as one
-    sentence ("we just got a puppy!! a beagle called Biscuit": the name is the puppy's; "its called Beck View" too),
-    and a clause that only
-    names the thing before it ("finally joined a choir, the Harbour Singers")."""
+    """Clauses that go on about the one before, paired with it as one unit (negative position):
+
+    * in a sentence ("i booked the dentist, its with dr. Okonkwo"), and a clause that only names the thing before
+      it ("finally joined a choir, the Harbour Singers");
+    * across sentences after a possessive ("my son Kwame started at Oakfield." "his teacher is Mrs Delacroix": a
+      line apart), or after "he"/"she" when the one before names a person ("the plumber is Rhys." "he's coming
+      thursday");
+    * a verbless sentence naming a thing, as one sentence ("we just got a puppy!! a beagle called Biscuit": the
+      name is the puppy's; "booked a cottage." "its called Beck View" too).
+    """
     units = []
     for a, b in ((a, b) for a, b in zip(memory, memory[1:], strict=False) if a.source == b.source):
         if a.sentence == b.sentence and (_CONTINUES.match(b.text) or _NAMED.match(b.text)):
