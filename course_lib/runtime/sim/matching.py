@@ -166,6 +166,8 @@ class Scorer:
         self.whose = {**{k: "i" for k in self.mine}, **{k: owner for word, owner in owners(self.lowered).items()
                                                         for k in meaning_words(word)}}
         self.whose.update(unmarked_owners(self.lowered, named))  # "chloes flight", for a Chloe the user named
+        self.theirs = {owner for owner in self.whose.values() if owner != "i"}  # the owners the question names
+        self._asked_about: dict[str, bool] = {}  # head noun -> whether it is what the question asks (memo)
         everywhere = {stem for found in self.words.values() for stem in found}
         stems = list(self.asked)
         # A word the context never uses weighs half ("the refund *window*"), unless it modifies the next
@@ -204,9 +206,8 @@ class Scorer:
         # A name the question gives ("when is *pepper's* birthday") says whose, not what: it anchors only alone
         named = self.meaning.exact_only
         anchors = [i for i in close if close[i] and (i not in named or all(j in named for j in topic))]
-        theirs = {owner for owner in self.whose.values() if owner != "i"}
         # "my flight" is not "my sister's flight"; "chloe's flight" is one the clause says is Chloe's (or "her")
-        return bool(anchors) and all(mine) and all(mentions(text, owner) for owner in theirs)
+        return bool(anchors) and all(mine) and all(mentions(text, owner) for owner in self.theirs)
 
     def topic(self) -> list[int]:
         """The positions of the question's topic words: its meaning words less the asked kind's own words ("price"
@@ -243,15 +244,17 @@ class Scorer:
         head = modifiers(text).get(word)
         if not head or list(self.asked.values())[asked] in self.modifying:
             return False
-        said = [*self.asked.values(), *words(_KIND_NOUNS.get(self.wanted, ""))]
-        return not (set(meaning_words(head)) & set(self.asked)) and all(similarity(a, head) < CLOSE for a in said)
+        if head not in self._asked_about:  # the same head recurs in every clause scored: compare it once
+            said = [*self.asked.values(), *words(_KIND_NOUNS.get(self.wanted, ""))]
+            self._asked_about[head] = bool(set(meaning_words(head)) & set(self.asked)) or any(
+                similarity(a, head) >= CLOSE for a in said)
+        return not self._asked_about[head]
 
     def someone_elses(self, text: str) -> bool:
         """True when the clause gives its thing to someone other than the one the question asks about: "my sister's
         number" or "his mobile" for "whats my mobile", anything not naming Chloe for "whats chloes number"."""
-        theirs = {owner for owner in self.whose.values() if owner != "i"}
-        if theirs:
-            return not all(mentions(text, owner) for owner in theirs)
+        if self.theirs:
+            return not all(mentions(text, owner) for owner in self.theirs)
         return bool(self.mine) and (any(owner not in self.asked_words for owner in owners(text).values())
                                     or _THEIR.search(text) is not None)
 
